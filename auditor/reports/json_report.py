@@ -1,0 +1,12 @@
+"""The JSON scorecard (DESIGN.md contract): stable, sorted, with `schema_version`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from auditor.model import Scorecard
+
+
+def render(card: Scorecard, **_: Any) -> str:
+    return json.dumps(card.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -32,6 +32,7 @@ TOP_LEVEL_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "tests": ((list,), "list of test directories"),
     "exclude": ((list,), "glob patterns of test files to skip"),
     "select": ((list,), "rule codes or prefixes to enable, e.g. [\"TQ1\", \"TQ306\"]"),
+    "extend-select": ((list,), "rule codes or prefixes to enable on top of the defaults"),
     "ignore": ((list,), "rule codes or prefixes to disable"),
     "per-file-ignores": ((dict,), "mapping of glob -> list of codes"),
     "rules": ((dict,), "per-rule settings: [tool.auditor.rules.TQ202] max-replacements = 3"),
@@ -75,6 +76,8 @@ SUBTABLE_KEYS: dict[str, dict[str, tuple[type, ...]]] = {
         "line_coverage": (int, float),
         "branch_coverage": (int, float),
         "errors": (int, float),
+        "patch_coverage": (int, float),
+        "patch_mutation_score": (int, float),
     },
     "thresholds": {"high": (int, float), "low": (int, float), "break": (int, float)},
     "pr": {"max-survivors": (int,), "max-per-line": (int,)},
@@ -89,6 +92,7 @@ class Config:
     tests: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     select: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -137,7 +141,7 @@ def parse_config(table: dict[str, Any], where: str = "[tool.auditor]") -> Config
             )
         if key in SUBTABLE_KEYS:
             _check_subtable(key, value, where)
-        if key in ("select", "ignore", "tests", "source", "exclude", "strategies", "assertion-helpers"):
+        if key in ("select", "extend-select", "ignore", "tests", "source", "exclude", "strategies", "assertion-helpers"):
             bad = [v for v in value if not isinstance(v, str)]
             if bad:
                 raise ConfigError(f"{where} key '{key}' must be a list of strings; got {bad[0]!r}.")

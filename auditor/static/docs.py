@@ -1,0 +1,66 @@
+"""`auditor rules` and `auditor explain CODE`, generated from the rule classes themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.markdown import Markdown
+from rich.table import Table
+
+from auditor.errors import UsageError
+from auditor.static.registry import all_rules, rule_by_code
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def print_rules(console: Any) -> None:
+    table = Table(title="auditor static rules", show_lines=False)
+    table.add_column("code", style="bold")
+    table.add_column("name")
+    table.add_column("severity")
+    table.add_column("default")
+    table.add_column("summary", overflow="fold")
+    for rule in all_rules():
+        table.add_row(
+            rule.code,
+            rule.name,
+            f"[{SEVERITY_STYLE[rule.severity]}]{rule.severity}[/]",
+            "on" if rule.default_enabled else "off",
+            rule.summary,
+        )
+    console.print(table)
+    console.print("Enable an off rule with `extend-select = [\"TQ102\"]` under [tool.auditor].")
+
+
+def explain_markdown(code: str) -> str:
+    rule = rule_by_code(code)
+    if rule is None:
+        codes = ", ".join(r.code for r in all_rules())
+        raise UsageError(f"Unknown rule '{code}'. Known rules: {codes}. `auditor rules` lists them.")
+    docs = rule.docs()
+    state = "on" if rule.default_enabled else "off (enable with extend-select)"
+    parts = [
+        f"# {rule.code} {rule.name}",
+        f"*{rule.summary}* — severity **{rule.severity}**, default **{state}**, tier {rule.tier}.",
+        "## What it does",
+        docs.get("What it does", ""),
+        "## Why it matters",
+        docs.get("Why it matters", ""),
+        "## Example",
+        f"```python\n{docs.get('Example', '')}\n```",
+        "## Use instead",
+        f"```python\n{docs.get('Use instead', '')}\n```",
+    ]
+    if rule.options:
+        settings = ", ".join(f"`{k} = {v!r}`" for k, v in sorted(rule.options.items()))
+        parts += ["## Settings", f"`[tool.auditor.rules.{rule.code}]`: {settings}"]
+    parts += [
+        "## Suppress",
+        f"`# auditor: ignore[{rule.code}] -- reason` on the reported line (or the `def` line), "
+        f"`# noqa: {rule.code}`, or `# auditor: ignore-file[{rule.code}]`.",
+    ]
+    return "\n\n".join(parts)
+
+
+def print_explain(console: Any, code: str) -> None:
+    console.print(Markdown(explain_markdown(code)))

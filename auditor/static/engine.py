@@ -1,0 +1,271 @@
+"""The static engine: parse every test file once (both cores), run the rules, join, suppress.
+
+Files are analysed in a process pool in batches; each file's `FileFacts` (including its file-level
+findings and suppression comments) is cached under `.auditor/static/` keyed by the file's content
+hash and the engine options, so a warm scan only hashes files and runs the cheap project-level join.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditor import __version__
+from auditor.config import Config
+from auditor.errors import ConfigError
+from auditor.model import Diagnostic, Finding, UnusedSuppression
+from auditor.project import Project, PytestSettings
+from auditor.static.facts import FileFacts
+from auditor.static.registry import all_rules, enabled_codes, rule_by_code
+from auditor.static.source_index import SourceIndex, build_source_index
+from auditor.static.suppress import apply_baseline, apply_suppressions, read_baseline, write_baseline
+
+BATCH = 16
+POOL_THRESHOLD = 24  # below this many files to parse, a process pool costs more than it saves
+
+
+@dataclass
+class StaticResult:
+    findings: list[Finding] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
+    files: int = 0
+    tests: int = 0
+    parsed: int = 0
+    cached: int = 0
+    baselined: int = 0
+    facts: dict[str, FileFacts] = field(default_factory=dict)
+
+
+def rule_settings_from(config: Config) -> dict[str, dict[str, Any]]:
+    """Validate `[tool.auditor.rules.TQxxx]` tables against each rule's declared options."""
+    out: dict[str, dict[str, Any]] = {}
+    for code, table in config.rules.items():
+        rule = rule_by_code(code)
+        if rule is None:
+            raise ConfigError(
+                f"[tool.auditor.rules] names unknown rule '{code}'. Run `auditor rules` for the list."
+            )
+        if not isinstance(table, dict):
+            raise ConfigError(f"[tool.auditor.rules.{code}] must be a table of settings.")
+        for key, value in table.items():
+            if key not in rule.options:
+                valid = ", ".join(sorted(rule.options)) or "(none)"
+                raise ConfigError(
+                    f"Unknown setting '{key}' in [tool.auditor.rules.{code}]. Valid settings for "
+                    f"{code}: {valid}."
+                )
+            default = rule.options[key]
+            if type(value) is not type(default) and not (
+                isinstance(default, float) and isinstance(value, int)
+            ):
+                raise ConfigError(
+                    f"[tool.auditor.rules.{code}] {key} must be {type(default).__name__}; got {value!r}."
+                )
+        out[code.upper()] = dict(table)
+    return out
+
+
+def build_options(settings: PytestSettings, config: Config) -> Any:
+    from auditor.static.context import EngineOptions
+
+    enabled = enabled_codes(config.select, config.ignore, config.extend_select)
+    return EngineOptions(
+        settings=settings,
+        enabled=frozenset(enabled),
+        rule_settings=rule_settings_from(config),
+        helper_patterns=tuple(config.assertion_helpers),
+    )
+
+
+# -- worker side ------------------------------------------------------------------------------
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(options: Any) -> None:
+    _WORKER["options"] = options
+    _WORKER["rules"] = [cls(options.rule_settings.get(cls.code)) for cls in all_rules()]
+
+
+def _analyze_batch(batch: list[tuple[str, str]]) -> list[FileFacts]:
+    from auditor.static.context import analyze_source
+
+    options = _WORKER["options"]
+    rules = _WORKER["rules"]
+    return [analyze_source(rel, text, options, rules) for rel, text in batch]
+
+
+def analyze_many(sources: list[tuple[str, str]], options: Any, jobs: int) -> list[FileFacts]:
+    """Analyse (relpath, text) pairs, in parallel when it pays off; order is preserved."""
+    if jobs <= 1 or len(sources) < POOL_THRESHOLD:
+        _init_worker(options)
+        return _analyze_batch(sources)
+    batches = [sources[i : i + BATCH] for i in range(0, len(sources), BATCH)]
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(options,)
+    ) as pool:
+        results = pool.map(_analyze_batch, batches)
+        return [facts for batch in results for facts in batch]
+
+
+# -- cache ------------------------------------------------------------------------------------
+class FactsCache:
+    """One pickle per options token: {content digest: FileFacts}. Pruned to current files."""
+
+    def __init__(self, directory: Path | None, token: str) -> None:
+        self.path = directory / f"facts-{token}.pickle" if directory else None
+        self.entries: dict[str, FileFacts] = {}
+        self.dirty = False
+        if self.path is not None and self.path.is_file():
+            try:
+                with self.path.open("rb") as fh:
+                    loaded = pickle.load(fh)
+                if isinstance(loaded, dict):
+                    self.entries = loaded
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+                self.entries = {}
+
+    def save(self, keep: set[str]) -> None:
+        if self.path is None:
+            return
+        pruned = {k: v for k, v in self.entries.items() if k in keep}
+        if not self.dirty and len(pruned) == len(self.entries):
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(pruned, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)
+
+
+def _digest(relpath: str, data: bytes) -> str:
+    return hashlib.sha256(relpath.encode() + b"\0" + data).hexdigest()
+
+
+def _source_index(project: Project, cache_dir: Path | None) -> SourceIndex:
+    files = project.source_files()
+    digest = hashlib.sha256()
+    for path in files:
+        try:
+            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+        except OSError:
+            continue
+    key = digest.hexdigest()[:20]
+    cache_file = cache_dir / f"source-index-{key}.pickle" if cache_dir else None
+    if cache_file is not None and cache_file.is_file():
+        try:
+            with cache_file.open("rb") as fh:
+                index = pickle.load(fh)
+            if isinstance(index, SourceIndex):
+                return index
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            pass
+    index = build_source_index(project.source_paths, project.root)
+    if cache_file is not None:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        for stale in cache_file.parent.glob("source-index-*.pickle"):
+            stale.unlink(missing_ok=True)
+        with cache_file.open("wb") as fh:
+            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return index
+
+
+# -- the scan ---------------------------------------------------------------------------------
+def scan(
+    project: Project,
+    *,
+    jobs: int = 1,
+    use_cache: bool = True,
+    baseline: str | None = None,
+    write_baseline_to: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> StaticResult:
+    """Run the static analysis over the project's test files."""
+    config = project.config
+    options = build_options(project.pytest, config)
+    token = hashlib.sha256(f"{__version__}:{options.cache_token()}".encode()).hexdigest()[:16]
+    cache_dir = project.state_dir / "static" if use_cache else None
+    cache = FactsCache(cache_dir, token)
+    result = StaticResult()
+
+    paths = project.test_files()
+    result.files = len(paths)
+    keys: list[tuple[str, str]] = []
+    todo: list[tuple[str, str]] = []
+    todo_keys: list[str] = []
+    for path in paths:
+        rel = project.rel(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            result.diagnostics.append(Diagnostic(path=rel, message=f"cannot be read: {exc}"))
+            continue
+        key = _digest(rel, data)
+        keys.append((rel, key))
+        if key in cache.entries:
+            continue
+        from auditor.static.context import decode_source
+
+        text, error = decode_source(data)
+        if text is None:
+            result.diagnostics.append(Diagnostic(path=rel, message=str(error)))
+            keys.pop()
+            continue
+        todo.append((rel, text))
+        todo_keys.append(key)
+    if progress is not None and todo:
+        progress(f"parsing {len(todo)} test files ({len(keys) - len(todo)} cached)")
+    if todo:
+        analyzed = analyze_many(todo, options, jobs)
+        for key, facts in zip(todo_keys, analyzed):
+            cache.entries[key] = facts
+        cache.dirty = True
+    result.parsed = len(todo)
+    result.cached = len(keys) - len(todo)
+    files: dict[str, FileFacts] = {}
+    for rel, key in keys:
+        facts = cache.entries[key]
+        if facts.error:
+            result.diagnostics.append(
+                Diagnostic(path=rel, message=facts.error, line=facts.extra.get("error_line"))
+            )
+            continue
+        files[rel] = facts
+    cache.save({k for _, k in keys})
+    result.facts = files
+    result.tests = sum(len(f.tests) for f in files.values() if f.is_test_module)
+
+    from auditor.static.project_context import ProjectContext
+
+    index = _source_index(project, cache_dir)
+    context = ProjectContext(files, index, options.enabled, options.rule_settings)
+    for cls in all_rules():
+        if cls.code in options.enabled:
+            cls(options.rule_settings.get(cls.code)).check_project(context)
+
+    for rel, facts in files.items():
+        raw = list(facts.findings) + context.findings.get(rel, [])
+        kept, unused = apply_suppressions(facts, raw, config.per_file_ignores, options.enabled)
+        result.findings.extend(kept)
+        result.unused_suppressions.extend(unused)
+    result.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
+
+    if write_baseline_to:
+        write_baseline(Path(write_baseline_to), result.findings)
+    baseline_path = baseline or config.baseline
+    if baseline_path:
+        entries = read_baseline(project.root / baseline_path if not Path(baseline_path).is_absolute()
+                                and not Path(baseline_path).exists() else Path(baseline_path))
+        result.findings, stale, result.baselined = apply_baseline(result.findings, entries)
+        result.unused_suppressions.extend(stale)
+    return result

@@ -1,0 +1,131 @@
+"""Picklable per-file facts: what cross-file rules need, without the syntax tree.
+
+Workers parse a file once, run the file-local rules, and return `FileFacts`; the main process joins
+the facts of every file into a `ProjectFacts` (fixture graph, base classes, assertion helpers, patch
+targets) and runs the project-level rules on it. Facts are cached by file content hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SCOPE_RANK = {"function": 0, "class": 1, "module": 2, "package": 3, "session": 4}
+
+
+@dataclass
+class RawFinding:
+    """A finding before suppression/baseline: `def_line` lets `# auditor: ignore` sit on the def."""
+
+    rule: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    severity: str
+    test: str | None = None
+    def_line: int | None = None
+    anchor: str = ""
+    context_hash: str = ""
+
+
+@dataclass
+class FixtureFact:
+    name: str
+    func_name: str
+    path: str
+    line: int
+    scope: str
+    autouse: bool
+    cls: str | None
+    params: list[str]
+    getfixturevalue: list[str] = field(default_factory=list)
+    returns_mutable: str | None = None
+    contains_oracle: bool = False
+    source_hash: str = ""
+    uses_monkeypatch_api: bool = False
+    patch_targets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PatchFact:
+    """An object replacement in a test: `patch("pkg.mod.X")`, `patch.object(Cls, "m")`..."""
+
+    target: str
+    line: int
+    column: int
+    kind: str  # "string" | "object"
+    attribute: str = ""
+    called_after: bool = False  # the test calls the replaced symbol itself (TQ206)
+    asserts_return_value: bool = False
+
+
+@dataclass
+class TestFact:
+    __test__ = False
+
+    nodeid: str
+    name: str
+    path: str
+    line: int
+    end_line: int
+    cls: str | None
+    params: list[str]
+    usefixtures: list[str]
+    is_given: bool
+    is_async: bool
+    in_base_class: bool
+    marks: list[str]
+    exempt: str | None  # why oracle rules do not apply (skip/xfail/benchmark/no-raise intent)
+    has_local_oracle: bool
+    helper_calls: list[str]
+    called_params: list[str]
+    mutated_params: list[str] = field(default_factory=list)
+    patches: list[PatchFact] = field(default_factory=list)
+    health_check_suppressed: list[str] = field(default_factory=list)
+    statement_count: int = 0
+    source_hash: str = ""
+    getfixturevalue: list[str] = field(default_factory=list)
+    only_assert_true: bool = False
+
+
+@dataclass
+class ClassFact:
+    name: str
+    path: str
+    line: int
+    bases: list[str]
+    collected: bool
+    has_test_methods: bool
+    has_init: bool
+    is_testcase: bool
+
+
+@dataclass
+class HelperFact:
+    module: str
+    name: str
+    has_oracle: bool
+    calls: list[str]
+
+
+@dataclass
+class FileFacts:
+    path: str
+    module: str
+    is_conftest: bool
+    is_test_module: bool
+    tests: list[TestFact] = field(default_factory=list)
+    fixtures: list[FixtureFact] = field(default_factory=list)
+    classes: list[ClassFact] = field(default_factory=list)
+    helpers: list[HelperFact] = field(default_factory=list)
+    imported_modules: list[str] = field(default_factory=list)
+    fixture_requests: list[str] = field(default_factory=list)
+    pytest_plugins: list[str] = field(default_factory=list)
+    suppressions: dict[int, list[str]] = field(default_factory=dict)
+    suppression_reasons: dict[int, str] = field(default_factory=dict)
+    file_suppressions: list[str] = field(default_factory=list)
+    findings: list[RawFinding] = field(default_factory=list)
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,67 @@
+"""All rules, by code. Rule families live in `auditor/static/rules/<family>.py`."""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+
+from auditor.static.rules.base import Rule, validate_rule_class
+
+FAMILY_MODULES = (
+    "auditor.static.rules.assertions",  # TQ1xx oracle strength
+    "auditor.static.rules.mocking",  # TQ2xx over-mocking
+    "auditor.static.rules.fixtures",  # TQ3xx pytest fixtures
+    "auditor.static.rules.structure",  # TQ4xx collection, flakiness
+    "auditor.static.rules.properties",  # TQ5xx Hypothesis
+)
+
+
+@lru_cache(maxsize=1)
+def all_rules() -> tuple[type[Rule], ...]:
+    """Every rule class, sorted by code. Missing family modules are skipped (partial installs)."""
+    found: dict[str, type[Rule]] = {}
+    for module_name in FAMILY_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, Rule)
+                and value is not Rule
+                and value.code
+                and value.__module__ == module_name
+            ):
+                validate_rule_class(value)
+                if value.code in found and found[value.code] is not value:
+                    raise ValueError(f"duplicate rule code {value.code}")
+                found[value.code] = value
+    return tuple(found[c] for c in sorted(found))
+
+
+def rule_by_code(code: str) -> type[Rule] | None:
+    for rule in all_rules():
+        if rule.code == code.upper():
+            return rule
+    return None
+
+
+def _matches(code: str, selectors: list[str]) -> bool:
+    return any(code.startswith(s.upper()) or s.upper() == "ALL" for s in selectors)
+
+
+def enabled_codes(select: list[str], ignore: list[str], extend_select: list[str] | None = None) -> set[str]:
+    """`select` replaces the default set (codes or prefixes, like ruff); `ignore` removes."""
+    codes: set[str] = set()
+    for rule in all_rules():
+        on = _matches(rule.code, select) if select else rule.default_enabled
+        if extend_select and _matches(rule.code, extend_select):
+            on = True
+        if ignore and _matches(rule.code, ignore):
+            on = False
+        if on:
+            codes.add(rule.code)
+    return codes

@@ -1,0 +1,325 @@
+"""Family 1xx — assertions and oracle strength: tests that check nothing, or cannot fail."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from auditor.static.collect import TestFunc
+from auditor.static.context import FileContext
+from auditor.static.oracle import own_nodes
+from auditor.static.project_context import ProjectContext
+from auditor.static.rules.base import Example, Rule
+
+
+def _is_docstring_or_noop(stmt: cst.BaseStatement) -> bool:
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        return False
+    for small in stmt.body:
+        if isinstance(small, cst.Pass):
+            continue
+        if isinstance(small, cst.Expr) and isinstance(
+            small.value, (cst.Ellipsis, cst.SimpleString, cst.ConcatenatedString)
+        ):
+            continue
+        return False
+    return True
+
+
+class EmptyTest(Rule):
+    """What it does:
+    Reports a collected test whose body is only `pass`, `...` and/or a docstring.
+
+    Why it matters:
+    An empty test always passes, so the suite reports a green check for behaviour nobody verifies.
+    In the wild (attrs `test_hash_deprecated`) the docstring even claims a check the body never makes.
+
+    Example:
+    def test_hash_deprecated():
+        '''Emits a DeprecationWarning.'''
+
+    Use instead:
+    def test_hash_deprecated():
+        with pytest.warns(DeprecationWarning):
+            make_hash()
+    """
+
+    code = "TQ110"
+    name = "empty-test"
+    summary = "Test body is empty (pass / ... / docstring only)"
+    severity = "error"
+    tier = "P"
+    VALID = [
+        "def test_real():\n    assert 1 + 1 == 2\n",
+        Example(
+            "import pytest\n\n@pytest.mark.skip(reason='placeholder for #12')\ndef test_later():\n    pass\n",
+            note="skip-decorated placeholders are intentional",
+        ),
+        Example(
+            "class Base:\n    def test_hook(self):\n        raise NotImplementedError\n\n"
+            "class TestImpl(Base):\n    def test_hook(self):\n        assert True is not False\n",
+            note="raise NotImplementedError is not empty",
+        ),
+        Example("def helper():\n    pass\n", note="not a test"),
+    ]
+    INVALID = [
+        Example("def test_nothing():\n    pass\n", lines=[1]),
+        Example('def test_documented():\n    """Checks the deprecation warning."""\n', lines=[1]),
+        Example("class TestThing:\n    def test_todo(self):\n        ...\n", lines=[2]),
+    ]
+
+    def check(self, ctx: FileContext) -> None:
+        for test in ctx.tests:
+            if test.marks & {"skip", "skipif", "xfail"}:
+                continue
+            body = test.node.body
+            statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+            if all(
+                _is_docstring_or_noop(s)  # type: ignore[arg-type]
+                if isinstance(s, cst.BaseStatement)
+                else isinstance(s, cst.SimpleStatementSuite)
+                and all(isinstance(x, (cst.Pass,)) or isinstance(x, cst.Expr) for x in s.body)
+                for s in statements
+            ):
+                ctx.report(
+                    self,
+                    test.node.name,
+                    f"`{test.name}` has an empty body and always passes: add the act and an assert, "
+                    f"or delete the test.",
+                    test=test,
+                )
+
+
+COMPARISON_STRICT = (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot)
+RAISES_CONTEXTS = {"pytest.raises", "pytest.warns", "pytest.deprecated_call"}
+EXCEPTION_NAMES_FOR_COMPARE = {"TypeError", "ValueError", "Exception", "BaseException"}
+
+
+def _inside_expectation(ctx: FileContext, test: TestFunc) -> set[int]:
+    """ids of statements inside `with pytest.raises/...`, `self.assertRaises`, or a try whose
+    handlers catch TypeError/ValueError (comparisons there are expected to raise)."""
+    inside: set[int] = set()
+    for node in own_nodes(test.node.body):
+        if isinstance(node, cst.With):
+            for item in node.items:
+                expr = item.item
+                func = expr.func if isinstance(expr, cst.Call) else expr
+                name = ctx.qualify(func, test) or ""
+                last = name.rsplit(".", 1)[-1]
+                if name in RAISES_CONTEXTS or last.startswith(("assertRaises", "assertWarns")):
+                    inside.update(id(n) for n in own_nodes(node.body))
+        elif isinstance(node, cst.Try):
+            for handler in node.handlers:
+                caught = handler.type
+                names: list[str] = []
+                if isinstance(caught, cst.Tuple):
+                    names = [ctx.code(el.value) for el in caught.elements]
+                elif caught is not None:
+                    names = [ctx.code(caught)]
+                if any(n.split(".")[-1] in EXCEPTION_NAMES_FOR_COMPARE for n in names):
+                    inside.update(id(n) for n in own_nodes(node.body))
+    return inside
+
+
+class DiscardedComparison(Rule):
+    """What it does:
+    Reports a comparison used as a statement (`result == expected` without `assert`) or returned
+    from a test (`return result == expected`).
+
+    Why it matters:
+    The comparison is evaluated and thrown away: the test passes whatever the result is. pytest only
+    warns about a returned value (`PytestReturnNotNoneWarning`) and still passes the test.
+
+    Example:
+    def test_total():
+        total(cart) == 30
+
+    Use instead:
+    def test_total():
+        assert total(cart) == 30
+    """
+
+    code = "TQ112"
+    name = "discarded-comparison"
+    summary = "Comparison result is discarded or returned instead of asserted"
+    severity = "error"
+    tier = "P"
+    VALID = [
+        "def test_ok():\n    assert 1 + 1 == 2\n",
+        Example(
+            "import pytest\n\ndef test_cmp_raises():\n    with pytest.raises(TypeError):\n"
+            "        object() < object()\n",
+            note="comparison expected to raise (attrs tests/test_cmp.py:110)",
+        ),
+        Example(
+            "def test_side_effect(idx):\n    90 in idx\n    assert idx.cached\n",
+            note="`in` only warns (side-effect lookups in pandas); covered as info at most",
+        ),
+        Example(
+            "def test_try():\n    try:\n        1 < 'a'\n    except TypeError:\n        pass\n"
+            "    assert True is not False\n",
+            note="inside try/except TypeError",
+        ),
+        Example("def helper(a, b):\n    return a == b\n", note="helpers may return comparisons"),
+    ]
+    INVALID = [
+        Example("def test_sum():\n    result = sum([1, 2])\n    result == 3\n", lines=[3]),
+        Example("def test_not():\n    not 1 == 2\n", lines=[2]),
+        Example("def test_ret():\n    return sum([1, 2]) == 3\n", lines=[2]),
+        Example(
+            "class TestStyle:\n    def test_get_style(self):\n        x = 1\n        x != 2\n", lines=[4]
+        ),
+    ]
+
+    def check(self, ctx: FileContext) -> None:
+        for test in ctx.tests:
+            exempt = _inside_expectation(ctx, test)
+            for node in own_nodes(test.node.body):
+                if isinstance(node, cst.Expr) and id(node) not in exempt:
+                    value = node.value
+                    if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Not):
+                        value = value.expression
+                    if isinstance(value, cst.Comparison) and any(
+                        isinstance(t.operator, COMPARISON_STRICT) for t in value.comparisons
+                    ):
+                        ctx.report(
+                            self,
+                            node,
+                            f"Comparison `{ctx.code(node.value).strip()[:60]}` is evaluated and "
+                            f"discarded: add `assert` in front of it.",
+                            test=test,
+                        )
+                elif isinstance(node, cst.Return) and node.value is not None:
+                    value = node.value
+                    if isinstance(value, cst.Name) and value.value == "None":
+                        continue
+                    is_cmp = isinstance(value, cst.Comparison)
+                    ctx.report(
+                        self,
+                        node,
+                        (
+                            "Test returns a comparison instead of asserting it: replace "
+                            "`return` with `assert`."
+                            if is_cmp
+                            else "Test returns a value; pytest ignores it (only a warning): assert "
+                            "on it instead."
+                        ),
+                        test=test,
+                    )
+
+
+class MissingAssertion(Rule):
+    """What it does:
+    Reports a collected test with statements but no verification: no assert, no `assert*` call,
+    no `pytest.raises`/`warns`, no snapshot check, no `subprocess.run(check=True)`, and no call to a
+    helper (same module, conftest fixture or imported helper module, depth <= 2) that verifies.
+
+    Why it matters:
+    A green test with no oracle only proves that nothing raised. It runs the code (so coverage goes
+    up) but would not notice a wrong result, which mutation testing then reports as survivors.
+    Intentional smoke tests are exempt when they say so (docstring/comment like "should not raise")
+    or use `with does_not_raise():`; `@given` properties, benchmarks and skipped tests are exempt.
+
+    Example:
+    def test_parse():
+        parse_order("2 x apple")
+
+    Use instead:
+    def test_parse():
+        assert parse_order("2 x apple") == Order(qty=2, item="apple")
+    """
+
+    code = "TQ101"
+    name = "missing-assertion"
+    summary = "Test verifies nothing (no assert, raises, or asserting helper)"
+    severity = "warning"
+    tier = "H"
+    VALID = [
+        "def test_ok():\n    assert sum([1]) == 1\n",
+        Example(
+            "def test_smoke():\n    '''Rendering should not raise.'''\n    render()\n",
+            note="intentional no-raise test (rich tests/test_bar.py:50)",
+        ),
+        Example(
+            "from unittest import mock\n\ndef test_proxy(proxies):\n"
+            "    proxies['one'].clear.assert_called_once_with()\n",
+            note="mock assert through a subscript receiver (requests test_requests.py:2217)",
+        ),
+        Example(
+            "import pytest\n\ndef test_legacy():\n    pytest.raises(ValueError, int, 'x')\n",
+            note="legacy call form of pytest.raises",
+        ),
+        Example(
+            "import subprocess\n\ndef test_cli():\n    subprocess.run(['true'], check=True)\n",
+            note="external verification",
+        ),
+        Example(
+            "def check_total(cart, expected):\n    assert sum(cart) == expected\n\n"
+            "def test_total():\n    check_total([1, 2], 3)\n",
+            note="same-module assertion helper",
+        ),
+        Example(
+            "from tests.helpers import expect_valid\n\ndef test_valid():\n    expect_valid('x')\n",
+            files={"tests/helpers.py": "def expect_valid(x):\n    assert x\n"},
+            note="imported assertion helper",
+        ),
+        Example(
+            "from tests.util import looks_right\n\ndef test_valid():\n    looks_right('x')\n",
+            files={"tests/util.py": "def looks_right(x):\n    inner(x)\n\ndef inner(x):\n    assert x\n"},
+            note="imported helper asserting at depth 2",
+        ),
+        Example(
+            "import unittest\n\nclass TestX(unittest.TestCase):\n    def test_eq(self):\n"
+            "        self.assertEqual(1, 1)\n",
+            note="unittest assert methods",
+        ),
+        Example(
+            "from hypothesis import given, strategies as st\n\n@given(st.integers())\n"
+            "def test_no_crash(x):\n    str(x)\n",
+            note="@given 'does not crash' properties are endorsed by Hypothesis",
+        ),
+        Example(
+            "import pytest\n\n@pytest.mark.skip(reason='flaky')\ndef test_skip():\n    run()\n",
+            note="skipped tests",
+        ),
+        Example(
+            "def test_fixture_helper(assert_valid):\n    assert_valid('x')\n",
+            files={
+                "tests/conftest.py": "import pytest\n\n@pytest.fixture\ndef assert_valid():\n"
+                "    def check(x):\n        assert x\n    return check\n"
+            },
+            note="asserting helper handed out by a conftest fixture",
+        ),
+        Example(
+            "import numpy as np\n\ndef test_arr(a):\n    np.testing.assert_allclose(a, a)\n",
+            note="numpy testing helpers",
+        ),
+    ]
+    INVALID = [
+        Example("def test_parse():\n    int('3')\n", lines=[1]),
+        Example(
+            "from tests.helpers import build\n\ndef test_build():\n    build('x')\n",
+            files={"tests/helpers.py": "def build(x):\n    return x\n"},
+            lines=[3],
+        ),
+        Example(
+            "class TestCart:\n    def test_add(self):\n        cart = []\n        cart.append(1)\n",
+            lines=[2],
+        ),
+    ]
+
+    def check_project(self, project: ProjectContext) -> None:
+        for test in project.tests():
+            if test.exempt or test.statement_count == 0:
+                continue
+            if not project.files[test.path].is_test_module:
+                continue
+            if project.test_has_oracle(test):
+                continue
+            project.report(
+                self,
+                test.path,
+                test.line,
+                f"`{test.name}` verifies nothing: it can only fail by raising. Assert on the "
+                f"result, or say it is a smoke test (`with does_not_raise():` / a docstring).",
+                test=test,
+            )

@@ -129,6 +129,12 @@ def audit(options: Options, project: Project | None = None) -> Scorecard:
 
     project = project or load_project(options.tests)
     card = new_scorecard(project)
+    if options.diff:
+        from auditor import diffscope
+
+        diffscope.scope(project.root, options.diff)  # a bad BASE fails now, not after the run
+    if options.shard:
+        card.meta["shard_spec"] = f"{options.shard[0]}/{options.shard[1]}"  # read by `auditor merge`
     stages = resolve_stages(options)
     failed: set[str] = set()
     for name in STAGES:
@@ -160,5 +166,9 @@ def audit(options: Options, project: Project | None = None) -> Scorecard:
         report = card.stage(name)
         if report is not None and not report.seconds:
             report.seconds = round(time.perf_counter() - started, 3)
+    if options.diff:
+        from auditor import patch
+
+        patch.attach(card, project.root, options.diff, project.config, options.base_scorecard)
     score.finalize(card, project.config)
     return card

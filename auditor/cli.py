@@ -128,8 +128,9 @@ def make_console(no_color: bool = False, stderr: bool = False) -> Any:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from auditor import reports
+    from auditor import history, reports
     from auditor.api import Options, audit
+    from auditor.project import load_project
 
     err_console = make_console(args.no_color, stderr=True)
     options = Options(
@@ -147,24 +148,27 @@ def cmd_scan(args: argparse.Namespace) -> int:
         console=None if args.quiet or args.format != "terminal" else err_console,
         extra={"fail_under": dict(args.fail_under), "ratchet": args.ratchet},
     )
-    card = audit(options)
-
-    gate_messages: list[str] = []
     try:
         gates = importlib.import_module("auditor.gates")
     except ModuleNotFoundError:
         gates = None
     if gates is not None:
-        gate_messages = gates.evaluate(card, options)
+        for metric in options.extra["fail_under"]:
+            gates.check_metric(metric)  # a typo fails now, not after a long mutation run
     elif args.fail_under:
         raise UsageError("--fail-under is not available in this version of auditor.")
+    project = load_project(options.tests)
+    card = audit(options, project)
+
+    gate_messages: list[str] = gates.evaluate(card, options, project) if gates is not None else []
+    history.record(card, project, options)
 
     for dest, fmt in OUTPUT_FLAGS.items():
         target = getattr(args, dest)
         if target:
             if fmt not in reports.FORMATS:
                 raise UsageError(f"--{fmt} is not available in this version of auditor.")
-            text = reports.render(fmt, card)
+            text = reports.render(fmt, card, root=project.root)
             Path(target).parent.mkdir(parents=True, exist_ok=True)
             Path(target).write_text(text, encoding="utf-8")
 
@@ -172,7 +176,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         console = make_console(args.no_color)
         reports.renderer("terminal")(card, console=console, quiet=args.quiet, gate_messages=gate_messages)
     else:
-        sys.stdout.write(reports.render(args.format, card))
+        sys.stdout.write(reports.render(args.format, card, root=project.root))
 
     errors = card.meta.get("tool_errors") or []
     if errors:

@@ -125,6 +125,9 @@ class Mutant:
     witness: Witness | None = None
     likely_equivalent: bool = False
     equivalence_budget: int | None = None
+    # properties stage: witness | likely_equivalent | unverified | skipped | error ("" = not searched)
+    witness_status: str = ""
+    witness_note: str = ""
 
 
 @dataclass
@@ -160,6 +163,7 @@ class PropertyStats:
     overrun: int = 0
     failing: int = 0
     stopped_because: str = ""
+    seconds: float = 0.0
 
 
 @dataclass

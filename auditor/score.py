@@ -2,16 +2,55 @@
 
 Definitions (DESIGN.md): mutation score = detected / valid (Stryker); test strength = detected /
 (detected + survived) (PIT); oracle gap = line coverage - mutation score. Percentages are 0-100 with
-one decimal; a metric whose stage did not run is `None`, never 0.
+one decimal; a metric whose stage did not run is `None`, never 0, so no report can make a stage look
+as if it ran. The overall score is a weighted mean of the components that have data; the weights of
+missing components are redistributed, and the summary names what was left out and why
+(docs/scoring.md, `auditor explain-score`).
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from auditor.config import Config
-from auditor.model import SEVERITIES, Scorecard
+from auditor.model import SEVERITIES, MutantStatus, Scorecard
+
+# Component weights; `[tool.auditor.score]` overrides them (same keys).
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "mutation": 50.0,
+    "coverage": 20.0,
+    "findings": 15.0,
+    "pseudo-tested": 10.0,
+    "properties": 5.0,
+}
+COMPONENT_STAGE: dict[str, str] = {
+    "mutation": "mutation",
+    "coverage": "coverage",
+    "findings": "static",
+    "pseudo-tested": "mutation",
+    "properties": "properties",
+}
+COMPONENT_LABEL: dict[str, str] = {
+    "mutation": "mutation score",
+    "coverage": "line+branch coverage",
+    "findings": "tests free of findings",
+    "pseudo-tested": "functions not pseudo-tested",
+    "properties": "code reached by property tests",
+}
+# A test's penalty is capped at 1: one broken test cannot count as more than one test.
+FINDING_PENALTY: dict[str, float] = {"error": 1.0, "warning": 0.25, "info": 0.0}
+GRADE_BANDS: tuple[tuple[float, str], ...] = ((90.0, "A"), (80.0, "B"), (70.0, "C"), (60.0, "D"))
+COUNTED_STATUSES: tuple[MutantStatus, ...] = (
+    "killed",
+    "survived",
+    "timeout",
+    "no_coverage",
+    "skipped",
+    "error",
+    "pending",
+)
 
 
 def pct(numerator: float, denominator: float) -> float | None:
@@ -21,46 +60,292 @@ def pct(numerator: float, denominator: float) -> float | None:
     return round(100.0 * numerator / denominator, 1)
 
 
+def grade(score: float | None) -> str | None:
+    """A >= 90, B >= 80, C >= 70, D >= 60, else F (school bands: easy to read, hard to argue)."""
+    if score is None:
+        return None
+    for floor, letter in GRADE_BANDS:
+        if score >= floor:
+            return letter
+    return "F"
+
+
 def finding_counts(card: Scorecard) -> dict[str, int]:
     counts = Counter(f.severity for f in card.findings)
     return {sev: counts.get(sev, 0) for sev in SEVERITIES}
 
 
-def mutant_counts(card: Scorecard, config: Config | None = None) -> dict[str, int]:
-    counts = Counter(m.status for m in card.mutants)
-    out = {status: counts.get(status, 0) for status in
-           ("killed", "survived", "timeout", "no_coverage", "skipped", "error", "pending")}
-    out["total"] = len(card.mutants)
-    out["likely_equivalent"] = sum(1 for m in card.mutants if m.likely_equivalent)
+def mutant_counts(mutants: Iterable[Any], config: Config | None = None) -> dict[str, int]:
+    """Status counts plus `detected` and `valid` (Stryker).
+
+    With `exclude-likely-equivalent`, surviving mutants that the witness search marked likely
+    equivalent move to `equivalent` and out of the denominator; otherwise they count as survivors.
+    """
+    exclude_equivalent = bool(config and config.exclude_likely_equivalent)
+    counts: Counter[str] = Counter()
+    total = likely = 0
+    for mutant in mutants:
+        total += 1
+        likely += bool(mutant.likely_equivalent)
+        if exclude_equivalent and mutant.likely_equivalent and mutant.status == "survived":
+            counts["equivalent"] += 1
+        else:
+            counts[mutant.status] += 1
+    out: dict[str, int] = {status: counts.get(status, 0) for status in COUNTED_STATUSES}
+    out["equivalent"] = counts.get("equivalent", 0)
+    out["likely_equivalent"] = likely
+    out["total"] = total
+    out["detected"] = out["killed"] + out["timeout"]
+    out["valid"] = out["detected"] + out["survived"] + out["no_coverage"]
     return out
 
 
-def finalize(card: Scorecard, config: Config) -> None:
-    """Fill `card.summary` (and friends) from the stage results."""
+def mutation_metrics(counts: dict[str, int]) -> tuple[float | None, float | None]:
+    """(mutation score, test strength) from `mutant_counts`."""
+    detected = counts["detected"]
+    return pct(detected, counts["valid"]), pct(detected, detected + counts["survived"])
+
+
+def oracle_gap(line_coverage: float | None, mutation_score: float | None) -> float | None:
+    if line_coverage is None or mutation_score is None:
+        return None
+    return round(line_coverage - mutation_score, 1)
+
+
+def test_count(card: Scorecard) -> int:
+    """How many tests the suite has: the static inventory (the ids findings name), else the run's.
+
+    The static count comes first because findings name static test ids; a parametrized test run
+    by pytest as ten cases is still one test to fix.
+    """
+    static = card.meta.get("static")
+    if isinstance(static, dict) and isinstance(static.get("tests"), int) and static["tests"] > 0:
+        return int(static["tests"])
+    return len(card.tests)
+
+
+def findings_component(card: Scorecard) -> float | None:
+    """100 x (1 - penalty / tests): the share of tests a reviewer would not flag.
+
+    Each test's penalty is the sum of its findings' weights (error 1, warning 0.25, info 0), capped
+    at 1; findings not tied to one test (a mis-scoped fixture) add their weight once each.
+    """
+    tests = test_count(card)
+    if tests <= 0:
+        return None
+    per_test: dict[str, float] = defaultdict(float)
+    loose = 0.0
+    for finding in card.findings:
+        weight = FINDING_PENALTY.get(finding.severity, 0.0)
+        if finding.test:
+            per_test[finding.test] += weight
+        else:
+            loose += weight
+    penalty = sum(min(1.0, p) for p in per_test.values()) + loose
+    return round(max(0.0, 100.0 * (1.0 - penalty / tests)), 1)
+
+
+def property_reach(card: Scorecard) -> float | None:
+    """Share of coverable source lines that some `@given` test executes (properties stage data)."""
+    props = card.properties or {}
+    reached, coverable = props.get("reached_lines"), props.get("coverable_lines")
+    if isinstance(reached, int) and isinstance(coverable, int):
+        return pct(reached, coverable)
+    reach = props.get("reach")
+    return round(float(reach), 1) if isinstance(reach, (int, float)) else None
+
+
+def pseudo_counts(card: Scorecard) -> dict[str, int]:
+    counts = Counter(p.status for p in card.pseudo_tested)
+    return {
+        "pseudo_tested": counts.get("pseudo_tested", 0),
+        "tested": counts.get("tested", 0),
+        "checked": counts.get("pseudo_tested", 0) + counts.get("tested", 0),
+    }
+
+
+def _coverage_totals(card: Scorecard) -> dict[str, int]:
+    return {
+        "statements": sum(m.statements for m in card.coverage),
+        "covered": sum(m.covered for m in card.coverage),
+        "branches": sum(m.branches for m in card.coverage),
+        "covered_branches": sum(m.covered_branches for m in card.coverage),
+    }
+
+
+def thresholds(config: Config | None) -> dict[str, float]:
+    """Colour bands (Stryker): >= high is good, >= low is acceptable, below low is bad."""
+    configured = (config.thresholds if config else None) or {}
+    return {"high": float(configured.get("high", 80)), "low": float(configured.get("low", 60))}
+
+
+def band(value: float | None, bands: dict[str, float]) -> str:
+    """'high' / 'medium' / 'low' / 'none': the one place that decides a metric's colour."""
+    if value is None:
+        return "none"
+    if value >= bands["high"]:
+        return "high"
+    return "medium" if value >= bands["low"] else "low"
+
+
+def weights(config: Config | None) -> dict[str, float]:
+    merged = dict(DEFAULT_WEIGHTS)
+    for key, value in ((config.score if config else None) or {}).items():
+        if key in merged:
+            merged[key] = float(value)
+    return merged
+
+
+def components(card: Scorecard, summary: dict[str, Any]) -> dict[str, tuple[float | None, str]]:
+    """Each component's 0-100 value, or None with the reason it is left out of the score."""
+    out: dict[str, tuple[float | None, str]] = {}
+    reasons = {name: _not_run_reason(card, stage) for name, stage in COMPONENT_STAGE.items()}
+    out["mutation"] = (summary["mutation_score"], reasons["mutation"] or "no valid mutants")
+    totals = _coverage_totals(card)
+    combined = (
+        pct(
+            totals["covered"] + totals["covered_branches"],
+            totals["statements"] + totals["branches"],
+        )
+        if card.stage_ran("coverage")
+        else None
+    )
+    out["coverage"] = (combined, reasons["coverage"] or "no coverable statements")
+    out["findings"] = (
+        findings_component(card) if card.stage_ran("static") else None,
+        reasons["findings"] or "no tests were found",
+    )
+    pseudo = pseudo_counts(card)
+    out["pseudo-tested"] = (
+        pct(pseudo["tested"], pseudo["checked"]) if card.stage_ran("mutation") else None,
+        reasons["pseudo-tested"] or "no pseudo-tested check ran (no covered functions)",
+    )
+    out["properties"] = (
+        summary["property_reach"],
+        reasons["properties"] or "the properties stage reported no reach data",
+    )
+    return out
+
+
+def _not_run_reason(card: Scorecard, stage: str) -> str:
+    report = card.stage(stage)
+    if report is None:
+        return f"the {stage} stage did not run"
+    if not report.ran:
+        return f"the {stage} stage did not run: {report.reason or 'no reason given'}"
+    return ""
+
+
+def overall(card: Scorecard, summary: dict[str, Any], config: Config | None) -> dict[str, Any]:
+    """The weighted mean over components with data, weights renormalised to sum to 1."""
+    configured = weights(config)
+    values = components(card, summary)
+    included = {n: v for n, (v, _) in values.items() if v is not None and configured[n] > 0}
+    excluded = [
+        {
+            "component": n,
+            "reason": reason if value is None else "weight is 0 in [tool.auditor.score]",
+        }
+        for n, (value, reason) in values.items()
+        if n not in included
+    ]
+    total_weight = sum(configured[n] for n in included)
+    used = {n: round(configured[n] / total_weight, 4) for n in included} if total_weight else {}
+    score = round(sum(included[n] * used[n] for n in included), 1) if used else None
+    if not used:
+        basis = "no score: no component had data"
+    elif set(used) == {"findings"}:
+        basis = "static only: score from test findings alone (no coverage or mutation run)"
+    elif set(used) == set(configured) - {n for n, w in configured.items() if w <= 0}:
+        basis = "all components"
+    else:
+        basis = "partial: " + ", ".join(COMPONENT_LABEL[n] for n in used)
+    return {
+        "score": score,
+        "grade": grade(score),
+        "score_basis": basis,
+        "components": {n: values[n][0] for n in values},
+        "weights": used,
+        "excluded": excluded,
+    }
+
+
+def module_rows(card: Scorecard, config: Config | None) -> list[dict[str, Any]]:
+    """One dict per source module: coverage, mutation and pseudo-tested numbers side by side."""
+    coverage = {m.path: m for m in card.coverage}
+    mutants: dict[str, list[Any]] = defaultdict(list)
+    for mutant in card.mutants:
+        mutants[mutant.path].append(mutant)
+    pseudo: dict[str, list[Any]] = defaultdict(list)
+    for item in card.pseudo_tested:
+        pseudo[item.path].append(item)
+    findings: dict[str, list[Any]] = defaultdict(list)
+    for finding in card.findings:
+        findings[finding.path].append(finding)
+    mutation_ran = card.stage_ran("mutation")
+    rows = []
+    for path in sorted(set(coverage) | set(mutants) | set(pseudo)):
+        cov = coverage.get(path)
+        line = pct(cov.covered, cov.statements) if cov else None
+        counts = mutant_counts(mutants.get(path, []), config) if mutation_ran else None
+        score, strength = mutation_metrics(counts) if counts else (None, None)
+        sev = Counter(f.severity for f in findings.get(path, []))
+        rows.append(
+            {
+                "path": path,
+                "statements": cov.statements if cov else None,
+                "covered_lines": cov.covered if cov else None,
+                "line_coverage": line,
+                "branch_coverage": pct(cov.covered_branches, cov.branches) if cov else None,
+                "mutation_score": score,
+                "test_strength": strength,
+                "oracle_gap": oracle_gap(line, score),
+                "mutants": counts,
+                "pseudo_tested": sum(
+                    1 for p in pseudo.get(path, []) if p.status == "pseudo_tested"
+                ),
+                "findings": {s: sev.get(s, 0) for s in SEVERITIES},
+            }
+        )
+    return rows
+
+
+def build_summary(card: Scorecard, config: Config | None) -> dict[str, Any]:
     summary: dict[str, Any] = {"findings": finding_counts(card)}
     if card.stage_ran("mutation"):
-        counts = mutant_counts(card, config)
-        detected = counts["killed"] + counts["timeout"]
-        valid = detected + counts["survived"] + counts["no_coverage"]
+        counts = mutant_counts(card.mutants, config)
         summary["mutants"] = counts
-        summary["mutation_score"] = pct(detected, valid)
-        summary["test_strength"] = pct(detected, detected + counts["survived"])
+        summary["mutation_score"], summary["test_strength"] = mutation_metrics(counts)
+        summary["pseudo_tested"] = pseudo_counts(card)
     else:
-        summary["mutants"] = None
-        summary["mutation_score"] = None
-        summary["test_strength"] = None
+        summary.update(mutants=None, mutation_score=None, test_strength=None, pseudo_tested=None)
     if card.stage_ran("coverage"):
-        statements = sum(m.statements for m in card.coverage)
-        covered = sum(m.covered for m in card.coverage)
-        branches = sum(m.branches for m in card.coverage)
-        summary["line_coverage"] = pct(covered, statements)
-        summary["branch_coverage"] = pct(sum(m.covered_branches for m in card.coverage), branches)
+        totals = _coverage_totals(card)
+        summary["line_coverage"] = pct(totals["covered"], totals["statements"])
+        summary["branch_coverage"] = pct(totals["covered_branches"], totals["branches"])
     else:
-        summary["line_coverage"] = None
-        summary["branch_coverage"] = None
-    if summary["line_coverage"] is not None and summary["mutation_score"] is not None:
-        summary["oracle_gap"] = round(summary["line_coverage"] - summary["mutation_score"], 1)
-    else:
-        summary["oracle_gap"] = None
+        summary.update(line_coverage=None, branch_coverage=None)
+    summary["oracle_gap"] = oracle_gap(summary["line_coverage"], summary["mutation_score"])
+    tests = test_count(card)
+    summary["tests"] = tests or None
+    with_findings = {f.test for f in card.findings if f.test}
+    summary["tests_with_findings"] = len(with_findings) if card.stage_ran("static") else None
+    summary["findings_per_test"] = round(len(card.findings) / tests, 2) if tests else None
+    summary["property_reach"] = property_reach(card) if card.stage_ran("properties") else None
+    summary["stages_included"] = [s.name for s in card.stages if s.ran]
+    summary["stages_not_run"] = [
+        {"name": s.name, "reason": s.reason} for s in card.stages if not s.ran
+    ]
+    summary.update(overall(card, summary, config))
+    summary["thresholds"] = thresholds(config)
     summary["patch"] = card.patch
-    card.summary = summary
+    return summary
+
+
+def finalize(card: Scorecard, config: Config | None) -> None:
+    """Fill `card.summary`, `card.modules` and `card.top_actions` from the stage results."""
+    from auditor.actions import top_actions
+
+    card.summary = build_summary(card, config)
+    card.modules = module_rows(card, config)
+    card.top_actions = top_actions(card)

@@ -4,6 +4,7 @@ the oracle scan of each test — and `analyze_file`, the worker that turns one f
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import io
 import re
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodePosition, CodeRange
 
 from auditor.project import PytestSettings
 from auditor.static.collect import (
@@ -34,11 +35,11 @@ from auditor.static.names import ImportMap, build_import_map, dotted
 from auditor.static.oracle import (
     DEFAULT_HELPER_PATTERN,
     OracleScan,
-    all_nodes,
     scan_body,
     states_no_raise_intent,
 )
 from auditor.static.rules.base import Rule
+from auditor.static.walk import LineIndex, Span, all_nodes
 
 SUPPRESS_LINE = re.compile(r"auditor:\s*ignore\[([A-Za-z0-9_, ]+)\](?:\s*--\s*(.*))?")
 SUPPRESS_FILE = re.compile(r"auditor:\s*ignore-file\[([A-Za-z0-9_, ]+)\]")
@@ -106,8 +107,9 @@ class FileContext:
         self.module_name = relpath[:-3].replace("/", ".") if relpath.endswith(".py") else relpath
         package = self.module_name.rsplit(".", 1)[0] if "." in self.module_name else ""
         self.imports: ImportMap = build_import_map(module, package)
-        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        self.positions = self.wrapper.resolve(PositionProvider)
+        self.lines = source.splitlines()
+        self._index: LineIndex | None = None
+        self._positions: Any = None
         self.inventory: ModuleInventory = Collector(
             module, self.imports, self.settings, relpath, is_test_module
         ).collect()
@@ -130,14 +132,38 @@ class FileContext:
         return self.options.rule_settings.get(code, {}).get(key, rule.options.get(key))
 
     # -- positions and code -----------------------------------------------------------------
+    def span(self, node: cst.CSTNode, within: cst.CSTNode | None = None) -> Span:
+        """Where a node is: exact for statements, defs, names of defs, decorators, with-items and
+        except handlers; the enclosing statement's span for expressions (see walk.py)."""
+        if self._index is None and self._positions is None:
+            try:
+                self._index = LineIndex(self.module, ast.parse(self.source))
+            except (SyntaxError, ValueError, RecursionError):
+                from libcst.metadata import MetadataWrapper, PositionProvider
+
+                wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+                self._positions = wrapper.resolve(PositionProvider)
+        if self._index is not None:
+            roots: list[cst.CSTNode] = [within, self.module] if within is not None else [self.module]
+            return self._index.span(node, roots)
+        where = self._positions[node]
+        return Span(where.start.line, where.start.column, where.end.line, where.end.column)
+
     def pos(self, node: cst.CSTNode) -> CodeRange:
-        return self.positions[node]
+        where = self.span(node)
+        return CodeRange(CodePosition(where.line, where.column), CodePosition(where.end_line, where.end_column))
 
     def line(self, node: cst.CSTNode) -> int:
-        return self.positions[node].start.line
+        return self.span(node).line
 
     def code(self, node: cst.CSTNode) -> str:
+        """The node's code (libcst codegen: use for messages, not in hot loops)."""
         return self.module.code_for_node(node)
+
+    def source_of(self, node: cst.CSTNode) -> str:
+        """The source lines a (statement-level) node spans; cheap, no codegen."""
+        where = self.span(node)
+        return "\n".join(self.lines[where.line - 1 : where.end_line])
 
     def qualify(self, node: cst.BaseExpression, func: FunctionInfo | None = None) -> str | None:
         params = func.param_set if func is not None else frozenset()
@@ -200,22 +226,22 @@ class FileContext:
     ) -> None:
         if rule.code not in self.options.enabled:
             return
-        where = self.pos(node)
+        where = self.span(node, test.node if test is not None else None)
         def_line = self.line(test.node.name) if test is not None else None
         enclosing = test.node if test is not None else node
         self.findings.append(
             RawFinding(
                 rule=rule.code,
-                line=where.start.line,
-                column=where.start.column + 1,
-                end_line=where.end.line,
-                end_column=where.end.column + 1,
+                line=where.line,
+                column=where.column + 1,
+                end_line=where.end_line,
+                end_column=where.end_column + 1,
                 message=message,
                 severity=severity or rule.severity,
                 test=test.nodeid if isinstance(test, TestFunc) else None,
                 def_line=def_line,
                 anchor=normalized_source(self.code(node))[:400],
-                context_hash=short_hash(normalized_source(self.code(enclosing))),
+                context_hash=short_hash(normalized_source(self.source_of(enclosing))),
             )
         )
 
@@ -269,7 +295,7 @@ def _test_exemption(ctx: FileContext, test: TestFunc) -> str | None:
                     return "skip/xfail"
     if test.is_given:
         return "given"
-    if states_no_raise_intent(test.node, ctx.module):
+    if states_no_raise_intent(test.node, ctx.source_of(test.node)):
         return "no-raise intent"
     return None
 
@@ -297,8 +323,10 @@ def _statement_count(func: cst.FunctionDef) -> int:
     return count
 
 
-def _getfixturevalue_literals(func: cst.FunctionDef) -> list[str]:
+def _getfixturevalue_literals(func: cst.FunctionDef, source: str) -> list[str]:
     out: list[str] = []
+    if "getfixturevalue" not in source:
+        return out
     for node in all_nodes(func.body):
         if (
             isinstance(node, cst.Call)
@@ -341,8 +369,8 @@ def build_facts(ctx: FileContext, rules: list[Rule]) -> FileFacts:
                 helper_calls=sorted(set(scan.calls)),
                 called_params=sorted(scan.called_params),
                 statement_count=_statement_count(test.node),
-                source_hash=short_hash(normalized_source(ctx.code(test.node))),
-                getfixturevalue=_getfixturevalue_literals(test.node),
+                source_hash=short_hash(normalized_source(ctx.source_of(test.node))),
+                getfixturevalue=_getfixturevalue_literals(test.node, ctx.source),
             )
         )
         facts.fixture_requests.extend(test.fixture_requests)
@@ -362,9 +390,9 @@ def build_facts(ctx: FileContext, rules: list[Rule]) -> FileFacts:
                 autouse=fixture.autouse,
                 cls=fixture.cls.name if fixture.cls else None,
                 params=[p for p in fixture.params],
-                getfixturevalue=_getfixturevalue_literals(fixture.node),
+                getfixturevalue=_getfixturevalue_literals(fixture.node, ctx.source),
                 contains_oracle=contains_oracle,
-                source_hash=short_hash(normalized_source(ctx.code(fixture.node))),
+                source_hash=short_hash(normalized_source(ctx.source_of(fixture.node))),
             )
         )
         facts.fixture_requests.extend(fixture.params)
@@ -404,8 +432,16 @@ def analyze_source(
     except cst.ParserSyntaxError as exc:
         facts = FileFacts(path=relpath, module=module_name_for(relpath), is_conftest=is_conftest,
                           is_test_module=is_test_module)
-        facts.error = f"syntax error at line {exc.raw_line}, column {exc.raw_column}: {exc.message}"
-        facts.extra["error_line"] = exc.raw_line
+        line, message = _python_syntax_error(source, relpath)
+        if line is None:
+            facts.error = (
+                f"libcst {_libcst_version()} cannot parse line {exc.raw_line} ({exc.message}); "
+                f"Python itself accepts it, so this is newer syntax than the analyser supports"
+            )
+            facts.extra["error_line"] = exc.raw_line
+        else:
+            facts.error = f"syntax error at line {line}: {message}"
+            facts.extra["error_line"] = line
         return facts
     except (RecursionError, ValueError) as exc:  # pragma: no cover - pathological inputs
         facts = FileFacts(path=relpath, module=module_name_for(relpath), is_conftest=is_conftest,
@@ -420,6 +456,28 @@ def analyze_source(
     facts.findings = ctx.findings
     _suppressions(source, facts)
     return facts
+
+
+def _python_syntax_error(source: str, relpath: str) -> tuple[int | None, str]:
+    """Python's own account of a syntax error (what the user sees from pytest), if any."""
+    import ast
+
+    try:
+        ast.parse(source, filename=relpath)
+    except SyntaxError as exc:
+        return exc.lineno, exc.msg
+    except (ValueError, RecursionError) as exc:
+        return 1, str(exc)
+    return None, ""
+
+
+def _libcst_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("libcst")
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        return ""
 
 
 def decode_source(data: bytes) -> tuple[str | None, str | None]:

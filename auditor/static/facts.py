@@ -59,6 +59,14 @@ class PatchFact:
     attribute: str = ""
     called_after: bool = False  # the test calls the replaced symbol itself (TQ206)
     asserts_return_value: bool = False
+    api: str = ""  # "patch", "patch.object", "patch.multiple", "patch.dict", "spy", "setattr", ...
+    origin: str = "call"  # "decorator" | "class-decorator" | "call"
+    wraps: bool = False  # spy / wraps=: the real code still runs
+    side_effect: bool = False
+    new_literal: bool = False  # new= a constant (a setting, not a double)
+    specced: bool = False  # autospec / spec / spec_set / new / new_callable
+    instantiated: bool = False  # patch.object(C, ...) and the test itself constructs C
+    anchor: str = ""  # normalised code of the replacement, for fingerprints
 
 
 @dataclass

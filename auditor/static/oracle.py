@@ -9,12 +9,13 @@ other files are resolved at project level from the recorded call names).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from auditor.static.names import ImportMap, dotted, last_segment
+from auditor.static.walk import all_nodes as all_nodes
+from auditor.static.walk import own_nodes as own_nodes
 
 ASSERT_CALL = re.compile(r"^_?assert")
 DEFAULT_HELPER_PATTERN = re.compile(r"^_?(check|verify|expect|ensure|validate)_")
@@ -29,25 +30,6 @@ UNITTEST_ORACLE_METHODS = {"fail", "failIf", "failUnless", "failUnlessEqual", "f
 NULL_CONTEXTS = {"contextlib.nullcontext", "does_not_raise"}
 EXTERNAL_CHECKS = {"subprocess.check_call", "subprocess.check_output"}
 EXTERNAL_METHODS = {"check_returncode", "raise_for_status"}
-
-
-def own_nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node under `root`, not descending into nested functions, lambdas or classes."""
-    stack: list[cst.CSTNode] = list(reversed(root.children))
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-            continue
-        stack.extend(reversed(node.children))
-
-
-def all_nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    stack: list[cst.CSTNode] = list(reversed(root.children))
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(reversed(node.children))
 
 
 def body_of(func: cst.FunctionDef) -> cst.BaseSuite:
@@ -158,7 +140,6 @@ NO_RAISE_INTENT = re.compile(
 )
 
 
-def states_no_raise_intent(func: cst.FunctionDef, module: cst.Module) -> bool:
-    """Docstring or comments say the test only checks that nothing raises (RULES.md TQ101)."""
-    text = module.code_for_node(func)
+def states_no_raise_intent(func: cst.FunctionDef, text: str) -> bool:
+    """Docstring or comments (`text` = the test's source) say it only checks that nothing raises."""
     return bool(NO_RAISE_INTENT.search(text)) or bool(NO_RAISE_INTENT.search(func.name.value.replace("_", " ")))

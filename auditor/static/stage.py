@@ -42,6 +42,16 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
     reason = f"{result.files} files, {result.tests} tests"
     if result.diagnostics:
         reason += f"; {len(result.diagnostics)} file(s) could not be analysed"
+        listed = "; ".join(f"{d.path}: {d.message}" for d in result.diagnostics[:3])
+        more = f" (and {len(result.diagnostics) - 3} more)" if len(result.diagnostics) > 3 else ""
+        card.meta.setdefault("tool_errors", []).append(
+            {
+                "stage": "static",
+                "message": f"{len(result.diagnostics)} test file(s) could not be analysed and were "
+                f"skipped; every other file was scanned. {listed}{more}. Fix these files (pytest "
+                f"cannot collect them either) and run again.",
+            }
+        )
     card.stages.append(StageReport(name="static", ran=True, reason=reason, engine=_engine()))
     if not result.files:
         card.meta.setdefault("notes", []).append(

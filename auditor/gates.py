@@ -1,0 +1,126 @@
+"""Quality gates: `--fail-under METRIC=VALUE`, `[tool.auditor.gate]`, `thresholds.break`, ratchet.
+
+`evaluate` returns one message per missed gate; the CLI prints them and exits 1. A gate on a metric
+whose stage did not run fails with a message that says so: a gate that silently passes because
+nothing was measured would let an unmeasured change through CI.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.errors import UsageError
+from auditor.model import Scorecard
+
+# metric -> (summary key, dotted for nested; the stage that measures it)
+METRICS: dict[str, tuple[str, str]] = {
+    "score": ("score", "any"),
+    "mutation_score": ("mutation_score", "mutation"),
+    "test_strength": ("test_strength", "mutation"),
+    "line_coverage": ("line_coverage", "coverage"),
+    "branch_coverage": ("branch_coverage", "coverage"),
+    "errors": ("errors", "static"),
+    "patch_coverage": ("patch.coverage", "coverage"),
+    "patch_mutation_score": ("patch.mutation_score", "mutation"),
+}
+AT_MOST = {"errors"}  # for these the gate value is a maximum, not a minimum
+
+
+def metric_value(card: Scorecard, metric: str) -> float | None:
+    """The current value of a gate metric, None when it was not measured."""
+    summary = card.summary
+    if metric == "errors":
+        return float(summary["findings"]["error"]) if card.stage_ran("static") else None
+    key = METRICS[metric][0]
+    if key.startswith("patch."):
+        patch = summary.get("patch") or {}
+        value = patch.get(key.split(".", 1)[1])
+    else:
+        value = summary.get(key)
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def check_metric(metric: str) -> None:
+    if metric not in METRICS:
+        raise UsageError(
+            f"Unknown quality-gate metric '{metric}'. Valid metrics are: {', '.join(METRICS)} "
+            f"(e.g. `--fail-under mutation_score=70` or `--fail-under errors=0`)."
+        )
+
+
+def _not_measured(card: Scorecard, metric: str) -> str:
+    stage = METRICS[metric][1]
+    if metric.startswith("patch_"):
+        return "no patch metrics were computed (run with --diff BASE)"
+    if stage == "any":
+        return str(card.summary.get("score_basis") or "no stage produced data")
+    report = card.stage(stage)
+    if report is None or not report.ran:
+        reason = report.reason if report and report.reason else "not run"
+        return f"the {stage} stage did not run ({reason})"
+    return f"the {stage} stage produced no data for it"
+
+
+def _fmt(metric: str, value: float) -> str:
+    return f"{value:g}" if metric == "errors" else f"{value:g}%"
+
+
+def gate_message(card: Scorecard, metric: str, limit: float, source: str) -> str | None:
+    """None when the gate passes, else a message naming the metric, both values and the source."""
+    value = metric_value(card, metric)
+    if value is None:
+        return f"{metric} >= {limit:g} ({source}) cannot be checked: {_not_measured(card, metric)}."
+    if metric in AT_MOST:
+        if value > limit:
+            return f"{metric} is {_fmt(metric, value)}, at most {limit:g} allowed ({source})."
+        return None
+    if value < limit:
+        required = _fmt(metric, limit)
+        return f"{metric} is {_fmt(metric, value)}, below the required {required} ({source})."
+    return None
+
+
+def requested_gates(options: Any, config: Any) -> list[tuple[str, float, str]]:
+    """(metric, limit, source) for every gate; a CLI value replaces the config's for its metric."""
+    gates: dict[str, tuple[float, str]] = {}
+    for metric, limit in ((config.gate if config else None) or {}).items():
+        check_metric(metric)
+        gates[metric] = (float(limit), f"[tool.auditor.gate] {metric} = {limit:g}")
+    breaking = ((config.thresholds if config else None) or {}).get("break")
+    if breaking is not None and "mutation_score" not in gates:
+        gates["mutation_score"] = (
+            float(breaking),
+            f"[tool.auditor.thresholds] break = {breaking:g}",
+        )
+    for metric, limit in (options.extra.get("fail_under") or {}).items():
+        check_metric(metric)
+        gates[metric] = (float(limit), f"--fail-under {metric}={limit:g}")
+    return [(metric, limit, source) for metric, (limit, source) in gates.items()]
+
+
+def evaluate(card: Scorecard, options: Any, project: Any = None) -> list[str]:
+    """Messages for every missed gate (empty list: all gates pass)."""
+    fail_under = options.extra.get("fail_under") or {}
+    for metric in fail_under:
+        check_metric(metric)
+    if project is None:
+        from auditor.project import load_project
+
+        project = load_project(options.tests)
+    config = project.config
+    results: list[dict[str, Any]] = []
+    for metric, limit, source in requested_gates(options, config):
+        message = gate_message(card, metric, limit, source)
+        results.append(
+            {"name": f"{metric} ({source})", "passed": message is None, "message": message or ""}
+        )
+    if options.extra.get("ratchet"):
+        from auditor import history
+
+        ratchet = history.ratchet_messages(card, project)
+        results += [{"name": "ratchet (--ratchet)", "passed": False, "message": m} for m in ratchet]
+        if not ratchet:
+            results.append({"name": "ratchet (--ratchet)", "passed": True, "message": ""})
+    # recorded on the card so the JSON and JUnit reports show passing gates too
+    card.meta["gates"] = results
+    return [r["message"] for r in results if not r["passed"]]

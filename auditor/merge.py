@@ -1,0 +1,207 @@
+"""`auditor merge`: combine `--shard K/N` scorecards into the scorecard one unsharded run gives.
+
+Shards differ only in which mutants they ran (`shards.shard_of`); static findings, coverage and
+tests are the same in each. So the merge takes the first card as the frame, unions the mutants by
+id (a real verdict wins over "in another shard"), adds the per-test kill counts, and re-runs
+`score.finalize` (and the patch metrics) so every derived number is computed the usual way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from auditor import patch, score
+from auditor.config import Config, load_config
+from auditor.errors import EXIT_OK, UsageError
+from auditor.model import Mutant, Scorecard, StageReport
+from auditor.project import find_root
+from auditor.reports import json_report
+from auditor.shards import SHARD_SKIP_PREFIX, parse_shard
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "scorecards",
+        nargs="+",
+        metavar="SHARD.json",
+        help="scorecards written by `auditor scan --shard K/N --json FILE`",
+    )
+    parser.add_argument(
+        "--json", metavar="FILE", help="write the merged scorecard (default: stdout)"
+    )
+    parser.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="merge even when some shards of K/N are missing",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    cards = [patch.load_scorecard(path) for path in args.scorecards]
+    merged = merge(cards, load_config(find_root(Path.cwd())), allow_partial=args.allow_partial)
+    text = json_report.render(merged)
+    if args.json:
+        out = Path(args.json)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        counts = merged.summary.get("mutants") or {}
+        print(
+            f"auditor: merged {len(cards)} scorecards ({counts.get('total', 0)} mutants) "
+            f"into {out}",
+            file=sys.stderr,
+        )
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def merge(
+    cards: list[Scorecard], config: Config | None = None, allow_partial: bool = False
+) -> Scorecard:
+    """The union of shard scorecards, finalized; UsageError for shards that do not belong."""
+    if not cards:
+        raise UsageError("auditor merge needs at least one scorecard.")
+    _check_compatible(cards, allow_partial)
+    merged = Scorecard.from_dict(cards[0].to_dict())
+    merged.mutants = _merge_mutants(cards)
+    merged.tests = _merge_tests(cards)
+    merged.stages = _merge_stages(cards)
+    merged.pseudo_tested = _union(
+        cards, lambda c: c.pseudo_tested, lambda p: (p.path, p.function, p.line)
+    )
+    shards = sorted(s for s in (shard_spec(c) for c in cards) if s is not None)
+    merged.meta.pop("shard", None)
+    merged.meta.pop("shard_spec", None)
+    if shards:
+        merged.meta["merged_shards"] = [f"{k}/{n}" for k, n in shards]
+    merged.meta.pop("tool_errors", None)
+    errors = [e for c in cards for e in c.meta.get("tool_errors") or []]
+    if errors:
+        merged.meta["tool_errors"] = errors
+    config = config or Config()
+    patch.refresh(merged, config)
+    score.finalize(merged, config)
+    return merged
+
+
+def _check_compatible(cards: list[Scorecard], allow_partial: bool) -> None:
+    first = cards[0]
+    for card in cards[1:]:
+        if card.project.source != first.project.source or card.tool.get(
+            "version"
+        ) != first.tool.get("version"):
+            raise UsageError(
+                "These scorecards come from different projects or auditor versions "
+                f"(source {first.project.source} vs {card.project.source}). Merge only the shards "
+                "of "
+                "one run: same commit, same `auditor scan` options apart from --shard."
+            )
+        base_a, base_b = (first.patch or {}).get("merge_base"), (card.patch or {}).get("merge_base")
+        if base_a != base_b:
+            raise UsageError(
+                f"The shards were scanned against different diff bases ({base_a} vs {base_b}). Run "
+                "every shard with the same --diff BASE on the same commit."
+            )
+    shards = [s for s in (shard_spec(c) for c in cards) if s is not None]
+    if not shards:
+        return
+    counts = {n for _, n in shards}
+    if len(counts) != 1 or len(shards) != len(cards):
+        raise UsageError(
+            "Mixed shard layouts: every scorecard must come from `--shard K/N` with the same N "
+            f"(got {sorted(f'{k}/{n}' for k, n in shards)} from {len(cards)} files)."
+        )
+    n = counts.pop()
+    seen = sorted(k for k, _ in shards)
+    if len(set(seen)) != len(seen):
+        raise UsageError(f"A shard was passed twice: {seen}. Pass each K/{n} scorecard once.")
+    missing = sorted(set(range(1, n + 1)) - set(seen))
+    if missing and not allow_partial:
+        raise UsageError(
+            f"Shards {', '.join(f'{k}/{n}' for k in missing)} are missing, so the merged score "
+            "would "
+            "cover only part of the mutants. Pass every shard's scorecard, or add --allow-partial."
+        )
+
+
+def shard_spec(card: Scorecard) -> tuple[int, int] | None:
+    """(K, N) of a shard scorecard: `meta.shard_spec` "K/N" (api.audit), else `meta.shard`."""
+    for value in (card.meta.get("shard_spec"), card.meta.get("shard")):
+        if isinstance(value, str) and "/" in value:
+            return parse_shard(value)
+        if isinstance(value, (list, tuple)) and len(value) == 2:
+            return int(value[0]), int(value[1])
+        if isinstance(value, dict):
+            k, n = value.get("k", value.get("index")), value.get("n", value.get("count"))
+            if isinstance(k, int) and isinstance(n, int):
+                return k, n
+    return None
+
+
+def _merge_mutants(cards: list[Scorecard]) -> list[Mutant]:
+    chosen: dict[str, Mutant] = {}
+    order: list[str] = []
+    for card in cards:
+        for mutant in card.mutants:
+            current = chosen.get(mutant.id)
+            if current is None:
+                order.append(mutant.id)
+                chosen[mutant.id] = mutant
+            elif _placeholder(current) and not _placeholder(mutant):
+                chosen[mutant.id] = mutant
+    return sorted((chosen[i] for i in order), key=lambda m: (m.path, m.line or 0, _natural(m.id)))
+
+
+def _natural(text: str) -> tuple[Any, ...]:
+    """`x_f__mutmut_10` after `x_f__mutmut_9`."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
+
+
+def _placeholder(mutant: Mutant) -> bool:
+    """A mutant this shard left to another one (or had not run yet)."""
+    return mutant.status == "pending" or (
+        mutant.status == "skipped" and mutant.reason.startswith(SHARD_SKIP_PREFIX)
+    )
+
+
+def _merge_tests(cards: list[Scorecard]) -> list[Any]:
+    """Per-test facts come from the shared coverage run; kill counts add up across shards."""
+    first = Scorecard.from_dict(cards[0].to_dict()).tests
+    kills: dict[str, int] = {}
+    for card in cards:
+        for test in card.tests:
+            kills[test.id] = kills.get(test.id, 0) + test.kills
+    known = {t.id for t in first}
+    extra = [t for card in cards[1:] for t in card.tests if t.id not in known]
+    for test in first + extra:
+        test.kills = kills.get(test.id, 0)
+    unique: dict[str, Any] = {}
+    for test in first + extra:
+        unique.setdefault(test.id, test)
+    return list(unique.values())
+
+
+def _merge_stages(cards: list[Scorecard]) -> list[StageReport]:
+    stages = Scorecard.from_dict(cards[0].to_dict()).stages
+    for report in stages:
+        if report.name != "mutation":
+            continue
+        others = [c.stage("mutation") for c in cards[1:]]
+        runs = [r for r in [report, *others] if r is not None]
+        report.ran = any(r.ran for r in runs)
+        report.seconds = round(sum(r.seconds for r in runs), 3)
+        if report.ran:
+            report.reason = ""
+    return stages
+
+
+def _union(cards: list[Scorecard], items: Any, key: Any) -> list[Any]:
+    seen: dict[Any, Any] = {}
+    for card in cards:
+        for item in items(card):
+            seen.setdefault(key(item), item)
+    return list(seen.values())

@@ -1,0 +1,155 @@
+"""Extreme mutation (Descartes): which covered functions are *pseudo-tested*?
+
+A function is pseudo-tested when tests execute it, yet none of them fails after its whole body is
+replaced by a trivial `return` (None, or False/0/""/... from the return annotation). That is a far
+stronger smell than one surviving mutant: the tests run the code but check nothing it computes.
+
+Implementation: one private copy of the project (`.auditor/mutation/pseudo/`), and for each covered
+function: rewrite the body, run `pytest -x` on only the tests that cover it (from the coverage map),
+restore. Results are cached per (function source, covering tests, coverage fingerprint).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor.api import Options
+from auditor.coverage.map import CoverageMap
+from auditor.coverage.runner import child_env, pytest_extra_args
+from auditor.model import PseudoTested, Scorecard
+from auditor.mutation.workspace import sync_tree
+from auditor.project import Project
+
+BY_ANNOTATION = {
+    "bool": "False", "int": "0", "float": "0.0", "str": '""', "bytes": 'b""', "list": "[]",
+    "dict": "{}", "set": "set()", "tuple": "()",
+}
+
+
+@dataclass
+class Candidate:
+    path: str
+    function: str
+    line: int
+    body_start: int
+    body_end: int
+    indent: str
+    replacement: str
+    source: str
+
+
+def candidates(path: str, text: str) -> list[Candidate]:
+    """Top-level functions and methods of top-level classes (mutmut's scope), minus trivial ones."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []
+    lines = text.splitlines()
+    found: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found.append((node.name, node))
+        elif isinstance(node, ast.ClassDef):
+            found += [(f"{node.name}.{n.name}", n) for n in node.body
+                      if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    out = []
+    for name, node in found:
+        body = node.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]  # keep the docstring
+        if not body or body[0].lineno == node.lineno or _trivial(body) or _is_generator(node):
+            continue
+        start, end = body[0].lineno, node.end_lineno or body[-1].lineno
+        indent = lines[start - 1][: len(lines[start - 1]) - len(lines[start - 1].lstrip())]
+        out.append(Candidate(path, name, node.lineno, start, end, indent, _replacement(node),
+                             "\n".join(lines[node.lineno - 1 : end])))
+    return out
+
+
+def _trivial(body: list[ast.stmt]) -> bool:
+    if len(body) != 1:
+        return False
+    stmt = body[0]
+    if isinstance(stmt, (ast.Pass, ast.Raise)):
+        return True
+    if isinstance(stmt, ast.Return):
+        return stmt.value is None or isinstance(stmt.value, ast.Constant)
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+
+
+def _is_generator(node: ast.AST) -> bool:
+    return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in ast.walk(node))
+
+
+def _replacement(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    returns_value = any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(node))
+    if not returns_value:
+        return "return None"
+    annotation = ast.unparse(node.returns) if node.returns is not None else ""
+    return f"return {BY_ANNOTATION.get(annotation.split('[')[0], 'None')}"
+
+
+def _python_path(copy: Path) -> str:
+    parts = [str(copy)] + ([str(copy / "src")] if (copy / "src").is_dir() else [])
+    existing = os.environ.get("PYTHONPATH")
+    return os.pathsep.join(parts + ([existing] if existing else []))
+
+
+def _check(copy: Path, cand: Candidate, tests: list[str], env: dict[str, str]) -> str:
+    target = copy / cand.path
+    original = target.read_text(encoding="utf-8")
+    lines = original.splitlines(keepends=True)
+    patched = lines[: cand.body_start - 1] + [f"{cand.indent}{cand.replacement}\n"] + lines[cand.body_end :]
+    target.write_text("".join(patched), encoding="utf-8")
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "-x", "-q", "--no-header", *pytest_extra_args(), *tests],
+            cwd=copy, env=env, capture_output=True, text=True, check=False,
+        )
+    finally:
+        target.write_text(original, encoding="utf-8")
+    return {0: "pseudo_tested", 1: "tested"}.get(proc.returncode, "error")
+
+
+def find_pseudo_tested(project: Project, options: Options, card: Scorecard) -> list[PseudoTested]:
+    cov_map = CoverageMap.load(project)
+    if not cov_map.tests:
+        return []
+    copy = project.state_dir / "mutation" / "pseudo"
+    cache_path = project.state_dir / "mutation" / "pseudo.json"
+    try:
+        cache: dict[str, str] = json.loads(cache_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        cache = {}
+    synced = False
+    env = child_env(project)
+    env["PYTHONPATH"] = _python_path(copy)
+    out: list[PseudoTested] = []
+    for source in project.source_files():
+        rel = project.rel(source)
+        for cand in candidates(rel, source.read_text(encoding="utf-8")):
+            tests = sorted(cov_map.tests_for_lines(rel, range(cand.body_start, cand.body_end + 1)))
+            result = PseudoTested(path=rel, function=cand.function, line=cand.line,
+                                  covered_by=tests, replacement=cand.replacement)
+            if not tests:
+                result.status = "not_covered"
+                out.append(result)
+                continue
+            key = hashlib.sha256("\0".join([cand.source, cand.replacement, *tests]).encode()).hexdigest()
+            if key not in cache:
+                if not synced:
+                    sync_tree(project.root, copy)
+                    synced = True
+                cache[key] = _check(copy, cand, tests, env)
+            result.status = cache[key]  # type: ignore[assignment]
+            out.append(result)
+    cache_path.parent.mkdir(parents=True, exist_ok=True)
+    cache_path.write_text(json.dumps(cache, indent=0, sort_keys=True), encoding="utf-8")
+    return out

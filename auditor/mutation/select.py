@@ -1,0 +1,51 @@
+"""Which mutants run in this scan: the PR-mode (--diff) and --shard filters, in one place.
+
+- `--diff BASE`: only mutants intersecting changed lines run; the others stay in the report as
+  skipped ("not changed since BASE") so the counts stay honest.
+- `--shard K/N`: mutants of other shards are left out of this card entirely (the merge command puts
+  the shards back together); the counts are recorded in card.meta["shard"].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from auditor.model import Mutant
+
+
+@dataclass
+class Selection:
+    kept: list[Mutant] = field(default_factory=list)
+    dropped: int = 0
+    not_changed: int = 0
+
+
+def select(
+    mutants: list[Mutant],
+    *,
+    changed: dict[str, set[int]] | None = None,
+    base: str | None = None,
+    shard: tuple[int, int] | None = None,
+    shard_of: Callable[[str, int], int] | None = None,
+) -> Selection:
+    """Drop other shards' mutants; mark mutants off the changed lines as skipped (in place)."""
+    out = Selection()
+    for mutant in mutants:
+        if shard is not None and shard_of is not None and shard_of(mutant.id, shard[1]) != shard[0]:
+            out.dropped += 1
+            continue
+        if changed is not None and not _touches(mutant, changed) and mutant.status != "skipped":
+            mutant.status = "skipped"
+            mutant.reason = f"not changed since {base}"
+            out.not_changed += 1
+        out.kept.append(mutant)
+    return out
+
+
+def _touches(mutant: Mutant, changed: dict[str, set[int]]) -> bool:
+    lines = changed.get(mutant.path)
+    if not lines or mutant.line is None:
+        return False
+    end = mutant.end_line if mutant.end_line is not None else mutant.line
+    return any(n in lines for n in range(mutant.line, end + 1))

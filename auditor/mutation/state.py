@@ -1,0 +1,45 @@
+"""What the mutation stage remembers between scans (`.auditor/mutation/state.json`).
+
+- the process isolation that worked (a suite that needed the forkserver fallback once needs it
+  every time, so later scans do not pay for a failed fork attempt);
+- the test files' content hashes at the last *completed* run, to re-run the mutants covered by
+  tests that changed since (mutmut only invalidates on source changes).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from auditor.project import Project
+
+
+def state_path(project: Project) -> Path:
+    return project.state_dir / "mutation" / "state.json"
+
+
+def load(project: Project) -> dict[str, Any]:
+    path = state_path(project)
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data
+
+
+def save(project: Project, data: dict[str, Any]) -> None:
+    path = state_path(project)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def changed_test_files(old: dict[str, str] | None, new: dict[str, str]) -> set[str]:
+    """Test files added or edited since the last completed run (none when there was no run)."""
+    if old is None:
+        return set()
+    return {path for path, digest in new.items() if old.get(path) != digest}
+
+
+def tests_in_files(test_ids: set[str], files: set[str]) -> set[str]:
+    return {t for t in test_ids if t.split("::", 1)[0] in files}

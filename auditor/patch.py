@@ -1,0 +1,384 @@
+"""Patch metrics: what a pull request's changed lines are worth, from the card and the diff scope.
+
+Definitions (DESIGN.md): patch coverage = covered changed lines / coverable changed lines
+(diff-cover, Codecov); patch mutation score = mutation score (Stryker, detected / valid) over
+mutants on changed lines only, computed with the formulas of `score.py` so the two can never
+disagree. Following Google's code-review experience, at most `max-per-line` surviving mutants per
+line and `max-survivors` per PR are *surfaced*; the rest are counted, never dropped silently.
+Uncovered lines surface as a coverage problem (patch coverage), not as one survivor per mutant.
+
+Everything is stored in `card.patch` (plain JSON) so `merge` and `pr-comment` can recompute the
+mutation part and render the comment without git or the project at hand.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from auditor import diffscope, score
+from auditor.config import Config
+from auditor.errors import UsageError
+from auditor.model import Finding, Mutant, Scorecard
+from auditor.shards import SHARD_SKIP_PREFIX
+
+DEFAULT_MAX_SURVIVORS = 10
+DEFAULT_MAX_PER_LINE = 1
+SUMMARY_KEYS = (
+    "score",
+    "mutation_score",
+    "test_strength",
+    "line_coverage",
+    "branch_coverage",
+    "oracle_gap",
+)
+
+
+def pr_settings(config: Config | None) -> tuple[int, int]:
+    """(max-survivors, max-per-line) from `[tool.auditor.pr]`, with Google-style defaults."""
+    table = (config.pr if config else {}) or {}
+    max_survivors = int(table.get("max-survivors", DEFAULT_MAX_SURVIVORS))
+    max_per_line = int(table.get("max-per-line", DEFAULT_MAX_PER_LINE))
+    return max(0, max_survivors), max(1, max_per_line)
+
+
+def attach(
+    card: Scorecard, root: Path, base: str, config: Config | None, base_scorecard: str | None = None
+) -> None:
+    """Compute `card.patch` for `scan --diff BASE` (`api.audit` calls it before finalize)."""
+    scope = diffscope.scope(root, base)
+    coverable = (
+        coverable_changed_lines(root, scope.lines, card) if card.stage_ran("coverage") else None
+    )
+    card.patch = compute(card, scope, coverable, config)
+    if base_scorecard:
+        card.patch["project"] = project_numbers(card, load_scorecard(base_scorecard), config)
+
+
+def compute(
+    card: Scorecard,
+    scope: diffscope.DiffScope,
+    coverable: dict[str, set[int]] | None,
+    config: Config | None,
+) -> dict[str, Any]:
+    """The patch dict for a card and its diff scope; `coverable` None = coverage did not run."""
+    max_survivors, max_per_line = pr_settings(config)
+    patch: dict[str, Any] = {
+        "base": scope.base,
+        "merge_base": scope.merge_base,
+        "changed_files": scope.files,
+        "changed_lines": scope.line_count(),
+        "lines": {
+            path: diffscope.format_ranges(lines) for path, lines in sorted(scope.lines.items())
+        },
+        "max_survivors": max_survivors,
+        "max_per_line": max_per_line,
+    }
+    patch.update(_coverage_part(card, coverable))
+    patch.update(mutation_part(card, scope.lines, config, max_survivors, max_per_line))
+    new = new_findings(card, scope.files)
+    patch["new_findings"] = len(new)
+    patch["new_finding_keys"] = [finding_key(f) for f in new]
+    return patch
+
+
+def changed_from_patch(patch: dict[str, Any]) -> dict[str, set[int]]:
+    """The changed-lines map stored in a card (no git needed)."""
+    return {path: diffscope.parse_ranges(text) for path, text in (patch.get("lines") or {}).items()}
+
+
+def refresh(card: Scorecard, config: Config | None) -> None:
+    """Recompute the mutation part of `card.patch` after its mutants changed (used by `merge`)."""
+    if not card.patch:
+        return
+    max_survivors = int(card.patch.get("max_survivors", DEFAULT_MAX_SURVIVORS))
+    max_per_line = int(card.patch.get("max_per_line", DEFAULT_MAX_PER_LINE))
+    card.patch.update(
+        mutation_part(card, changed_from_patch(card.patch), config, max_survivors, max_per_line)
+    )
+
+
+# -- coverage -------------------------------------------------------------------------------------
+
+
+def coverable_changed_lines(
+    root: Path, changed: dict[str, set[int]], card: Scorecard
+) -> dict[str, set[int]]:
+    """Per measured source file: the statements (coverage.py's first lines) changed lines touch.
+
+    A change on the second line of a multi-line call touches the statement coverage.py records on
+    its first line, so both sides are compared in coverage.py's own numbering.
+    """
+    measured = {m.path for m in card.coverage}
+    exclude = _exclude_regex(root)
+    out: dict[str, set[int]] = {}
+    for path, lines in changed.items():
+        if path not in measured or not path.endswith(".py") or not lines:
+            continue
+        statements = _statement_lines(root / path, lines, exclude)
+        if statements is not None:
+            out[path] = statements
+    return out
+
+
+def _statement_lines(path: Path, lines: set[int], exclude: str) -> set[int] | None:
+    from coverage.exceptions import NotPython
+    from coverage.parser import PythonParser
+
+    try:
+        parser = PythonParser(
+            text=path.read_text(encoding="utf-8"), filename=str(path), exclude=exclude
+        )
+        parser.parse_source()
+    except (OSError, UnicodeDecodeError, NotPython, SyntaxError):
+        return None
+    touched = {parser.first_line(line) for line in lines}
+    return {line for line in touched if line in parser.statements}
+
+
+def _exclude_regex(root: Path) -> str:
+    """The project's coverage.py exclusion regex (its config file, else coverage's defaults)."""
+    import coverage
+    from coverage.misc import join_regex
+
+    config_file: str | bool = False
+    for name in (".coveragerc", "setup.cfg", "tox.ini", "pyproject.toml"):
+        if (root / name).is_file():
+            config_file = str(root / name)
+            break
+    try:
+        cov = coverage.Coverage(data_file=None, config_file=config_file)
+    except coverage.CoverageException:
+        cov = coverage.Coverage(data_file=None, config_file=False)
+    return join_regex(cov.get_exclude_list())
+
+
+def _coverage_part(card: Scorecard, coverable: dict[str, set[int]] | None) -> dict[str, Any]:
+    if coverable is None:
+        return {"coverage": None, "coverable_lines": None, "covered_lines": None, "uncovered": {}}
+    missing = {m.path: set(m.missing_lines) for m in card.coverage}
+    total = covered = 0
+    uncovered: dict[str, str] = {}
+    files: dict[str, dict[str, Any]] = {}
+    for path, statements in sorted(coverable.items()):
+        not_run = statements & missing.get(path, set())
+        total += len(statements)
+        covered += len(statements) - len(not_run)
+        files[path] = {
+            "coverable": len(statements),
+            "covered": len(statements) - len(not_run),
+            "coverage": score.pct(len(statements) - len(not_run), len(statements)),
+        }
+        if not_run:
+            uncovered[path] = diffscope.format_ranges(not_run)
+    return {
+        "coverage": score.pct(covered, total),
+        "coverable_lines": total,
+        "covered_lines": covered,
+        "uncovered": uncovered,
+        "file_coverage": files,
+    }
+
+
+# -- mutation -------------------------------------------------------------------------------------
+
+
+def on_changed_lines(mutant: Mutant, changed: dict[str, set[int]]) -> bool:
+    """True when any line the mutant spans is an added/modified line."""
+    lines = changed.get(mutant.path)
+    if not lines or mutant.line is None:
+        return False
+    last = mutant.end_line if mutant.end_line and mutant.end_line >= mutant.line else mutant.line
+    return any(line in lines for line in range(mutant.line, last + 1))
+
+
+def patch_mutants(card: Scorecard, changed: dict[str, set[int]] | None = None) -> list[Mutant]:
+    """Mutants on changed lines (any status); `changed` defaults to the map in card.patch."""
+    if changed is None:
+        changed = changed_from_patch(card.patch or {})
+    return [m for m in card.mutants if on_changed_lines(m, changed)]
+
+
+def patch_survivors(card: Scorecard, surfaced_only: bool = True) -> list[Mutant]:
+    """Surviving mutants on changed lines (SARIF in PR mode); only the surfaced ones by default."""
+    if not card.patch:
+        return [m for m in card.mutants if m.status == "survived"]
+    if surfaced_only:
+        wanted = set(card.patch.get("surfaced_survivors") or [])
+        return [m for m in card.mutants if m.id in wanted]
+    return [m for m in patch_mutants(card) if m.status == "survived"]
+
+
+def mutation_part(
+    card: Scorecard,
+    changed: dict[str, set[int]],
+    config: Config | None,
+    max_survivors: int,
+    max_per_line: int,
+) -> dict[str, Any]:
+    """Patch mutation score, per-file counts and the surfaced/hidden survivors."""
+    if not card.stage_ran("mutation"):
+        return {
+            "mutation_score": None,
+            "test_strength": None,
+            "mutants": None,
+            "files": [],
+            "surfaced_survivors": [],
+            "hidden_survivors": 0,
+        }
+    mutants = patch_mutants(card, changed)
+    summary = _summary_of(card, mutants, config)
+    surfaced, hidden = surface(mutants, max_survivors, max_per_line)
+    files = []
+    for path in sorted({m.path for m in mutants}):
+        own = _summary_of(card, [m for m in mutants if m.path == path], config)
+        files.append(
+            {"path": path, "mutation_score": own["mutation_score"], "mutants": own["mutants"]}
+        )
+    return {
+        "mutation_score": summary["mutation_score"],
+        "test_strength": summary["test_strength"],
+        "mutants": summary["mutants"],
+        "files": files,
+        "surfaced_survivors": [m.id for m in surfaced],
+        "hidden_survivors": hidden,
+    }
+
+
+def _summary_of(card: Scorecard, mutants: list[Mutant], config: Config | None) -> dict[str, Any]:
+    """Score a subset of mutants with the formulas of `score.py` (no second definition)."""
+    counts = score.mutant_counts(mutants, config)
+    mutation_score, strength = score.mutation_metrics(counts)
+    return {"mutants": counts, "mutation_score": mutation_score, "test_strength": strength}
+
+
+def surface(
+    mutants: list[Mutant], max_survivors: int, max_per_line: int
+) -> tuple[list[Mutant], int]:
+    """The survivors to show: <= max_per_line per line, <= max_survivors in all; count the rest.
+
+    Survivors with a witness (a ready regression test) and without a likely-equivalent verdict go
+    first, because those are the ones a reviewer can act on.
+    """
+    survivors = sorted((m for m in mutants if m.status == "survived"), key=_preference)
+    per_line: Counter[tuple[str, int | None]] = Counter()
+    picked: list[Mutant] = []
+    for mutant in survivors:
+        key = (mutant.path, mutant.line)
+        if per_line[key] >= max_per_line or len(picked) >= max_survivors:
+            continue
+        per_line[key] += 1
+        picked.append(mutant)
+    picked.sort(key=lambda m: (m.path, m.line or 0, _natural(m.id)))
+    return picked, len(survivors) - len(picked)
+
+
+def _preference(mutant: Mutant) -> tuple[Any, ...]:
+    return (
+        mutant.likely_equivalent,
+        mutant.witness is None,
+        mutant.path,
+        mutant.line or 0,
+        _natural(mutant.id),
+    )
+
+
+def _natural(text: str) -> tuple[Any, ...]:
+    """`x_f__mutmut_10` after `x_f__mutmut_9`."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
+
+
+def skip_reasons(mutants: list[Mutant]) -> dict[str, int]:
+    """Why mutants were not run, grouped: 'not changed since origin/main' counts once per base."""
+    counts: Counter[str] = Counter()
+    for mutant in mutants:
+        if mutant.status == "skipped":
+            counts[mutant.reason or "skipped (no reason given)"] += 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+# -- findings -------------------------------------------------------------------------------------
+
+
+def new_findings(card: Scorecard, changed_files: list[str] | None = None) -> list[Finding]:
+    """Findings in test files the change touched (the static stage already applied a baseline)."""
+    if changed_files is None:
+        changed_files = list((card.patch or {}).get("changed_files") or [])
+    files = set(changed_files)
+    return [f for f in card.findings if f.path in files]
+
+
+def finding_key(finding: Finding) -> str:
+    return finding.fingerprint or f"{finding.rule}:{finding.path}:{finding.line}"
+
+
+# -- project-wide numbers vs the base branch ------------------------------------------------------
+
+
+def load_scorecard(path: str | Path) -> Scorecard:
+    """Read a JSON scorecard (an earlier run's artifact), with a clear error when it is not one."""
+    file = Path(path)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(
+            f"Scorecard '{file}' does not exist. Write one with `auditor scan --json {file}` "
+            f"(on the "
+            f"base branch for --base / --base-scorecard), or fix the path."
+        ) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(
+            f"'{file}' is not a readable JSON scorecard ({exc}). Pass a file written by "
+            f"`auditor scan --json FILE`."
+        ) from None
+    if not isinstance(data, dict) or "schema_version" not in data:
+        raise UsageError(
+            f"'{file}' is JSON but not an auditor scorecard (no schema_version). Pass a file "
+            f"written "
+            f"by `auditor scan --json FILE`."
+        )
+    return Scorecard.from_dict(data)
+
+
+def project_numbers(card: Scorecard, base: Scorecard, config: Config | None) -> dict[str, Any]:
+    """Project-wide head numbers, base numbers and their difference (Stryker's `--with-baseline`).
+
+    A PR run mutates only changed lines, so its own mutation score covers the change, not the
+    project.
+    The head estimate therefore takes the base run's verdict for every mutant that was skipped as
+    unchanged, and this run's verdict for the rest, then scores the result with `score.finalize`.
+    """
+    reused = 0
+    by_id = {m.id: m for m in base.mutants}
+    head = Scorecard.from_dict(card.to_dict())
+    head.patch = None
+    mutants: list[Mutant] = []
+    for mutant in head.mutants:
+        earlier = by_id.get(mutant.id)
+        if earlier is not None and mutant.status == "skipped" and _reusable(mutant.reason):
+            mutants.append(earlier)
+            reused += 1
+        else:
+            mutants.append(mutant)
+    head.mutants = mutants
+    score.finalize(head, config or Config())
+    base_summary = base.summary or {}
+    out: dict[str, Any] = {"base": {}, "head": {}, "delta": {}, "reused_from_base": reused}
+    for key in SUMMARY_KEYS:
+        before, after = base_summary.get(key), head.summary.get(key)
+        out["base"][key] = before
+        out["head"][key] = after
+        if isinstance(before, (int, float)) and isinstance(after, (int, float)):
+            out["delta"][key] = round(float(after) - float(before), 1)
+        else:
+            out["delta"][key] = None
+    out["base"]["grade"] = base_summary.get("grade")
+    out["head"]["grade"] = head.summary.get("grade")
+    return out
+
+
+def _reusable(reason: str) -> bool:
+    return reason.startswith((diffscope.NOT_CHANGED_PREFIX, SHARD_SKIP_PREFIX))

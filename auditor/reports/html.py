@@ -1,0 +1,265 @@
+"""The HTML report (`--html`): one self-contained file for a pre-release review.
+
+Inline CSS, a few lines of inline JS (findings filter) and inline SVG (trend chart): no network, so
+it opens from a CI artifact, an e-mail or an air-gapped laptop. Findings show their code, read from
+the project at render time; surviving mutants show their diff and, when Hypothesis found one, the
+witness and a ready-to-paste test.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from auditor.model import Mutant, Scorecard
+from auditor.reports import common
+from auditor.reports.html_parts import CSS, JS, trend_svg
+from auditor.score import band
+
+MODULE_COLUMNS = ("line_coverage", "branch_coverage", "mutation_score", "test_strength")
+MODULE_HEADERS = (
+    "module",
+    "line cov",
+    "branch cov",
+    "mutation score",
+    "test strength",
+    "oracle gap",
+    "survivors",
+    "pseudo-tested",
+)
+
+
+def _band(card: Scorecard, value: Any) -> str:
+    bands = card.summary.get("thresholds") or {"high": 80.0, "low": 60.0}
+    return band(value if isinstance(value, (int, float)) else None, bands)
+
+
+def _tile(cls: str, label: str, value: str, note: str) -> str:
+    return (
+        f'<div class="tile {cls}"><div class="label">{escape(label)}</div>'
+        f'<div class="value">{escape(value)}</div><div class="note">{escape(note)}</div></div>'
+    )
+
+
+def _summary(card: Scorecard) -> str:
+    s = card.summary
+    score_cls = "big " + _band(card, s.get("score"))
+    tiles = [_tile(score_cls, "overall score", common.fmt_score(s), s.get("score_basis") or "")]
+    for label, value, note in common.headline(card):
+        key = label.replace(" ", "_").replace("-", "_")
+        cls = "neutral" if key == "oracle_gap" else _band(card, s.get(key))
+        tiles.append(_tile(cls, label, value, note))
+    total = sum((s.get("findings") or {}).values())
+    tiles.append(_tile("neutral", "findings", str(total), common.findings_line(s)))
+    if s.get("mutants"):
+        note = f"{common.mutant_line(s)}; {common.mutation_engine(card)}"
+        tiles.append(_tile("neutral", "mutants", str(s["mutants"]["total"]), note))
+    patch = s.get("patch") or {}
+    if patch:
+        coverage = common.fmt_pct(patch.get("coverage"))
+        note = f"mutation score on changed lines; patch coverage {coverage}"
+        value = common.fmt_pct(patch.get("mutation_score"))
+        tiles.append(_tile(_band(card, patch.get("mutation_score")), "patch", value, note))
+    notes = "".join(
+        f"<li><b>{escape(e['component'])}</b> left out of the score: {escape(e['reason'])}</li>"
+        for e in s.get("excluded") or []
+    )
+    weights = ", ".join(f"{escape(k)} {v * 100:.0f}%" for k, v in (s.get("weights") or {}).items())
+    return (
+        f'<section id="summary"><div class="tiles">{"".join(tiles)}</div>'
+        f'<p class="muted">Weights used: {weights or "none"} '
+        f"(see <code>auditor explain-score</code>).</p>"
+        f'<ul class="muted">{notes}</ul></section>'
+    )
+
+
+def _actions(card: Scorecard) -> str:
+    if not card.top_actions:
+        return ""
+    items = []
+    for a in card.top_actions:
+        diff = f'<pre class="diff">{_diff_html(a["diff"])}</pre>' if a.get("diff") else ""
+        items.append(
+            f'<li><span class="where">{escape(a["where"])}</span> <b>{escape(a["title"])}</b>'
+            f'<div class="how">{escape(a["how"])}</div>{diff}</li>'
+        )
+    listing = f'<ol class="actions">{"".join(items)}</ol>'
+    return f'<section id="actions"><h2>Top actions</h2>{listing}</section>'
+
+
+def _bar(card: Scorecard, value: Any) -> str:
+    if not isinstance(value, (int, float)):
+        return '<td class="num muted">n/a</td>'
+    width = max(0.0, min(100.0, value))
+    return (
+        f'<td class="num"><span class="bar {_band(card, value)}" style="width:{width:.0f}%"></span>'
+        f'<span class="barlabel">{value:.1f}%</span></td>'
+    )
+
+
+def _modules(card: Scorecard) -> str:
+    if not card.modules:
+        return ""
+    rows = []
+    for m in card.modules:
+        counts = m.get("mutants") or {}
+        survivors = counts.get("survived", "-") if counts else "-"
+        rows.append(
+            f"<tr><td><code>{escape(m['path'])}</code></td>"
+            + "".join(_bar(card, m.get(k)) for k in MODULE_COLUMNS)
+            + f'<td class="num">{escape(common.fmt_pct(m.get("oracle_gap")))}</td>'
+            + f'<td class="num">{survivors}</td>'
+            + f'<td class="num">{m.get("pseudo_tested") or 0}</td></tr>'
+        )
+    head = "".join(f"<th>{h}</th>" for h in MODULE_HEADERS)
+    return (
+        '<section id="modules"><h2>Modules</h2><table class="modules">'
+        f"<thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></section>"
+    )
+
+
+def _diff_html(diff: str) -> str:
+    out = []
+    for line in diff.splitlines():
+        added = line.startswith("+") and not line.startswith("+++")
+        removed = line.startswith("-") and not line.startswith("---")
+        cls = "add" if added else "del" if removed else "ctx"
+        out.append(f'<span class="{cls}">{escape(line) or " "}</span>')
+    return "".join(out)  # spans are blocks: a newline between them would double the spacing
+
+
+def _mutant_html(m: Mutant) -> str:
+    witness = ""
+    if m.witness:
+        w = m.witness
+        code = f'<pre class="code">{escape(w.test_code)}</pre>' if w.test_code else ""
+        witness = (
+            f'<div class="witness"><b>Witness</b> <code>{escape(w.call)}</code>: original returns '
+            f"<code>{escape(w.original)}</code>, mutant returns "
+            f"<code>{escape(w.mutant)}</code>{code}</div>"
+        )
+    elif m.likely_equivalent:
+        witness = '<div class="witness muted">No witness found: likely equivalent.</div>'
+    tests = f"{len(m.covered_by)} covering test(s)" if m.covered_by else "no covering test recorded"
+    meta = " · ".join(escape(part) for part in (m.operator, m.id, tests) if part)
+    return (
+        f'<div class="mutant"><div><span class="where">{escape(m.path)}:{m.line or "?"}</span> '
+        f'<b>{escape(m.function or m.id)}</b> <span class="muted">{meta}</span></div>'
+        f'<pre class="diff">{_diff_html(m.diff) or escape(m.description)}</pre>{witness}</div>'
+    )
+
+
+def _survivors(card: Scorecard) -> str:
+    if not card.stage_ran("mutation"):
+        return ""
+    items = [_mutant_html(m) for m in common.survivors(card)]
+    body = "".join(items) or '<p class="muted">No surviving mutants.</p>'
+    return f'<section id="survivors"><h2>Surviving mutants ({len(items)})</h2>{body}</section>'
+
+
+def _excerpt_html(lines: list[str] | None, line: int, end_line: int | None) -> str:
+    rows = common.excerpt(lines, line, end_line)
+    if not rows:
+        return ""
+    last = end_line or line
+    spans = "".join(
+        f'<span class="{"hit" if line <= n <= last else "ctx"}">'
+        f'<span class="ln">{n:>4}</span> {escape(text)}</span>'
+        for n, text in rows
+    )
+    return f'<pre class="code">{spans}</pre>'
+
+
+def _where(path: str, line: int | None) -> str:
+    return f'<span class="where">{escape(path)}{":" + str(line) if line else ""}</span>'
+
+
+def _input_problems(card: Scorecard) -> str:
+    diagnostics = "".join(
+        f'<div class="finding sev-error"><span class="sev">{escape(d.kind)}</span> '
+        f"{_where(d.path, d.line)} {escape(d.message)}</div>"
+        for d in card.diagnostics
+    )
+    unused = "".join(
+        f'<div class="finding sev-info"><span class="sev">unused</span> {_where(u.path, u.line)} '
+        f"suppression of {escape(', '.join(u.codes))} ({escape(u.source)}) matches no finding: "
+        "remove it</div>"
+        for u in card.unused_suppressions
+    )
+    return diagnostics + unused
+
+
+def _findings(card: Scorecard, root: Path | str | None) -> str:
+    blocks = []
+    for path, findings in common.grouped_findings(card).items():
+        lines = common.source_lines(root, path)
+        items = []
+        for f in findings:
+            text = escape(f"{f.rule} {f.severity} {f.path} {f.message}".lower())
+            items.append(
+                f'<div class="finding sev-{f.severity}" data-text="{text}">'
+                f'<div><span class="sev">{f.severity}</span> <b>{escape(f.rule)}</b> '
+                f"{_where(path, f.line)} {escape(f.message)}</div>"
+                f"{_excerpt_html(lines, f.line, f.end_line)}</div>"
+            )
+        summary = f"<summary><code>{escape(path)}</code> ({len(findings)})</summary>"
+        blocks.append(f"<details open>{summary}{''.join(items)}</details>")
+    extra = _input_problems(card)
+    title = f"<h2>Findings ({escape(common.findings_line(card.summary))})</h2>"
+    if not blocks and not extra:
+        return f'<section id="findings">{title}<p class="muted">No findings.</p></section>'
+    search = (
+        '<input id="filter" type="search" placeholder="filter findings (rule, severity, text)">'
+        if blocks
+        else ""
+    )
+    return f'<section id="findings">{title}{extra}{search}{"".join(blocks)}</section>'
+
+
+def _header(card: Scorecard, title: str) -> str:
+    stages = "".join(
+        f"<li><b>{escape(s.name)}</b>: {'ran' if s.ran else 'not run'}"
+        f"{' — ' + escape(s.reason) if s.reason else ''}"
+        f"{' (' + escape(s.engine) + ')' if s.engine else ''}</li>"
+        for s in card.stages
+    )
+    version = escape(card.tool.get("version", ""))
+    tests = escape(", ".join(card.project.tests))
+    return (
+        f'<header><h1>{escape(title)}</h1><p class="muted">auditor {version} · tests: {tests}</p>'
+        f'<ul class="stages">{stages}</ul></header>'
+    )
+
+
+def render(
+    card: Scorecard,
+    root: Path | str | None = None,
+    history: list[dict[str, Any]] | None = None,
+    **_: Any,
+) -> str:
+    """The whole page; `history` defaults to the project's `.auditor/history.jsonl`."""
+    if history is None and root is not None:
+        from auditor import history as history_module
+
+        history = history_module.load(Path(root))
+    title = f"auditor scorecard — {', '.join(card.project.source) or card.project.root}"
+    trend = f'<section id="trend"><h2>Trend</h2>{trend_svg(history or [])}</section>'
+    body = "".join(
+        [
+            _header(card, title),
+            _summary(card),
+            _actions(card),
+            trend,
+            _modules(card),
+            _survivors(card),
+            _findings(card, root),
+        ]
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{CSS}</style></head>"
+        f"<body><main>{body}</main><script>{JS}</script></body></html>\n"
+    )

@@ -1,0 +1,360 @@
+"""Markdown report: the pull-request comment (`pr-comment`, `scan --markdown`, `--format markdown`).
+
+Shaped after what reviewers act on (Codecov's and Arcmutate's comments, Google's surfaced mutants):
+a headline with the patch numbers and the project delta, a table per changed file, each surfaced
+surviving mutant with its diff and, when Hypothesis found one, a ready regression test, then new
+findings and a footer that says what was not looked at and why. GitHub rejects bodies over 65,536
+characters, so long parts are collapsed and truncated with a count, never silently cut.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor import patch as patchmod
+from auditor.config import Config
+from auditor.model import Finding, Mutant, Scorecard
+
+MARKER = "<!-- auditor-pr-comment -->"
+MAX_CHARS = 65_536
+BUDGET = 60_000  # room kept for the footer and the truncation notes
+COLLAPSE_ROWS = 15
+MAX_FINDINGS = 50
+MAX_DIFF_LINES = 40
+LABELS = {
+    "score": "score",
+    "mutation_score": "mutation score",
+    "test_strength": "test strength",
+    "line_coverage": "line coverage",
+    "branch_coverage": "branch coverage",
+}
+
+
+def render(
+    card: Scorecard, base: Scorecard | None = None, config: Config | None = None, **_: Any
+) -> str:
+    """The comment body; `base` (a stored base-branch scorecard) adds the project Δ."""
+    project = _project_numbers(card, base, config)
+    parts = [MARKER, _title(card), _headline(card, project)]
+    if project is not None:
+        parts.append(_delta_table(project))
+    parts.append(_files_section(card))
+    used = sum(len(p) for p in parts)
+    survivors, notes = _survivors_section(card, BUDGET - used)
+    parts.append(survivors)
+    used += len(survivors)
+    parts.append(_findings_section(card, max(0, BUDGET - used), notes))
+    parts.append(_footer(card, notes))
+    text = "\n\n".join(p for p in parts if p).rstrip() + "\n"
+    if len(text) > MAX_CHARS:  # last resort; the budgets above keep us far from here
+        cut = "\n\n…(truncated to fit GitHub's 65,536-character limit)\n"
+        text = text[: MAX_CHARS - len(cut)] + cut
+    return text
+
+
+def _project_numbers(
+    card: Scorecard, base: Scorecard | None, config: Config | None
+) -> dict[str, Any] | None:
+    if base is not None:
+        return patchmod.project_numbers(card, base, config)
+    stored = (card.patch or {}).get("project")
+    return stored if isinstance(stored, dict) else None
+
+
+def _title(card: Scorecard) -> str:
+    patch = card.patch
+    if patch:
+        short = str(patch.get("merge_base") or "")[:10]
+        since = f" since `{patch.get('base')}`" + (f" (merge-base `{short}`)" if short else "")
+        title = "### 🧪 auditor: would the tests catch a bug in this change?"
+        return f"{title}\n<sub>Changes{since}</sub>"
+    return "### 🧪 auditor: would the tests catch a bug?"
+
+
+def _headline(card: Scorecard, project: dict[str, Any] | None) -> str:
+    patch, summary = card.patch, card.summary or {}
+    items: list[str] = []
+    if patch:
+        counts = patch.get("mutants") or {}
+        detected, valid = counts.get("detected", 0), counts.get("valid", 0)
+        if patch.get("mutation_score") is not None:
+            items.append(
+                f"**Patch mutation score {_pct(patch['mutation_score'])}** "
+                f"({detected} of {valid} mutants on changed lines detected)"
+            )
+        elif patch.get("mutants") is None:
+            items.append("**Patch mutation score –** (the mutation stage did not run)")
+        else:
+            items.append("**Patch mutation score –** (no mutants on changed lines)")
+        if patch.get("coverage") is not None:
+            items.append(
+                f"**Patch coverage {_pct(patch['coverage'])}** ({patch.get('covered_lines')} "
+                f"of {patch.get('coverable_lines')} changed statements run by tests)"
+            )
+        elif patch.get("coverable_lines") == 0:
+            items.append("**Patch coverage –** (no coverable changed lines)")
+    else:
+        if summary.get("mutation_score") is not None:
+            items.append(f"**Mutation score {_pct(summary['mutation_score'])}**")
+        if summary.get("line_coverage") is not None:
+            items.append(f"**Line coverage {_pct(summary['line_coverage'])}**")
+    head_score = (project or {}).get("head", {}).get("score", summary.get("score"))
+    if head_score is not None:
+        grade = (project or {}).get("head", {}).get("grade") or summary.get("grade")
+        delta = (project or {}).get("delta", {}).get("score")
+        text = f"**Project score {head_score}**" + (f" ({grade})" if grade else "")
+        items.append(text + (f" {_delta(delta)} vs base" if delta is not None else ""))
+    return " · ".join(items) if items else "_No stage produced a number (see the footer)._"
+
+
+def _delta_table(project: dict[str, Any]) -> str:
+    rows = ["| project | base | head | Δ |", "|---|---:|---:|---:|"]
+    for key, label in LABELS.items():
+        before, after = project["base"].get(key), project["head"].get(key)
+        if before is None and after is None:
+            continue
+        delta = project["delta"].get(key)
+        unit = "" if key == "score" else "%"
+        rows.append(
+            f"| {label} | {_num(before, unit)} | {_num(after, unit)} | "
+            f"{_delta(delta) if delta is not None else '–'} |"
+        )
+    reused = project.get("reused_from_base")
+    note = (
+        f"\n\n<sub>Head estimate: verdicts of {reused} unchanged mutants reused from the base "
+        f"scorecard, the rest from this run.</sub>"
+        if reused
+        else ""
+    )
+    return "\n".join(rows) + note
+
+
+def _files_section(card: Scorecard) -> str:
+    patch = card.patch
+    if patch:
+        rows = _patch_file_rows(card, patch)
+        header = (
+            "| changed file | lines | patch coverage | killed | survived | no cov. | "
+            "patch mutation score |\n|---|---:|---:|---:|---:|---:|---:|"
+        )
+        title = "#### Changed files"
+    else:
+        rows = _module_rows(card)
+        header = "| module | line coverage | mutation score | survived |\n|---|---:|---:|---:|"
+        title = "#### Modules"
+    if not rows:
+        return ""
+    table = header + "\n" + "\n".join(rows)
+    if len(rows) > COLLAPSE_ROWS:
+        return f"{title}\n\n<details><summary>{len(rows)} files</summary>\n\n{table}\n\n</details>"
+    return f"{title}\n\n{table}"
+
+
+def _patch_file_rows(card: Scorecard, patch: dict[str, Any]) -> list[str]:
+    lines = patchmod.changed_from_patch(patch)
+    coverage = patch.get("file_coverage") or {}
+    mutation = {f["path"]: f for f in patch.get("files") or []}
+    findings = {f.path for f in patchmod.new_findings(card)}
+    rows = []
+    for path in sorted(p for p in lines if p.endswith(".py")):
+        cov = coverage.get(path) or {}
+        mut = mutation.get(path) or {}
+        counts = mut.get("mutants") or {}
+        if not cov and not mut:
+            kind = "test file, new findings" if path in findings else "not measured"
+            rows.append(f"| `{_cell(path)}` | {len(lines[path])} | {kind} | | | | |")
+            continue
+        rows.append(
+            f"| `{_cell(path)}` | {len(lines[path])} | {_pct(cov.get('coverage'))} | "
+            f"{counts.get('killed', 0) + counts.get('timeout', 0)} | {counts.get('survived', 0)} | "
+            f"{counts.get('no_coverage', 0)} | {_pct(mut.get('mutation_score'))} |"
+        )
+    return rows
+
+
+def _module_rows(card: Scorecard) -> list[str]:
+    rows = []
+    for module in card.modules:
+        rows.append(
+            f"| `{_cell(str(module.get('path')))}` | {_pct(module.get('line_coverage'))} | "
+            f"{_pct(module.get('mutation_score'))} | "
+            f"{(module.get('mutants') or {}).get('survived', '–')} |"
+        )
+    return rows
+
+
+def _survivors_section(card: Scorecard, budget: int) -> tuple[str, list[str]]:
+    notes: list[str] = []
+    if card.patch:
+        survivors = patchmod.patch_survivors(card)
+        hidden = int(card.patch.get("hidden_survivors") or 0)
+        scope = "on changed lines"
+    else:
+        every = [m for m in card.mutants if m.status == "survived"]
+        survivors, _ = patchmod.surface(every, patchmod.DEFAULT_MAX_SURVIVORS, 1)
+        hidden = len(every) - len(survivors)
+        scope = "(top of the list)"
+    if not survivors:
+        return "", notes
+    blocks: list[str] = []
+    used = 0
+    for mutant in survivors:
+        block = _mutant_block(mutant)
+        if used + len(block) > budget:
+            break
+        blocks.append(block)
+        used += len(block)
+    cut = len(survivors) - len(blocks)
+    if cut:
+        notes.append(
+            f"{cut} surfaced surviving mutants not shown to keep the comment under GitHub's "
+            f"size limit"
+        )
+    if hidden:
+        notes.append(
+            f"{hidden} more surviving mutants {scope} not surfaced (at most "
+            f"{(card.patch or {}).get('max_per_line', 1)} per line and "
+            f"{(card.patch or {}).get('max_survivors', patchmod.DEFAULT_MAX_SURVIVORS)} "
+            f"per report; see the full report)"
+        )
+    title = f"#### 🧟 Surviving mutants {scope}: {len(blocks)} shown"
+    if hidden or cut:
+        title += f" of {len(survivors) + hidden}"
+    intro = (
+        "Each change below leaves every test passing. Add a test that fails on the mutated "
+        "code, or mark the line `# pragma: no mutate` with a reason if the change is harmless."
+    )
+    return "\n\n".join([title, intro, *blocks]), notes
+
+
+def _mutant_block(mutant: Mutant) -> str:
+    where = f"{mutant.path}:{mutant.line}" if mutant.line else mutant.path
+    label = f" ({mutant.operator})" if mutant.operator else ""
+    lines = [f"**`{_cell(where)}`** in `{mutant.function or '?'}`{label} — `{mutant.id}`"]
+    if mutant.likely_equivalent:
+        lines.append(
+            "_Likely equivalent: no input distinguishing it was found; check before acting._"
+        )
+    if mutant.diff:
+        diff = mutant.diff.rstrip("\n").split("\n")
+        if len(diff) > MAX_DIFF_LINES:
+            diff = [*diff[:MAX_DIFF_LINES], f"… {len(diff) - MAX_DIFF_LINES} more diff lines"]
+        lines.append(_fenced("\n".join(diff), "diff"))
+    elif mutant.description:
+        lines.append(mutant.description)
+    witness = mutant.witness
+    if witness is not None:
+        lines.append(
+            f"Witness: `{witness.call}` gives `{_short(witness.original)}` on the original "
+            f"and `{_short(witness.mutant)}` on the mutant."
+        )
+        if witness.test_code:
+            lines.append(
+                "<details><summary>Suggested test</summary>\n\n"
+                + _fenced(witness.test_code.rstrip("\n"), "python")
+                + "\n\n</details>"
+            )
+    return "\n\n".join(lines)
+
+
+def _findings_section(card: Scorecard, budget: int, notes: list[str]) -> str:
+    findings: list[Finding]
+    if card.patch:
+        findings = patchmod.new_findings(card)
+        title = "#### New findings in changed test files"
+    else:
+        findings = list(card.findings)
+        title = "#### Findings"
+    if not findings:
+        return ""
+    order = {"error": 0, "warning": 1, "info": 2}
+    findings.sort(key=lambda f: (order.get(f.severity, 3), f.path, f.line, f.rule))
+    rows: list[str] = []
+    used = 0
+    for finding in findings[:MAX_FINDINGS]:
+        row = (
+            f"- `{_cell(finding.path)}:{finding.line}` **{finding.rule}** ({finding.severity}): "
+            f"{_inline(finding.message)}"
+        )
+        if used + len(row) > budget:
+            break
+        rows.append(row)
+        used += len(row) + 1
+    if len(rows) < len(findings):
+        notes.append(f"{len(findings) - len(rows)} more findings not listed (see the full report)")
+    body = "\n".join(rows)
+    if len(rows) > COLLAPSE_ROWS:
+        body = f"<details><summary>{len(rows)} findings</summary>\n\n{body}\n\n</details>"
+    return f"{title}\n\n{body}"
+
+
+def _footer(card: Scorecard, notes: list[str]) -> str:
+    items = list(notes)
+    patch = card.patch or {}
+    counts = patch.get("mutants") or {}
+    if counts.get("no_coverage"):
+        items.append(
+            f"{counts['no_coverage']} mutants on changed lines that no test runs are counted "
+            f"as undetected but not listed: they are a coverage problem (see patch coverage)"
+        )
+    if patch.get("uncovered"):
+        spots = ", ".join(f"`{p}` {r}" for p, r in sorted(patch["uncovered"].items())[:10])
+        items.append(f"changed lines not run by any test: {spots}")
+    for reason, count in patchmod.skip_reasons(card.mutants).items():
+        items.append(f"{count} mutants skipped: {reason}")
+    for stage in card.stages:
+        if not stage.ran:
+            items.append(f"stage `{stage.name}` not run: {stage.reason or 'no reason given'}")
+    others = [p for p in patch.get("changed_files") or [] if not p.endswith(".py")]
+    if others:
+        items.append(f"{len(others)} changed non-Python files not analysed")
+    engines = ", ".join(f"{k} {v}" for k, v in sorted(card.engines.items()) if v != "not installed")
+    text = "<details><summary>What was skipped, and why</summary>\n\n"
+    text += "\n".join(f"- {item}" for item in items) if items else "- nothing"
+    text += "\n\n</details>"
+    version = card.tool.get("version", "")
+    return (
+        f"{text}\n\n<sub>auditor {version} · {engines}. Scores from different engines or operator "
+        f"sets are not comparable.</sub>"
+    )
+
+
+def _fenced(text: str, lang: str) -> str:
+    """A code fence longer than any backtick run inside (so a diff with ``` cannot break out)."""
+    longest = run = 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n{text}\n{fence}"
+
+
+def _pct(value: Any) -> str:
+    return "–" if value is None else f"{float(value):.1f}%"
+
+
+def _num(value: Any, unit: str) -> str:
+    return "–" if value is None else f"{float(value):.1f}{unit}"
+
+
+def _delta(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if value > 0:
+        return f"▲ +{value:.1f}"
+    if value < 0:
+        return f"▼ {value:.1f}"
+    return "± 0.0"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("`", "'")
+
+
+def _inline(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(str(text).split()).replace("`", "'")
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,216 @@
+"""The terminal report (rich): summary, modules, findings by file, top actions; fits 80 columns.
+
+`quiet=True` prints one summary line for scripts and hooks. Colour follows the console, which the
+CLI builds with NO_COLOR / `--no-color` honoured; without a console the text is returned instead.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from auditor.model import Scorecard
+from auditor.reports import common
+from auditor.score import band
+
+COLOUR = {"high": "green", "medium": "yellow", "low": "red", "none": "dim"}
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+MAX_FINDINGS_PER_FILE = 25
+
+
+def _style(card: Scorecard, value: Any) -> str:
+    bands = card.summary.get("thresholds") or {"high": 80.0, "low": 60.0}
+    return COLOUR[band(value if isinstance(value, (int, float)) else None, bands)]
+
+
+def quiet_line(card: Scorecard, gate_messages: list[str]) -> str:
+    s = card.summary
+    parts = [f"score {common.fmt_score(s)}"]
+    if s.get("score_basis") and s.get("score_basis") != "all components":
+        parts[0] += f" [{s['score_basis'].split(':')[0]}]"
+    for key, label in (
+        ("mutation_score", "mutation"),
+        ("test_strength", "strength"),
+        ("line_coverage", "line"),
+    ):
+        if s.get(key) is not None:
+            parts.append(f"{label} {common.fmt_pct(s[key])}")
+    f = s.get("findings") or {}
+    parts.append(f"findings {f.get('error', 0)}E {f.get('warning', 0)}W {f.get('info', 0)}I")
+    if gate_messages:
+        parts.append(f"{len(gate_messages)} gate(s) failed")
+    return "auditor: " + " | ".join(parts)
+
+
+def _summary_panel(card: Scorecard) -> Panel:
+    s = card.summary
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(style="dim", overflow="fold")
+    score_text = Text(common.fmt_score(s), style=f"bold {_style(card, s.get('score'))}")
+    grid.add_row("overall score", score_text, s.get("score_basis") or "")
+    missing: dict[str, list[str]] = {}
+    for label, value, note in common.headline(card):
+        if note:
+            missing.setdefault(note, []).append(label)
+            continue
+        key = label.replace(" ", "_").replace("-", "_")
+        style = "" if key == "oracle_gap" else _style(card, s.get(key))
+        grid.add_row(label, Text(value, style=style), "")
+    findings = s.get("findings") or {}
+    grid.add_row("findings", str(sum(findings.values())), common.findings_line(s))
+    if s.get("mutants"):
+        grid.add_row(
+            "mutants",
+            str(s["mutants"]["total"]),
+            common.mutant_line(s) + f"; engine {common.mutation_engine(card)}",
+        )
+    pseudo = s.get("pseudo_tested") or {}
+    if pseudo.get("checked"):
+        grid.add_row(
+            "pseudo-tested",
+            str(pseudo["pseudo_tested"]),
+            f"of {pseudo['checked']} functions checked",
+        )
+    if s.get("patch"):
+        patch = s["patch"]
+        grid.add_row("patch coverage", common.fmt_pct(patch.get("coverage")), "changed lines only")
+        grid.add_row(
+            "patch mutation",
+            common.fmt_pct(patch.get("mutation_score")),
+            "mutants on changed lines",
+        )
+    for note, labels in missing.items():
+        grid.add_row("not measured", "n/a", f"{', '.join(labels)} ({note})")
+    title = f"auditor {card.tool.get('version', '')} scorecard".replace("  ", " ")
+    return Panel(grid, title=title, title_align="left", box=box.ROUNDED)
+
+
+def _stages(card: Scorecard) -> Text | None:
+    missing = [s for s in card.stages if not s.ran]
+    if not missing:
+        return None
+    text = Text("Stages not run: ", style="bold")
+    text.append(
+        "; ".join(f"{s.name} ({s.reason or 'no reason given'})" for s in missing), style="dim"
+    )
+    return text
+
+
+def _modules(card: Scorecard) -> Table | None:
+    if not card.modules:
+        return None
+    table = Table(title="Modules", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    table.add_column("module", overflow="fold", ratio=1)
+    for column in ("line", "branch", "mutation", "strength", "surv", "pseudo"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for row in card.modules:
+        mutants = row.get("mutants") or {}
+        table.add_row(
+            row["path"],
+            *(
+                Text(common.fmt_pct(row[k]), style=_style(card, row[k]))
+                for k in ("line_coverage", "branch_coverage", "mutation_score", "test_strength")
+            ),
+            str(mutants.get("survived", "-")) if mutants else "-",
+            str(row.get("pseudo_tested") or 0),
+        )
+    return table
+
+
+def _findings(card: Scorecard) -> list[Any]:
+    out: list[Any] = []
+    groups = common.grouped_findings(card)
+    if not groups:
+        return out
+    out.append(Text(f"Findings ({common.findings_line(card.summary)})", style="bold"))
+    for path, findings in groups.items():
+        table = Table.grid(padding=(0, 1))
+        table.add_column(style="dim", no_wrap=True, justify="right")
+        table.add_column(no_wrap=True)
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(overflow="fold")
+        for finding in findings[:MAX_FINDINGS_PER_FILE]:
+            table.add_row(
+                f"  {finding.line}:{finding.column}",
+                Text(finding.severity, style=SEVERITY_STYLE.get(finding.severity, "")),
+                finding.rule,
+                finding.message,
+            )
+        out += [Text(path, style="bold underline"), table]
+        if len(findings) > MAX_FINDINGS_PER_FILE:
+            out.append(
+                Text(
+                    f"  ... {len(findings) - MAX_FINDINGS_PER_FILE} more in this file "
+                    "(all of them are in --json / --html / --sarif)",
+                    style="dim",
+                )
+            )
+    return out
+
+
+def _diagnostics(card: Scorecard) -> list[Any]:
+    out: list[Any] = []
+    for diag in card.diagnostics:
+        where = f"{diag.path}:{diag.line}" if diag.line else diag.path
+        out.append(
+            Text.assemble((f"{diag.kind}: ", "bold red"), (f"{where}: ", "bold"), diag.message)
+        )
+    for unused in card.unused_suppressions:
+        where = f"{unused.path}:{unused.line}" if unused.line else unused.path
+        out.append(
+            Text.assemble(
+                ("unused suppression: ", "yellow"),
+                (f"{where} ", "bold"),
+                f"{', '.join(unused.codes)} ({unused.source}) matches no finding; remove it",
+            )
+        )
+    return out
+
+
+def _actions(card: Scorecard) -> list[Any]:
+    if not card.top_actions:
+        return []
+    table = Table.grid(padding=(0, 1))
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(overflow="fold")
+    for action in card.top_actions:
+        body = Text.assemble(
+            (action["where"], "bold"), f"  {action['title']}\n", (action["how"], "dim")
+        )
+        table.add_row(f"{action['rank']}.", body)
+    return [Text("Top actions", style="bold"), table]
+
+
+def render(
+    card: Scorecard,
+    console: Console | None = None,
+    quiet: bool = False,
+    gate_messages: list[str] | None = None,
+    **_: Any,
+) -> str:
+    """Print the report on `console`; with no console, return it as plain text."""
+    target = console or Console(width=80, record=True, no_color=True, file=io.StringIO(), highlight=False)
+    gates = gate_messages or []
+    if quiet:
+        target.print(escape(quiet_line(card, gates)), soft_wrap=True, highlight=False)
+    else:
+        parts: list[Any] = [_summary_panel(card)]
+        for extra in (_stages(card), _modules(card)):
+            if extra is not None:
+                parts.append(extra)
+        for section in (_diagnostics(card), _findings(card), _actions(card)):
+            if section:
+                parts += [Text(""), *section]
+        for message in gates:
+            parts.append(Text.assemble(("quality gate failed: ", "bold red"), message))
+        target.print(Group(*parts))
+    return target.export_text() if console is None else ""

@@ -1,0 +1,454 @@
+"""Syntax walks behind the 4xx rules (kept apart so `structure.py` reads as a list of rules).
+
+Each function answers one question about a parsed file the way Python or pytest would: which
+definitions a later one shadows (TQ406), whether a nested test escapes its function (TQ405d), which
+skip/xfail marks lack a reason (TQ404), which sleeps run in a test (TQ401), whether a test's checks
+all sit behind a condition (TQ402), and whether an async test has a runner (TQ411).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from auditor.static.collect import FunctionInfo, TestFunc
+from auditor.static.context import FileContext
+from auditor.static.names import dotted
+from auditor.static.oracle import is_oracle_call, own_nodes
+
+Path = tuple[tuple[int, int], ...]
+
+
+# -- TQ406: shadowed definitions ------------------------------------------------------------
+def is_test_name(ctx: FileContext, name: str) -> bool:
+    return ctx.settings.matches_function(name) or name.startswith("test")
+
+
+def _skip_def(ctx: FileContext, node: cst.FunctionDef) -> bool:
+    """Fixtures (TQ307), overloads and property accessors legitimately repeat a name."""
+    for deco in node.decorators:
+        name = ctx.imports.qualify(
+            deco.decorator.func if isinstance(deco.decorator, cst.Call) else deco.decorator
+        ) or ""
+        last = name.rsplit(".", 1)[-1]
+        if last in ("fixture", "yield_fixture", "overload", "setter", "getter", "deleter"):
+            return True
+    return False
+
+
+def _defs(body: list[cst.BaseStatement], path: Path, out: list[tuple[cst.FunctionDef, Path]],
+          classes: list[cst.ClassDef]) -> None:
+    """Function definitions of one namespace with their branch path (if-chain id, branch index)."""
+    for stmt in body:
+        if isinstance(stmt, cst.FunctionDef):
+            out.append((stmt, path))
+        elif isinstance(stmt, cst.ClassDef):
+            classes.append(stmt)
+        elif isinstance(stmt, cst.If):
+            chain, index, branch = id(stmt), 0, stmt
+            while True:
+                _defs(list(branch.body.body), path + ((chain, index),), out, classes)
+                index += 1
+                orelse = branch.orelse
+                if isinstance(orelse, cst.If):
+                    branch = orelse
+                    continue
+                if isinstance(orelse, cst.Else):
+                    _defs(list(orelse.body.body), path + ((chain, index),), out, classes)
+                break
+        elif isinstance(stmt, (cst.Try, cst.TryStar)):
+            chain = id(stmt)
+            main = list(stmt.body.body) + (list(stmt.orelse.body.body) if stmt.orelse else [])
+            _defs(main, path + ((chain, 0),), out, classes)
+            for index, handler in enumerate(stmt.handlers, 1):
+                _defs(list(handler.body.body), path + ((chain, index),), out, classes)
+            if stmt.finalbody is not None:
+                _defs(list(stmt.finalbody.body.body), path, out, classes)
+        elif isinstance(stmt, cst.With):
+            _defs(list(stmt.body.body), path, out, classes)
+
+
+def _exclusive(a: Path, b: Path) -> bool:
+    for (chain_a, branch_a), (chain_b, branch_b) in zip(a, b):
+        if chain_a != chain_b:
+            return False
+        if branch_a != branch_b:
+            return True
+    return False
+
+
+def shadowed_definitions(ctx: FileContext) -> list[tuple[cst.FunctionDef, cst.FunctionDef]]:
+    """(shadowed, later) pairs of test functions in each module/class namespace."""
+    found: list[tuple[cst.FunctionDef, cst.FunctionDef]] = []
+    pending: list[list[cst.BaseStatement]] = [list(ctx.module.body)]
+    while pending:
+        defs: list[tuple[cst.FunctionDef, Path]] = []
+        classes: list[cst.ClassDef] = []
+        _defs(pending.pop(), (), defs, classes)
+        pending.extend(
+            list(c.body.body) for c in classes if isinstance(c.body, cst.IndentedBlock)
+        )
+        by_name: dict[str, list[tuple[cst.FunctionDef, Path]]] = {}
+        for node, path in defs:
+            if is_test_name(ctx, node.name.value) and not _skip_def(ctx, node):
+                by_name.setdefault(node.name.value, []).append((node, path))
+        for entries in by_name.values():
+            for index, (node, path) in enumerate(entries):
+                later = next((n for n, p in entries[index + 1 :] if not _exclusive(path, p)), None)
+                if later is not None:
+                    found.append((node, later))
+    return found
+
+
+# -- TQ405 ------------------------------------------------------------------------------------
+def nested_test_is_used(ctx: FileContext, test: TestFunc) -> bool:
+    """A nested test that its function returns, calls or hands on is a factory product, not lost.
+
+    Nested tests are only recorded for module-level helpers, so the enclosing function is the
+    helper named by the first segment of the qualname.
+    """
+    outer = ctx.inventory.helpers.get(test.qualname.split(".")[0])
+    if outer is None:
+        return False
+    for node in own_nodes(outer.body):
+        if isinstance(node, cst.Name) and node.value == test.name:
+            return True
+    return False
+
+
+def empty_parametrize_calls(ctx: FileContext) -> list[cst.Call]:
+    seen: dict[int, cst.Call] = {}
+    for test in [*ctx.tests, *ctx.inventory.nested_tests]:
+        for mark, call in test.mark_calls:
+            if mark != "parametrize" or call is None or id(call) in seen:
+                continue
+            values: cst.BaseExpression | None = None
+            for index, arg in enumerate(call.args):
+                key = arg.keyword.value if arg.keyword is not None else None
+                if key == "argvalues" or (key is None and index == 1):
+                    values = arg.value
+            if isinstance(values, (cst.List, cst.Tuple, cst.Set)) and not values.elements:
+                seen[id(call)] = call
+            elif isinstance(values, cst.Call) and dotted(values.func) in ("list", "tuple") and not values.args:
+                seen[id(call)] = call
+    return list(seen.values())
+
+
+_MISSPELLED = re.compile(r"^(tset|tets|tst|tes|testt|est|teest)_|^Test_")
+
+
+def misspelled_test_name(ctx: FileContext) -> list[tuple[cst.FunctionDef, str]]:
+    """Module-level functions (or methods of collected classes) that look like typo'd tests."""
+    out: list[tuple[cst.FunctionDef, str]] = []
+    tested = {id(t.node) for t in ctx.tests}
+    candidates: list[cst.BaseStatement] = list(ctx.module.body)
+    for cls in ctx.inventory.classes:
+        if cls.collected and isinstance(cls.node.body, cst.IndentedBlock):
+            candidates.extend(cls.node.body.body)
+    for stmt in candidates:
+        if not isinstance(stmt, cst.FunctionDef) or id(stmt) in tested:
+            continue
+        name = stmt.name.value
+        if _MISSPELLED.match(name) and not ctx.settings.matches_function(name) and not stmt.decorators:
+            out.append((stmt, name))
+    return out
+
+
+# -- TQ404: skip/xfail reasons ------------------------------------------------------------------
+@dataclass
+class MarkProblem:
+    node: cst.CSTNode
+    message: str
+    severity: str
+
+
+def _kw(call: cst.Call, name: str) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+def _has_text(expr: cst.BaseExpression | None) -> bool:
+    """A reason is present unless it is missing or an empty string literal."""
+    if expr is None:
+        return False
+    if isinstance(expr, cst.SimpleString):
+        return bool(str(expr.evaluated_value).strip())
+    return True
+
+
+def mark_reason_problems(ctx: FileContext) -> list[MarkProblem]:
+    """Every skip/xfail mark, `pytest.skip()`/`xfail()` call and unittest skip lacking a reason."""
+    if "skip" not in ctx.source and "xfail" not in ctx.source:
+        return []
+    problems: list[MarkProblem] = []
+    callees: set[int] = set()
+    strict_ini = ctx.settings.xfail_strict
+    for node in _all(ctx.module):
+        if isinstance(node, cst.Call):
+            callees.add(id(node.func))
+            name = ctx.imports.qualify(node.func) if dotted(node.func) else None
+            positional = [a for a in node.args if a.keyword is None and not a.star]
+            if name == "pytest.mark.skip":
+                if not _has_text(positional[0].value if positional else _kw(node, "reason")):
+                    problems.append(MarkProblem(node, "`@pytest.mark.skip` has no reason: add "
+                                                "`reason=\"...\"` saying why and when to re-enable it.", "warning"))
+            elif name == "pytest.mark.skipif":
+                cond = positional[0].value if positional else None
+                if not isinstance(cond, cst.SimpleString) and not _has_text(_kw(node, "reason")):
+                    problems.append(MarkProblem(node, "`@pytest.mark.skipif` has no reason: add "
+                                                "`reason=\"...\"` (pytest requires it for boolean conditions).",
+                                                "warning"))
+            elif name == "pytest.mark.xfail":
+                problems.extend(_xfail_problem(node, strict_ini))
+            elif name in ("pytest.skip", "pytest.xfail", "pytest.importorskip"):
+                if name == "pytest.importorskip":
+                    continue
+                if not _has_text(positional[0].value if positional else _kw(node, "reason") or _kw(node, "msg")):
+                    problems.append(MarkProblem(node, f"`{name}()` has no message: pass the reason "
+                                                f"as its first argument.", "warning"))
+            elif name == "unittest.skip" and not _has_text(positional[0].value if positional else None):
+                problems.append(MarkProblem(node, "`@unittest.skip` has an empty reason: say why the test "
+                                            "is skipped.", "warning"))
+        elif isinstance(node, (cst.Attribute, cst.Name)) and id(node) not in callees:
+            name = ctx.imports.qualify(node) if dotted(node) else None
+            if name == "pytest.mark.skip" or name == "unittest.skip":
+                problems.append(MarkProblem(node, f"`{name}` has no reason: call it with "
+                                            f"`reason=\"...\"` saying why the test is skipped.", "warning"))
+            elif name == "pytest.mark.xfail":
+                problems.append(MarkProblem(node, "`@pytest.mark.xfail` has no reason: add `reason=\"...\"`"
+                                            + ("" if strict_ini else " and `strict=True`") + ".", "warning"))
+    return problems
+
+
+def _xfail_problem(call: cst.Call, strict_ini: bool) -> list[MarkProblem]:
+    reason = _has_text(_kw(call, "reason"))
+    strict = _kw(call, "strict")
+    is_strict = (isinstance(strict, cst.Name) and strict.value == "True") or (strict is None and strict_ini)
+    if not reason:
+        extra = "" if is_strict else " and `strict=True` (so an unexpected pass fails)"
+        return [MarkProblem(call, f"`@pytest.mark.xfail` has no reason: add `reason=\"...\"`{extra}.", "warning")]
+    if not is_strict and strict is None:
+        return [MarkProblem(call, "`@pytest.mark.xfail` is not strict, so an unexpected pass goes unnoticed: "
+                            "add `strict=True` (or `xfail_strict = true` in the pytest config).", "info")]
+    return []
+
+
+def _all(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    stack: list[cst.CSTNode] = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(node.children)
+
+
+# -- TQ401: sleeps ------------------------------------------------------------------------------
+SLEEPS = {"time.sleep", "asyncio.sleep", "trio.sleep", "anyio.sleep", "gevent.sleep", "eventlet.sleep"}
+FROZEN_CLOCKS = ("freezegun", "time_machine")
+
+
+def _is_zero(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, (cst.Integer, cst.Float)) and float(expr.evaluated_value) == 0.0
+
+
+def sleep_calls(ctx: FileContext, func: FunctionInfo) -> list[cst.Call]:
+    """Sleeps with a positive or computed duration in a function's own body."""
+    out: list[cst.Call] = []
+    patched_sleep = False
+    for node in own_nodes(func.node.body):
+        if not isinstance(node, cst.Call):
+            continue
+        name = ctx.qualify(node.func, func)
+        if name in SLEEPS:
+            args = [a for a in node.args if a.keyword is None or a.keyword.value in ("seconds", "delay", "secs")]
+            if args and not _is_zero(args[0].value):
+                out.append(node)
+        elif name and name.rsplit(".", 1)[-1] in ("patch", "setattr", "object") and "sleep" in ctx.code(node):
+            patched_sleep = True
+    return [] if patched_sleep else out
+
+
+def frozen_clock(ctx: FileContext) -> bool:
+    return any(v.split(".")[0] in FROZEN_CLOCKS for v in ctx.imports.bindings.values())
+
+
+# -- TQ402: conditional verification --------------------------------------------------------------
+@dataclass
+class VerificationShape:
+    unconditional: bool = False
+    conditional_kinds: set[str] = field(default_factory=set)
+    conditional_lines: list[int] = field(default_factory=list)
+    unconditional_calls: list[str] = field(default_factory=list)
+    unconditional_params: set[str] = field(default_factory=set)
+
+
+def _non_empty_literal(ctx: FileContext, expr: cst.BaseExpression) -> bool:
+    """Provably non-empty iterables: literal tables, `range(n>0)`, wrappers of those, module constants."""
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
+        return bool(expr.elements)
+    if isinstance(expr, cst.SimpleString):
+        return bool(str(expr.evaluated_value))
+    if isinstance(expr, cst.Call):
+        name = dotted(expr.func) or ""
+        args = [a.value for a in expr.args]
+        if name == "range" and args and all(isinstance(a, cst.Integer) for a in args[:2]):
+            ints = [int(a.evaluated_value) for a in args[:2] if isinstance(a, cst.Integer)]
+            return (ints[0] > 0) if len(ints) == 1 else ints[1] > ints[0]
+        if name in ("enumerate", "sorted", "reversed", "list", "tuple", "zip", "iter") and args:
+            return all(_non_empty_literal(ctx, a) for a in args[:1] if name != "zip") if name != "zip" else all(
+                _non_empty_literal(ctx, a) for a in args)
+        if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in ("items", "keys", "values"):
+            return _non_empty_literal(ctx, expr.func.value)
+    if isinstance(expr, cst.Name):
+        value = _module_constant(ctx, expr.value)
+        return value is not None and _non_empty_literal(ctx, value)
+    return False
+
+
+def _module_constant(ctx: FileContext, name: str) -> cst.BaseExpression | None:
+    for stmt in ctx.module.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and any(
+                    isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets
+                ):
+                    return small.value
+    return None
+
+
+class _VerificationWalk:
+    def __init__(self, ctx: FileContext, test: TestFunc) -> None:
+        self.ctx = ctx
+        self.test = test
+        self.shape = VerificationShape()
+
+    def verifies(self, node: cst.CSTNode) -> bool:
+        """Does this statement (own nodes only) contain a verification?"""
+        ctx, test = self.ctx, self.test
+        for sub in [node, *own_nodes(node)]:
+            if isinstance(sub, cst.Assert):
+                return True
+            if isinstance(sub, cst.Call):
+                if is_oracle_call(sub, ctx.imports, test.param_set, ctx.helper_patterns):
+                    return True
+                name = dotted(sub.func)
+                if name and (ctx.local_helper_asserts(name, 2) or name.split(".")[-1] in ("skip", "fail")):
+                    return True
+        return False
+
+    def block(self, stmts: list[cst.BaseStatement], kind: str | None) -> bool:
+        """Walk statements; return True when every path through them verifies."""
+        verified = False
+        for stmt in stmts:
+            if self.statement(stmt, kind):
+                verified = True
+        return verified
+
+    def statement(self, stmt: cst.BaseStatement, kind: str | None) -> bool:
+        if isinstance(stmt, cst.If):
+            branches: list[list[cst.BaseStatement]] = []
+            node: cst.If | cst.Else | None = stmt
+            while isinstance(node, cst.If):
+                branches.append(list(node.body.body))
+                node = node.orelse  # type: ignore[assignment]
+            has_else = isinstance(node, cst.Else)
+            if isinstance(node, cst.Else):
+                branches.append(list(node.body.body))
+            results = [self.block(b, kind or "if") for b in branches]
+            return has_else and all(results)
+        if isinstance(stmt, cst.For):
+            inner = None if _non_empty_literal(self.ctx, stmt.iter) else "for"
+            body = self.block(list(stmt.body.body), kind or inner)
+            return body and inner is None
+        if isinstance(stmt, cst.While):
+            forever = isinstance(stmt.test, cst.Name) and stmt.test.value == "True"
+            return self.block(list(stmt.body.body), kind or (None if forever else "while")) and forever
+        if isinstance(stmt, cst.Match):
+            for case in stmt.cases:
+                self.block(list(case.body.body), kind or "match")
+            return False
+        if isinstance(stmt, (cst.Try, cst.TryStar)):
+            main = self.block(list(stmt.body.body), kind)
+            for handler in stmt.handlers:
+                self.block(list(handler.body.body), kind or "except")
+            if stmt.orelse is not None:
+                main = self.block(list(stmt.orelse.body.body), kind) or main
+            if stmt.finalbody is not None:
+                main = self.block(list(stmt.finalbody.body.body), kind) or main
+            return main
+        if isinstance(stmt, cst.With):
+            head = any(self.verifies(item) for item in stmt.items)
+            if head:
+                self._record(stmt, kind)
+            return self.block(list(stmt.body.body), kind) or head
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            return False
+        if self.verifies(stmt):
+            self._record(stmt, kind)
+            return kind is None
+        if kind is None:
+            for sub in own_nodes(stmt):
+                if isinstance(sub, cst.Call) and (name := dotted(sub.func)):
+                    head = name.split(".")[0]
+                    if head in self.test.param_set:
+                        self.shape.unconditional_params.add(head)
+                    else:
+                        self.shape.unconditional_calls.append(self.ctx.imports.qualify_dotted(name))
+        return False
+
+    def _record(self, stmt: cst.CSTNode, kind: str | None) -> None:
+        if kind is None:
+            self.shape.unconditional = True
+        else:
+            self.shape.conditional_kinds.add(kind)
+            self.shape.conditional_lines.append(self.ctx.line(stmt))
+
+
+def conditional_verification(ctx: FileContext, test: TestFunc) -> VerificationShape:
+    walk = _VerificationWalk(ctx, test)
+    body = test.node.body
+    if isinstance(body, cst.IndentedBlock):
+        if walk.block(list(body.body), None):
+            walk.shape.unconditional = True
+    return walk.shape
+
+
+# -- TQ411: async tests --------------------------------------------------------------------------
+ASYNC_MARKS = {"asyncio", "anyio", "trio", "tornado", "gen_test", "twisted"}
+AUTO_PLUGINS = ("aiohttp.pytest_plugin", "pytest_tornasync", "pytest_aiohttp.legacy")
+SYNC_WRAPPER_HINTS = ("gen_test", "inlineCallbacks", "ensureDeferred", "async_to_sync", "run_sync",
+                      "sync", "asynctest", "async_test", "run_async", "coroutine")
+
+
+def test_sync_wrapped(ctx: FileContext, test: TestFunc) -> bool:
+    """A decorator that turns the coroutine into a sync call (tornado `gen_test`, twisted...)."""
+    for deco in test.decorators:
+        name = deco.qualified
+        if name.startswith(("pytest.mark.", "hypothesis.", "unittest.mock.", "mock.")) or name.endswith(
+            ("patch", "patch.object", "patch.dict")
+        ):
+            continue
+        last = name.rsplit(".", 1)[-1]
+        if any(hint in last for hint in SYNC_WRAPPER_HINTS) or name.split(".")[0] in (
+            "tornado", "twisted", "pytest_twisted", "asgiref", "trio_asyncio", "async_generator",
+        ):
+            return True
+        if not name.startswith("pytest"):
+            return True  # unknown decorator: may wrap the coroutine; stay precise
+    return False
+
+
+def async_file_facts(ctx: FileContext) -> dict[str, bool]:
+    """Project-wide async runners this file enables (conftest hooks adding marks, auto plugins)."""
+    plugins = ctx.inventory.pytest_plugins
+    adds_mark = False
+    if ctx.is_conftest and "add_marker" in ctx.source:
+        adds_mark = bool(re.search(r"add_marker\(\s*(pytest\.mark\.)?[\"']?(asyncio|anyio|trio)", ctx.source))
+    return {
+        "auto_plugin": any(p.startswith(AUTO_PLUGINS) for p in plugins),
+        "adds_async_mark": adds_mark,
+    }

@@ -1,0 +1,416 @@
+"""Family 2xx — over-mocking: tests that replace the unit they test, or so much that nothing real runs.
+
+The patch targets of every test are recorded per file (`PatchFact`, see `auditor/static/mocks.py`)
+and classified at project level against the source index: a target string that resolves to a
+*definition* in the unit under test is self-mocking; one that resolves to an *import* in it
+(`pkg.console.os.get_terminal_size`) is a boundary double, the normal "patch where it is used".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from posixpath import basename
+
+import libcst as cst
+
+from auditor.static.context import FileContext
+from auditor.static.facts import FileFacts, PatchFact, TestFact
+from auditor.static.mocks import extract, patch_api
+from auditor.static.oracle import own_nodes
+from auditor.static.project_context import ProjectContext
+from auditor.static.rules.base import Example, Rule
+from auditor.static.source_index import SourceIndex, is_boundary
+
+RECORDED = "TQ2xx-patches"
+
+
+def record_patches(ctx: FileContext, facts: FileFacts) -> None:
+    """Fill `TestFact.patches` once per file, whichever 2xx rule asks first."""
+    if facts.extra.get(RECORDED) or not facts.is_test_module:
+        return
+    facts.extra[RECORDED] = True
+    by_id = {t.nodeid: t for t in facts.tests}
+    for test in ctx.tests:
+        fact = by_id.get(test.nodeid)
+        if fact is not None:
+            fact.patches = extract(ctx, test)
+
+
+def project_module(index: SourceIndex, dotted_name: str) -> str | None:
+    """The longest project module that `dotted_name` lies in (`pkg.orders.Order` -> `pkg.orders`)."""
+    parts = dotted_name.split(".")
+    for cut in range(len(parts), 0, -1):
+        name = ".".join(parts[:cut])
+        if name in index.modules:
+            return name
+    return None
+
+
+def _stem(path: str) -> str:
+    name = basename(path)[:-3]
+    if name.startswith("test_"):
+        return name[5:]
+    return name[:-5] if name.endswith("_test") else name
+
+
+def sut_module(project: ProjectContext, path: str) -> str | None:
+    """RULES.md §4.2: the project module most imported by the test module (tie: test_foo -> foo)."""
+    cache: dict[str, str | None] = project.__dict__.setdefault("_tq_sut_modules", {})
+    if path not in cache:
+        cache[path] = _sut_module(project, path)
+    return cache[path]
+
+
+def _sut_module(project: ProjectContext, path: str) -> str | None:
+    index = project.source
+    counts: Counter[str] = Counter()
+    for value in project.files[path].imported_modules:
+        module = project_module(index, value)
+        if module is not None:
+            counts[module] += 1
+    stem = _stem(path)
+    if not counts:
+        named = sorted(m for m in index.modules if m.rsplit(".", 1)[-1] == stem)
+        return named[0] if named else None
+    best = max(counts.values())
+    tied = sorted(m for m, c in counts.items() if c == best)
+    for module in tied:
+        if module.rsplit(".", 1)[-1] == stem:
+            return module
+    return tied[0]
+
+
+def classify(project: ProjectContext, patch: PatchFact) -> tuple[str, str]:
+    """('project'|'external'|'unknown', qualified target) through the source index."""
+    return project.source.resolve(patch.target)
+
+
+def _anchor(test: TestFact, patch: PatchFact) -> str:
+    return f"{patch.api}:{patch.target}"
+
+
+def _patch_tests(project: ProjectContext) -> list[TestFact]:
+    return [t for t in project.tests() if t.patches and project.files[t.path].is_test_module]
+
+
+def self_mocked(project: ProjectContext, test: TestFact, patch: PatchFact, allow_private: bool) -> str | None:
+    """The SUT module a replacement stubs out (TQ201), or None."""
+    if patch.new_literal or patch.wraps or patch.kind == "object" and not patch.attribute:
+        return None
+    kind, qualified = classify(project, patch)
+    if kind != "project":
+        return None
+    if allow_private and patch.side_effect and qualified.rsplit(".", 1)[-1].startswith("_"):
+        return None
+    defining = project.source.defining_module(patch.target)
+    sut = sut_module(project, test.path)
+    if defining is not None and defining == sut:
+        return defining
+    if patch.instantiated and defining is not None:
+        return defining
+    return None
+
+
+def exercises_double(project: ProjectContext, patch: PatchFact) -> bool:
+    """TQ206: the test calls the replaced project symbol (or its mock) itself."""
+    if patch.wraps or not (patch.called_after or patch.asserts_return_value):
+        return False
+    return classify(project, patch)[0] == "project"
+
+
+class MockingUnitUnderTest(Rule):
+    """What it does:
+    Reports a `patch`/`mocker.patch`/`monkeypatch.setattr` whose target resolves (through the project
+    index) to a function, class or module-level name *defined* in the unit under test — the project
+    module the test module imports most (tie: `test_foo.py` -> `foo.py`) — and
+    `patch.object(Cls, "method")` on a class the test itself instantiates.
+
+    Why it matters:
+    The test replaces part of the code it claims to test, so it checks the double, not the code.
+    Patching an *imported* name in the unit (`pkg.orders.requests.post`) is a boundary double and is
+    not reported.
+
+    Example:
+    @patch("shop.orders.compute_total", return_value=30)
+    def test_checkout(_total):
+        assert checkout(cart) == 30
+
+    Use instead:
+    @patch("shop.orders.payment_gateway.charge")
+    def test_checkout(_charge):
+        assert checkout(cart) == 30
+    """
+
+    code = "TQ201"
+    name = "mocking-unit-under-test"
+    summary = "Patches a definition inside the module under test"
+    severity = "warning"
+    tier = "S"
+    options = {"allow-private-error-paths": True}
+    _SRC = {"src/shop/__init__.py": "", "src/shop/orders.py": (
+        "import os\nfrom shop.tax import rate\n\nLIMIT = 3\n\n"
+        "def compute_total(items):\n    return sum(items) * rate()\n\n"
+        "def _raise_if_closed():\n    pass\n\n"
+        "def checkout(items):\n    _raise_if_closed()\n    return compute_total(items) + len(os.getcwd())\n\n"
+        "class Repo:\n    def save(self, x):\n        return x\n"
+    ), "src/shop/tax.py": "def rate():\n    return 1\n"}
+    VALID = [
+        Example(
+            "from unittest.mock import patch\nfrom shop.orders import checkout\n\n"
+            "@patch('shop.orders.os.getcwd', return_value='/x')\ndef test_checkout(_cwd):\n"
+            "    assert checkout([1]) == 3\n",
+            files=_SRC,
+            note="imported symbol in the SUT module is a boundary (rich.console.os.get_terminal_size)",
+        ),
+        Example(
+            "from unittest.mock import patch\nfrom shop.orders import checkout\n\n"
+            "def test_rate():\n    with patch('shop.orders.rate', return_value=2):\n"
+            "        assert checkout([1]) == 2 + 2\n",
+            files=_SRC,
+            note="an imported project collaborator is not the unit under test (TQ203 territory)",
+        ),
+        Example(
+            "from unittest.mock import patch\nimport pytest\nfrom shop.orders import checkout\n\n"
+            "def test_closed():\n    with patch('shop.orders._raise_if_closed', side_effect=RuntimeError):\n"
+            "        with pytest.raises(RuntimeError):\n            checkout([1])\n",
+            files=_SRC,
+            note="patching a private helper to force an error path (configurable)",
+        ),
+        Example(
+            "from shop.orders import checkout\n\ndef test_limit(monkeypatch):\n"
+            "    monkeypatch.setattr('shop.orders.LIMIT', 1)\n    assert checkout([1]) == 3\n",
+            files=_SRC,
+            note="setting a module constant to a literal is configuration, not a double",
+        ),
+    ]
+    INVALID = [
+        Example(
+            "from unittest.mock import patch\nfrom shop.orders import checkout\n\n"
+            "@patch('shop.orders.compute_total', return_value=30)\ndef test_checkout(_total):\n"
+            "    assert checkout([1]) == 30 + 2\n",
+            files=_SRC,
+            lines=[4],
+        ),
+        Example(
+            "from shop.orders import checkout\n\ndef test_checkout(mocker):\n"
+            "    mocker.patch('shop.orders.compute_total', return_value=30)\n"
+            "    assert checkout([1]) == 32\n",
+            files=_SRC,
+            lines=[4],
+        ),
+        Example(
+            "from unittest import mock\nfrom shop.orders import Repo\n\ndef test_save():\n"
+            "    with mock.patch.object(Repo, 'save', return_value=1):\n        repo = Repo()\n"
+            "        assert repo.save(2) == 1\n",
+            files=_SRC,
+            lines=[5],
+        ),
+    ]
+
+    def collect(self, ctx: FileContext, facts: FileFacts) -> None:
+        record_patches(ctx, facts)
+
+    def check_project(self, project: ProjectContext) -> None:
+        allow = bool(project.setting(self, "allow-private-error-paths"))
+        for test in _patch_tests(project):
+            for patch in test.patches:
+                module = self_mocked(project, test, patch, allow)
+                if module is None:
+                    continue
+                severe = exercises_double(project, patch)
+                project.report(
+                    self,
+                    test.path,
+                    patch.line,
+                    f"`{test.name}` replaces `{patch.target}`, defined in the unit under test "
+                    f"(`{module}`): it then checks the double, not the code. Patch the boundary it "
+                    f"calls (I/O, clock, network) or test the real function.",
+                    test=test,
+                    severity="error" if severe else None,
+                    anchor=_anchor(test, patch),
+                )
+
+
+class PatchStack(Rule):
+    """What it does:
+    Counts the object replacements of each test — `@patch`/`patch.object`/`patch.multiple`
+    decorators on the test and its class, `with patch(...)` items, `mocker.patch*`/`spy`/`stub`,
+    `monkeypatch.setattr/delattr`, `patch.dict(x)` for x other than `os.environ` — and reports tests
+    above `max-replacements` (default 3). Environment setup (`setenv`, `delenv`, `chdir`,
+    `syspath_prepend`, `patch.dict(os.environ)`) is not counted; replacements of I/O boundaries
+    (`os`, `time`, `socket`, `requests`, ...) weigh `boundary-weight` (0.5).
+
+    Why it matters:
+    A test that needs four, five or six patches shows a unit with poor seams: the test is coupled to
+    the call structure and breaks on refactors that keep behaviour.
+
+    Example:
+    @patch("shop.orders.db")
+    @patch("shop.orders.mailer")
+    @patch("shop.orders.inventory")
+    @patch("shop.orders.payments")
+    def test_place(*mocks): ...
+
+    Use instead:
+    def test_place(fake_store):
+        place(order, store=fake_store)
+    """
+
+    code = "TQ202"
+    name = "patch-stack"
+    summary = "Too many object replacements in one test"
+    severity = "warning"
+    tier = "H"
+    options = {"max-replacements": 3, "boundary-weight": 0.5}
+    VALID = [
+        Example(
+            "def test_env(monkeypatch):\n" + "".join(
+                f"    monkeypatch.setenv('V{i}', '{i}')\n" for i in range(7)
+            ) + "    assert True is not False\n",
+            note="environment setup is not mocking (flask tests/test_config.py:48)",
+        ),
+        Example(
+            "import os, time\nfrom unittest import mock\n\ndef test_clock(monkeypatch, mocker):\n"
+            "    monkeypatch.setattr(time, 'time', lambda: 0)\n    monkeypatch.setattr(time, 'sleep', print)\n"
+            "    mocker.patch('os.getcwd')\n    mocker.patch('socket.gethostname')\n"
+            "    with mock.patch.dict(os.environ, {'A': '1'}):\n        assert time.time() == 0\n",
+            note="four boundary replacements weigh 0.5 each; patch.dict(os.environ) is setup",
+        ),
+        Example(
+            "from unittest.mock import patch\n\n@patch('a.b')\n@patch('a.c')\n"
+            "def test_three(b, c, mocker):\n    mocker.patch('a.d')\n    assert b is not c\n",
+            note="exactly at the limit",
+        ),
+    ]
+    INVALID = [
+        Example(
+            "from unittest.mock import patch\n\n@patch('shop.a')\n@patch('shop.b')\n"
+            "def test_many(a, b, mocker, monkeypatch):\n    mocker.patch('shop.c')\n"
+            "    monkeypatch.setattr('shop.d', None)\n    assert a is not b\n",
+            lines=[5],
+        ),
+        Example(
+            "from unittest import mock\n\n@mock.patch('shop.a')\nclass TestX:\n"
+            "    @mock.patch.multiple('shop', b=1, c=2)\n    def test_y(self, a):\n"
+            "        with mock.patch.dict('shop.CONFIG', {'k': 1}):\n            assert a\n",
+            lines=[6],
+            note="class decorators, patch.multiple names and patch.dict(non-environ) all count",
+        ),
+    ]
+
+    def collect(self, ctx: FileContext, facts: FileFacts) -> None:
+        record_patches(ctx, facts)
+
+    def check_project(self, project: ProjectContext) -> None:
+        limit = float(project.setting(self, "max-replacements"))  # type: ignore[arg-type]
+        weight = float(project.setting(self, "boundary-weight"))  # type: ignore[arg-type]
+        for test in _patch_tests(project):
+            total = 0.0
+            for patch in test.patches:
+                kind, qualified = classify(project, patch)
+                total += weight if kind == "external" and is_boundary(qualified) else 1.0
+            if total <= limit:
+                continue
+            names = ", ".join(sorted({p.target.rsplit(".", 1)[-1] for p in test.patches}))
+            project.report(
+                self,
+                test.path,
+                test.line,
+                f"`{test.name}` replaces {len(test.patches)} objects (weighted {total:g} > "
+                f"{limit:g}: {names[:120]}): inject the collaborators or split the test.",
+                test=test,
+            )
+
+
+class AssertingOnPatchedTarget(Rule):
+    """What it does:
+    Reports a test that replaces a project symbol and then calls that same symbol (or the mock bound
+    to it) itself, or asserts `result == <mock>.return_value` where `result` came from that call.
+
+    Why it matters:
+    The test exercises only the double: it passes for any implementation of the code it names.
+
+    Example:
+    def test_total(mocker):
+        m = mocker.patch("shop.orders.compute_total", return_value=30)
+        assert shop.orders.compute_total([1]) == m.return_value
+
+    Use instead:
+    def test_total():
+        assert compute_total([10, 20]) == 30
+    """
+
+    code = "TQ206"
+    name = "asserting-on-patched-target"
+    summary = "Test calls the symbol it replaced and checks the double"
+    severity = "error"
+    tier = "S"
+    _SRC = MockingUnitUnderTest._SRC
+    VALID = [
+        Example(
+            "from unittest.mock import patch\nfrom shop.orders import checkout\n\n"
+            "def test_checkout():\n    with patch('shop.orders.rate', return_value=2):\n"
+            "        assert checkout([1]) == 4\n",
+            files=_SRC,
+            note="patch X, call a different function that uses X (the normal case)",
+        ),
+        Example(
+            "import shop.tax\n\ndef test_spy(mocker):\n    spy = mocker.spy(shop.tax, 'rate')\n"
+            "    assert shop.tax.rate() == 1\n    spy.assert_called_once_with()\n",
+            files=_SRC,
+            note="spies run the real code",
+        ),
+        Example(
+            "from unittest.mock import patch\nfrom shop.tax import rate\n\n"
+            "def test_early_bound():\n    with patch('shop.tax.rate', return_value=5):\n"
+            "        assert rate() == 1\n",
+            files=_SRC,
+            note="a from-import binds the original before the patch: the real code runs",
+        ),
+    ]
+    INVALID = [
+        Example(
+            "import shop.tax\n\ndef test_rate(mocker):\n"
+            "    m = mocker.patch('shop.tax.rate', return_value=5)\n"
+            "    result = shop.tax.rate()\n    assert result == m.return_value\n",
+            files=_SRC,
+            lines=[4],
+        ),
+        Example(
+            "from unittest import mock\nfrom shop.orders import Repo\n\ndef test_save():\n"
+            "    with mock.patch.object(Repo, 'save', return_value=1):\n        repo = Repo()\n"
+            "        assert repo.save(2) == 1\n",
+            files=_SRC,
+            lines=[5],
+        ),
+        Example(
+            "from unittest.mock import patch\n\n@patch('shop.tax.rate')\ndef test_mock_call(m):\n"
+            "    out = m(3)\n    assert out == m.return_value\n",
+            files=_SRC,
+            lines=[3],
+        ),
+    ]
+
+    def collect(self, ctx: FileContext, facts: FileFacts) -> None:
+        record_patches(ctx, facts)
+
+    def check_project(self, project: ProjectContext) -> None:
+        for test in _patch_tests(project):
+            for patch in test.patches:
+                if not exercises_double(project, patch):
+                    continue
+                how = (
+                    "asserts the mock's own `return_value`"
+                    if patch.asserts_return_value
+                    else "then calls it itself"
+                )
+                project.report(
+                    self,
+                    test.path,
+                    patch.line,
+                    f"`{test.name}` replaces `{patch.target}` and {how}: it only exercises the "
+                    f"double. Call the code that uses `{patch.target.rsplit('.', 1)[-1]}` instead.",
+                    test=test,
+                    anchor=_anchor(test, patch),
+                )

@@ -1,0 +1,230 @@
+"""Boundary-biased strategies built from a function's own literals.
+
+Why: a mutant such as `x < 1000` -> `x <= 1000` or `"%"` -> `"XX%XX"` is only distinguishable on
+inputs near the function's own constants. Plain `st.integers()` / `st.text()` almost never hit
+`1000` or a string made of `%` characters; mixing the literals (and int literal +/- 1) into the
+draw turned 6/18 differential kills into 17/18 in the research prototype (HYPOTHESIS.md §1.6).
+
+Pitfall this module avoids: `st.text(alphabet=st.one_of(st.sampled_from(["%"]), ...))` flattens the
+alphabet and produced `"%%"` in 0/300 examples; `st.lists(st.one_of(...)).map("".join)` produced it
+in 148/300. Every text/bytes strategy here is built the second way.
+"""
+
+from __future__ import annotations
+
+import ast
+import collections.abc
+import inspect
+import math
+import textwrap
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import strategies as st
+
+# how many literal values of each kind we keep (a function with hundreds of string constants
+# would otherwise turn every draw into a sampled constant)
+MAX_LITERALS = 64
+MAX_TEXT_SIZE = 24
+
+
+@dataclass
+class Literals:
+    """The constants found in one function's source (docstrings and f-string text excluded)."""
+
+    ints: list[int] = field(default_factory=list)
+    floats: list[float] = field(default_factory=list)
+    strs: list[str] = field(default_factory=list)
+    bytes_: list[bytes] = field(default_factory=list)
+
+    def boundary_ints(self) -> list[int]:
+        """Each int literal and its neighbours (the values a `<` vs `<=` mutant disagrees on)."""
+        values = {0, 1, -1}
+        for value in self.ints:
+            values.update((value - 1, value, value + 1))
+        return sorted(values)
+
+    def boundary_floats(self) -> list[float]:
+        values = {0.0, 1.0, -1.0}
+        for value in [*self.floats, *(float(i) for i in self.ints)]:
+            if math.isfinite(value):
+                values.update(
+                    (
+                        value,
+                        value - 1.0,
+                        value + 1.0,
+                        math.nextafter(value, math.inf),
+                        math.nextafter(value, -math.inf),
+                    )
+                )
+        return sorted(v for v in values if math.isfinite(v))
+
+    def characters(self) -> list[str]:
+        return sorted({ch for text in self.strs for ch in text})
+
+
+def _docstring_nodes(tree: ast.AST) -> set[int]:
+    """ids of the Constant nodes that are docstrings (never interesting as inputs)."""
+    ids: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                ids.add(id(body[0].value))
+    return ids
+
+
+def extract_literals(source: str) -> Literals:
+    """Collect int/float/str/bytes literals from Python source (negative numbers included)."""
+    tree = ast.parse(textwrap.dedent(source))
+    skip = _docstring_nodes(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):  # f-string text is never a useful input by itself
+            for part in node.values:
+                skip.add(id(part))
+    found = Literals()
+    seen: set[tuple[type, Any]] = set()
+
+    def add(value: Any) -> None:
+        key = (type(value), value)
+        if key in seen:
+            return
+        seen.add(key)
+        if isinstance(value, bool):
+            return
+        if isinstance(value, int):
+            found.ints.append(value)
+        elif isinstance(value, float):
+            found.floats.append(value)
+        elif isinstance(value, str):
+            found.strs.append(value)
+        elif isinstance(value, bytes):
+            found.bytes_.append(value)
+
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if (
+            isinstance(node, ast.UnaryOp)
+            and isinstance(node.op, ast.USub)
+            and isinstance(node.operand, ast.Constant)
+            and isinstance(node.operand.value, (int, float))
+            and not isinstance(node.operand.value, bool)
+        ):
+            add(-node.operand.value)
+            skip.add(id(node.operand))  # walk is breadth-first: the operand comes later
+        elif isinstance(node, ast.Constant):
+            add(node.value)
+    found.ints = found.ints[:MAX_LITERALS]
+    found.floats = found.floats[:MAX_LITERALS]
+    found.strs = found.strs[:MAX_LITERALS]
+    found.bytes_ = found.bytes_[:MAX_LITERALS]
+    return found
+
+
+def function_literals(func: Callable[..., Any]) -> Literals:
+    """The literals of `func`'s source; empty when the source is unavailable (builtins, REPL)."""
+    try:
+        source = inspect.getsource(inspect.unwrap(func))
+    except (OSError, TypeError):
+        return Literals()
+    try:
+        return extract_literals(source)
+    except SyntaxError:
+        return Literals()
+
+
+def integers_near(literals: Literals) -> st.SearchStrategy[int]:
+    """Half the draws come from literal +/- 1 boundaries, the rest from the full integer range."""
+    return st.one_of(st.sampled_from(literals.boundary_ints()), st.integers())
+
+
+def floats_near(literals: Literals) -> st.SearchStrategy[float]:
+    return st.one_of(st.sampled_from(literals.boundary_floats()), st.floats())
+
+
+def text_from(literals: Literals, max_size: int = MAX_TEXT_SIZE) -> st.SearchStrategy[str]:
+    """Whole string literals, and strings mixing their characters with arbitrary ones."""
+    pieces: list[st.SearchStrategy[str]] = [st.characters()]
+    chars = literals.characters()
+    if chars:
+        pieces.insert(0, st.sampled_from(chars))
+    if literals.strs:
+        pieces.insert(0, st.sampled_from(literals.strs))
+    mixed = st.lists(st.one_of(*pieces), max_size=max_size).map("".join)
+    if literals.strs:
+        return st.one_of(st.sampled_from(literals.strs), mixed)
+    return mixed
+
+
+def bytes_from(literals: Literals, max_size: int = MAX_TEXT_SIZE) -> st.SearchStrategy[bytes]:
+    pieces: list[st.SearchStrategy[bytes]] = [st.binary(min_size=1, max_size=1)]
+    single = sorted({bytes([b]) for value in literals.bytes_ for b in value})
+    if single:
+        pieces.insert(0, st.sampled_from(single))
+    if literals.bytes_:
+        pieces.insert(0, st.sampled_from(literals.bytes_))
+    mixed = st.lists(st.one_of(*pieces), max_size=max_size).map(b"".join)
+    if literals.bytes_:
+        return st.one_of(st.sampled_from(literals.bytes_), mixed)
+    return mixed
+
+
+_CONTAINERS: dict[Any, Callable[[st.SearchStrategy[Any]], st.SearchStrategy[Any]]] = {
+    list: st.lists,
+    collections.abc.Sequence: st.lists,
+    collections.abc.MutableSequence: st.lists,
+    collections.abc.Iterable: st.lists,
+    set: st.sets,
+    collections.abc.Set: st.frozensets,
+    collections.abc.MutableSet: st.sets,
+    frozenset: st.frozensets,
+}
+
+
+def for_type(hint: Any, literals: Literals) -> st.SearchStrategy[Any]:
+    """A strategy for `hint` that prefers `literals` wherever an int/float/str/bytes appears.
+
+    Containers and unions are walked so `list[int]` or `str | None` get the bias too; anything
+    else (dataclasses, enums, project types with registered strategies) goes to `st.from_type`.
+    """
+    if hint is bool:
+        return st.booleans()
+    if hint is int:
+        return integers_near(literals)
+    if hint is float:
+        return floats_near(literals)
+    if hint is str:
+        return text_from(literals)
+    if hint is bytes:
+        return bytes_from(literals)
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is typing.Union or (hasattr(types, "UnionType") and origin is types.UnionType):
+        return st.one_of(*(st.none() if a is type(None) else for_type(a, literals) for a in args))
+    if origin in _CONTAINERS and len(args) == 1:
+        return _CONTAINERS[origin](for_type(args[0], literals))
+    if origin is tuple and args:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return st.lists(for_type(args[0], literals)).map(tuple)
+        return st.tuples(*(for_type(a, literals) for a in args))
+    if origin in (dict, collections.abc.Mapping, collections.abc.MutableMapping) and len(args) == 2:
+        return st.dictionaries(for_type(args[0], literals), for_type(args[1], literals))
+    return st.from_type(hint)
+
+
+def literal_aware(
+    func: Callable[..., Any], *, skip_first: bool = False
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Keyword arguments for `func`, biased towards its own literals and their boundaries.
+
+    Same shape and the same refusal of un-hinted parameters as `from_signature`; parameters with a
+    default are sometimes left out, so mutants of the default value itself can be told apart.
+    """
+    from strategies.signature import signature_strategy
+
+    literals = function_literals(func)
+    return signature_strategy(func, lambda hint: for_type(hint, literals), skip_first=skip_first)

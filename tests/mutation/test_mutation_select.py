@@ -1,0 +1,58 @@
+"""Arid lines and the --diff / --shard selection."""
+
+from __future__ import annotations
+
+from auditor.config import DEFAULT_ARID
+from auditor.model import Mutant
+from auditor.mutation.arid import AridMatcher
+from auditor.mutation.select import select
+
+
+def test_default_arid_patterns_match_logging_print_and_warnings() -> None:
+    arid = AridMatcher(DEFAULT_ARID)
+    for line in ('    log.info("x %s", a)', "    logger.debug(x)", '    print("hi")',
+                 '    warnings.warn("old", DeprecationWarning)', "    logging.error('boom')"):
+        assert arid.match(line) is not None, line
+    for line in ("    return log(x)", "    value = print_report(x)", "    catalog.info(x)"):
+        assert arid.match(line) is None, line
+
+
+def test_arid_reason_uses_the_original_line() -> None:
+    arid = AridMatcher(DEFAULT_ARID)
+    lines = ["def f(a):", '    print("a", a)', "    return a + 1"]
+    reason = arid.reason(lines, 2)
+    assert reason is not None and reason.startswith("arid line")
+    assert arid.reason(lines, 3) is None
+    assert arid.reason(lines, None) is None
+    assert AridMatcher([]).reason(lines, 2) is None  # `arid = false`
+
+
+def _mutants() -> list[Mutant]:
+    return [
+        Mutant(id="m.x_f__mutmut_1", status="pending", path="pkg/m.py", line=3, end_line=3),
+        Mutant(id="m.x_f__mutmut_2", status="killed", path="pkg/m.py", line=10, end_line=12),
+        Mutant(id="m.x_g__mutmut_1", status="pending", path="pkg/other.py", line=3, end_line=3),
+    ]
+
+
+def test_diff_marks_mutants_off_changed_lines_skipped_and_keeps_them() -> None:
+    sel = select(_mutants(), changed={"pkg/m.py": {11}}, base="origin/main")
+    status = {m.id: (m.status, m.reason) for m in sel.kept}
+    assert status["m.x_f__mutmut_2"] == ("killed", "")  # line range 10-12 touches 11
+    assert status["m.x_f__mutmut_1"] == ("skipped", "not changed since origin/main")
+    assert status["m.x_g__mutmut_1"][0] == "skipped"
+    assert sel.not_changed == 2 and len(sel.kept) == 3
+
+
+def test_shard_leaves_other_shards_out_entirely() -> None:
+    def shard_of(mutant_id: str, n: int) -> int:
+        return 1 if mutant_id.endswith("_1") else 2
+
+    sel = select(_mutants(), shard=(2, 2), shard_of=shard_of)
+    assert [m.id for m in sel.kept] == ["m.x_f__mutmut_2"]
+    assert sel.dropped == 2
+
+
+def test_no_filters_keep_everything_unchanged() -> None:
+    sel = select(_mutants())
+    assert [m.status for m in sel.kept] == ["pending", "killed", "pending"]

@@ -1,0 +1,65 @@
+"""Top actions: ranked by the documented impact rule, one per function, capped at ten."""
+
+from __future__ import annotations
+
+from auditor.actions import top_actions
+from auditor.model import Finding, ModuleCoverage, Mutant, PseudoTested, Scorecard, Witness
+
+
+def test_ranking_follows_the_documented_impacts() -> None:
+    card = Scorecard()
+    card.findings = [
+        Finding("TQ001", "error", "tests/test_a.py", 3, "add an assert", test="tests/test_a.py::t"),
+        Finding("TQ101", "warning", "tests/test_a.py", 9, "w"),
+        Finding("TQ901", "info", "tests/test_a.py", 12, "i"),
+    ]
+    card.pseudo_tested = [
+        PseudoTested("pkg/a.py", "helper", 5, "pseudo_tested", covered_by=["t1", "t2"]),
+        PseudoTested("pkg/a.py", "fine", 9, "tested"),
+    ]
+    card.mutants = [
+        Mutant(
+            "m1", "survived", "pkg/a.py", 20, function="busy", covered_by=["t"] * 12, diff="-a\n+b"
+        ),
+        Mutant("m2", "survived", "pkg/a.py", 21, function="busy", covered_by=["t"]),
+        Mutant(
+            "m3",
+            "survived",
+            "pkg/b.py",
+            4,
+            function="rare",
+            covered_by=[],
+            witness=Witness(
+                call="rare(1)", original="1", mutant="2", test_code="def test_x(): ..."
+            ),
+        ),
+        Mutant("m4", "killed", "pkg/b.py", 5, function="rare"),
+    ]
+    card.coverage = [ModuleCoverage("pkg/c.py", 250, 0)]
+    actions = top_actions(card)
+    kinds = [(a["kind"], a["impact"]) for a in actions]
+    # pseudo 90+2; error 80; busy 50+min(30,36); rare 50+0+5 (witness); uncovered 40+25; warning 30
+    # equal impacts are ordered by path: pkg/a.py before tests/test_a.py
+    assert kinds == [
+        ("pseudo_tested", 92),
+        ("surviving_mutant", 80),
+        ("finding", 80),
+        ("uncovered_module", 65),
+        ("surviving_mutant", 55),
+        ("finding", 30),
+    ]
+    busy = actions[1]
+    assert busy["mutant"] == "m1" and "(+1 more in this function)" in busy["title"]
+    assert busy["diff"] == "-a\n+b"
+    assert actions[4]["witness"] == "def test_x(): ..."
+    assert "rare(1) returns 1 but the mutant returns 2" in actions[4]["how"]
+    assert [a["rank"] for a in actions] == list(range(1, 7))
+    assert actions[2]["where"] == "tests/test_a.py:3"
+
+
+def test_at_most_ten_actions() -> None:
+    card = Scorecard()
+    card.findings = [Finding("TQ001", "error", "tests/t.py", i, "m") for i in range(1, 30)]
+    actions = top_actions(card)
+    assert len(actions) == 10
+    assert [a["line"] for a in actions] == list(range(1, 11))

@@ -23,11 +23,12 @@ MAX_ACTIONS = 10
 
 def _finding_action(finding: Finding) -> dict[str, Any]:
     impact = 80 if finding.severity == "error" else 30
+    subject = finding.test.rsplit("::", 1)[-1] if finding.test else finding.path
+    rule = f"{finding.rule} {finding.name}".strip()
     return {
         "kind": "finding",
         "impact": impact,
-        "title": f"{finding.rule} {finding.name or ''}".strip()
-        + f" in {finding.test or finding.path}",
+        "title": f"{rule} in {subject}",
         "path": finding.path,
         "line": finding.line,
         "how": finding.message,

@@ -129,10 +129,10 @@ def audit(options: Options, project: Project | None = None) -> Scorecard:
 
     project = project or load_project(options.tests)
     card = new_scorecard(project)
-    if options.diff:
-        from auditor import diffscope
+    if options.diff or options.base_scorecard:
+        from auditor import patch
 
-        diffscope.scope(project.root, options.diff)  # a bad BASE fails now, not after the run
+        patch.check_inputs(project.root, options.diff, options.base_scorecard)  # fail before the run
     if options.shard:
         card.meta["shard_spec"] = f"{options.shard[0]}/{options.shard[1]}"  # read by `auditor merge`
     stages = resolve_stages(options)
@@ -166,7 +166,7 @@ def audit(options: Options, project: Project | None = None) -> Scorecard:
         report = card.stage(name)
         if report is not None and not report.seconds:
             report.seconds = round(time.perf_counter() - started, 3)
-    if options.diff:
+    if options.diff or options.base_scorecard:
         from auditor import patch
 
         patch.attach(card, project.root, options.diff, project.config, options.base_scorecard)

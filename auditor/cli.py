@@ -184,8 +184,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
             err_console.print(f"[bold red]error[/]: {error['message']}", markup=True)
         return EXIT_TOOL
     if gate_messages:
-        for message in gate_messages:
-            err_console.print(f"[bold red]quality gate failed[/]: {message}", markup=True)
+        if args.format != "terminal" or args.quiet:  # the full terminal report already lists them
+            for message in gate_messages:
+                err_console.print(f"[bold red]quality gate failed[/]: {message}", markup=True)
         return EXIT_GATE_FAILED
     return EXIT_OK
 

@@ -60,6 +60,7 @@ SUBTABLE_KEYS: dict[str, dict[str, tuple[type, ...]]] = {
         "process-isolation": (str,),
         "pseudo-tested": (bool,),
         "max-mutants": (int,),
+        "only-mutate": (list,),
     },
     "witness": {"max-examples": (int,), "seconds": (int, float), "enabled": (bool,)},
     "score": {

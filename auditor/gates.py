@@ -62,7 +62,8 @@ def _not_measured(card: Scorecard, metric: str) -> str:
 
 
 def _fmt(metric: str, value: float) -> str:
-    return f"{value:g}" if metric == "errors" else f"{value:g}%"
+    """Percentages get a `%`; the score (0-100 points) and the error count do not."""
+    return f"{value:g}" if metric in ("errors", "score") else f"{value:g}%"
 
 
 def gate_message(card: Scorecard, metric: str, limit: float, source: str) -> str | None:

@@ -102,9 +102,15 @@ def record(card: Scorecard, project: Any, options: Any = None) -> Path | None:
     if options is not None and not should_record(card, options):
         return None
     path = history_path(project.root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(entry_for(card, project.root), sort_keys=True) + "\n")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(entry_for(card, project.root), sort_keys=True) + "\n")
+    except OSError as exc:  # a read-only checkout must not cost the user the scan's reports
+        card.meta.setdefault("notes", []).append(
+            f"history not recorded: cannot write {path}: {exc}"
+        )
+        return None
     return path
 
 
@@ -138,7 +144,7 @@ def ratchet_messages(card: Scorecard, project: Any) -> list[str]:
             continue
         worse = now < before if higher_better else now > before
         if worse:
-            unit = "" if metric == "errors" else "%"
+            unit = "" if metric in ("errors", "score") else "%"
             messages.append(
                 f"ratchet: {metric} went from {before:g}{unit} ({where}) to {now:g}{unit}."
             )
@@ -165,7 +171,6 @@ def _cell(value: Any, previous: Any, unit: str = "%") -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich import box
     from rich.console import Console
     from rich.table import Table
 
@@ -191,8 +196,9 @@ def run(args: argparse.Namespace) -> int:
     table = Table(
         title=f"auditor history: {len(entries)} scans",
         caption=str(history_path(root)),
-        box=box.SIMPLE_HEAD,
+        box=None,
         pad_edge=False,
+        header_style="bold underline",
     )
     for column in COLUMNS:
         left = column in ("date", "branch", "commit")
@@ -204,13 +210,17 @@ def run(args: argparse.Namespace) -> int:
         )
     offset = len(entries) - len(shown)
     for index, entry in enumerate(shown):
-        prev = entries[offset + index - 1]["metrics"] if offset + index > 0 else {}
+        before = entries[offset + index - 1] if offset + index > 0 else {}
+        prev = before.get("metrics") or {}
+        # a score is only comparable with a scan of the same stages
+        same_stages = sorted(before.get("stages") or []) == sorted(entry.get("stages") or [])
         m = entry["metrics"]
         table.add_row(
             str(entry.get("date", ""))[:10],
             str(entry.get("branch") or "-"),
             str(entry.get("commit") or "-")[:7],
-            f"{_cell(m.get('score'), prev.get('score'), '')} {m.get('grade') or ''}".strip(),
+            f"{_cell(m.get('score'), prev.get('score') if same_stages else None, '')} "
+            f"{m.get('grade') or ''}".strip(),
             _cell(m.get("mutation_score"), prev.get("mutation_score")),
             _cell(m.get("test_strength"), None),
             _cell(m.get("line_coverage"), None),

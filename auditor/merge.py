@@ -82,6 +82,10 @@ def merge(
     errors = [e for c in cards for e in c.meta.get("tool_errors") or []]
     if errors:
         merged.meta["tool_errors"] = errors
+    # each shard's project Δ saw only its own mutants; `pr-comment --base` recomputes it
+    if merged.patch is not None:
+        merged.patch.pop("project", None)
+    merged.meta.pop("project_delta", None)
     config = config or Config()
     patch.refresh(merged, config)
     score.finalize(merged, config)

@@ -45,17 +45,36 @@ def pr_settings(config: Config | None) -> tuple[int, int]:
     return max(0, max_survivors), max(1, max_per_line)
 
 
-def attach(
-    card: Scorecard, root: Path, base: str, config: Config | None, base_scorecard: str | None = None
-) -> None:
-    """Compute `card.patch` for `scan --diff BASE` (`api.audit` calls it before finalize)."""
-    scope = diffscope.scope(root, base)
-    coverable = (
-        coverable_changed_lines(root, scope.lines, card) if card.stage_ran("coverage") else None
-    )
-    card.patch = compute(card, scope, coverable, config)
+def check_inputs(root: Path, base: str | None, base_scorecard: str | None) -> None:
+    """Fail on a bad --diff BASE or --base-scorecard before minutes of test runs, not after."""
+    if base:
+        diffscope.scope(root, base)
     if base_scorecard:
-        card.patch["project"] = project_numbers(card, load_scorecard(base_scorecard), config)
+        load_scorecard(base_scorecard)
+
+
+def attach(
+    card: Scorecard,
+    root: Path,
+    base: str | None,
+    config: Config | None,
+    base_scorecard: str | None = None,
+) -> None:
+    """Compute `card.patch` for `scan --diff BASE` (`api.audit` calls it before finalize).
+
+    Without --diff but with --base-scorecard, only the project Δ is stored (`meta.project_delta`).
+    """
+    if base:
+        scope = diffscope.scope(root, base)
+        ran = card.stage_ran("coverage")
+        coverable = coverable_changed_lines(root, scope.lines, card) if ran else None
+        card.patch = compute(card, scope, coverable, config)
+    if base_scorecard:
+        numbers = project_numbers(card, load_scorecard(base_scorecard), config)
+        if card.patch is not None:
+            card.patch["project"] = numbers
+        else:
+            card.meta["project_delta"] = numbers
 
 
 def compute(

@@ -53,6 +53,7 @@ class PytestSettings:
     addopts: list[str] = field(default_factory=list)
     xfail_strict: bool = False
     asyncio_mode: str = ""
+    trio_mode: bool = False
     configfile: str | None = None
     plugins_hint: list[str] = field(default_factory=list)
 
@@ -101,6 +102,8 @@ def _from_mapping(raw: dict[str, Any], configfile: str) -> PytestSettings:
         settings.xfail_strict = str(raw["xfail_strict"]).strip().lower() in ("true", "1", "yes")
     if "asyncio_mode" in raw:
         settings.asyncio_mode = str(raw["asyncio_mode"]).strip()
+    if "trio_mode" in raw:
+        settings.trio_mode = str(raw["trio_mode"]).strip().lower() in ("true", "1", "yes")
     return settings
 
 

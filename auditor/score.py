@@ -23,7 +23,9 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "coverage": 20.0,
     "findings": 15.0,
     "pseudo-tested": 10.0,
-    "properties": 5.0,
+    # Reported, but not weighted by default: a suite need not use Hypothesis to catch bugs, and
+    # a small weight would make adding one narrow property test lower the score.
+    "properties": 0.0,
 }
 COMPONENT_STAGE: dict[str, str] = {
     "mutation": "mutation",
@@ -236,6 +238,12 @@ def _not_run_reason(card: Scorecard, stage: str) -> str:
     return ""
 
 
+def _zero_weight_reason(name: str, config: Config | None) -> str:
+    if config is not None and name in (config.score or {}):
+        return "weight is 0 in [tool.auditor.score]"
+    return f"weight is 0 by default (set `{name} = N` in [tool.auditor.score] to count it)"
+
+
 def overall(card: Scorecard, summary: dict[str, Any], config: Config | None) -> dict[str, Any]:
     """The weighted mean over components with data, weights renormalised to sum to 1."""
     configured = weights(config)
@@ -244,7 +252,7 @@ def overall(card: Scorecard, summary: dict[str, Any], config: Config | None) -> 
     excluded = [
         {
             "component": n,
-            "reason": reason if value is None else "weight is 0 in [tool.auditor.score]",
+            "reason": reason if value is None else _zero_weight_reason(n, config),
         }
         for n, (value, reason) in values.items()
         if n not in included
@@ -286,6 +294,8 @@ def module_rows(card: Scorecard, config: Config | None) -> list[dict[str, Any]]:
     rows = []
     for path in sorted(set(coverage) | set(mutants) | set(pseudo)):
         cov = coverage.get(path)
+        if cov is not None and cov.statements == 0 and path not in mutants and path not in pseudo:
+            continue  # an empty `__init__.py` has nothing to measure
         line = pct(cov.covered, cov.statements) if cov else None
         counts = mutant_counts(mutants.get(path, []), config) if mutation_ran else None
         score, strength = mutation_metrics(counts) if counts else (None, None)

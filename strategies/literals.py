@@ -40,6 +40,22 @@ class Literals:
     strs: list[str] = field(default_factory=list)
     bytes_: list[bytes] = field(default_factory=list)
 
+    def add(self, value: Any) -> None:
+        """Keep `value` if it is a new int/float/str/bytes literal (bools are not ints here)."""
+        if isinstance(value, bool):
+            return
+        kinds: list[tuple[type, list[Any]]] = [
+            (int, self.ints),
+            (float, self.floats),
+            (str, self.strs),
+            (bytes, self.bytes_),
+        ]
+        for kind, bucket in kinds:
+            if isinstance(value, kind):
+                if len(bucket) < MAX_LITERALS and value not in bucket:
+                    bucket.append(value)
+                return
+
     def boundary_ints(self) -> list[int]:
         """Each int literal and its neighbours (the values a `<` vs `<=` mutant disagrees on)."""
         values = {0, 1, -1}
@@ -86,23 +102,7 @@ def extract_literals(source: str) -> Literals:
             for part in node.values:
                 skip.add(id(part))
     found = Literals()
-    seen: set[tuple[type, Any]] = set()
-
-    def add(value: Any) -> None:
-        key = (type(value), value)
-        if key in seen:
-            return
-        seen.add(key)
-        if isinstance(value, bool):
-            return
-        if isinstance(value, int):
-            found.ints.append(value)
-        elif isinstance(value, float):
-            found.floats.append(value)
-        elif isinstance(value, str):
-            found.strs.append(value)
-        elif isinstance(value, bytes):
-            found.bytes_.append(value)
+    add = found.add
 
     for node in ast.walk(tree):
         if id(node) in skip:
@@ -118,23 +118,58 @@ def extract_literals(source: str) -> Literals:
             skip.add(id(node.operand))  # walk is breadth-first: the operand comes later
         elif isinstance(node, ast.Constant):
             add(node.value)
-    found.ints = found.ints[:MAX_LITERALS]
-    found.floats = found.floats[:MAX_LITERALS]
-    found.strs = found.strs[:MAX_LITERALS]
-    found.bytes_ = found.bytes_[:MAX_LITERALS]
     return found
 
 
 def function_literals(func: Callable[..., Any]) -> Literals:
-    """The literals of `func`'s source; empty when the source is unavailable (builtins, REPL)."""
+    """The literals of `func`'s source plus those of the module constants it reads.
+
+    Module constants matter as much as inline literals: `if subtotal < FREE_SHIPPING_FROM` or
+    `COUPONS.get(code)` are only told apart from their mutants with the constant's own values.
+    Empty when the source is unavailable (builtins, REPL).
+    """
+    target = inspect.unwrap(func)
     try:
-        source = inspect.getsource(inspect.unwrap(func))
-    except (OSError, TypeError):
-        return Literals()
-    try:
-        return extract_literals(source)
-    except SyntaxError:
-        return Literals()
+        found = extract_literals(inspect.getsource(target))
+    except (OSError, TypeError, SyntaxError):
+        found = Literals()
+    code = getattr(target, "__code__", None)
+    namespace = getattr(target, "__globals__", None)
+    if code is not None and isinstance(namespace, dict):
+        for name in sorted(_global_names(code)):
+            if name in namespace and not name.startswith("__"):
+                _harvest(namespace[name], found, 0)
+    return found
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _global_names(const)
+    return names
+
+
+MAX_CONSTANT_ITEMS = 256
+MAX_CONSTANT_TEXT = 64
+
+
+def _harvest(value: Any, found: Literals, depth: int) -> None:
+    """Literal values inside a module constant (scalars and small containers of them)."""
+    if depth > 3:
+        return
+    if isinstance(value, (str, bytes)):
+        if len(value) <= MAX_CONSTANT_TEXT:
+            found.add(value)
+    elif isinstance(value, (int, float)):
+        found.add(value)
+    elif isinstance(value, (list, tuple, set, frozenset)) and len(value) <= MAX_CONSTANT_ITEMS:
+        for item in value:
+            _harvest(item, found, depth + 1)
+    elif isinstance(value, dict) and len(value) <= MAX_CONSTANT_ITEMS:
+        for key, item in value.items():
+            _harvest(key, found, depth + 1)
+            _harvest(item, found, depth + 1)
 
 
 def integers_near(literals: Literals) -> st.SearchStrategy[int]:

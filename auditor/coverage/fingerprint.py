@@ -1,8 +1,8 @@
 """Content hashes of what a stage's result depends on (source, tests, configuration).
 
 A stage re-uses its previous result when the fingerprint is unchanged, so an unchanged project costs
-almost nothing the second time. Hashes are over file *contents* (not mtimes) so a fresh checkout or a
-`touch` does not invalidate anything.
+almost nothing the second time. Hashes are over file *contents* (not mtimes) so a fresh
+checkout or a `touch` does not invalidate anything.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ from pathlib import Path
 
 from auditor.project import Project
 
-CONFIG_FILES = ("pyproject.toml", "setup.cfg", "pytest.ini", ".pytest.ini", "tox.ini", "conftest.py")
+CONFIG_FILES = (
+    "pyproject.toml",
+    "setup.cfg",
+    "pytest.ini",
+    ".pytest.ini",
+    "tox.ini",
+    "conftest.py",
+)
 
 
 def file_digest(path: Path) -> str:

@@ -3,8 +3,8 @@
 Why our own plugin instead of pytest-cov: we need exactly one thing from pytest, the node id of the
 test that is running, so that coverage.py records it as the dynamic context. Setup, call and
 teardown all land in the same context (the bare node id), because fixtures can execute the code a
-mutant changes. The plugin also writes one JSON line per test (outcome, duration, Hypothesis) and one
-per collection error, so the stage can name failing tests and missing dependencies.
+mutant changes. The plugin also writes one JSON line per test (outcome, duration, Hypothesis)
+and one per collection error, so the stage can name failing tests and missing dependencies.
 """
 
 from __future__ import annotations
@@ -81,7 +81,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
+def pytest_runtest_protocol(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, None, None]:
     cov = _coverage()
     if cov is not None:
         cov.switch_context(item.nodeid)

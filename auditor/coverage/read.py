@@ -8,6 +8,7 @@ the ones `coverage report` would print for the same data.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from auditor.project import Project
 def read_map(project: Project, data_file: Path) -> CoverageMap:
     data = CoverageData(basename=str(data_file))
     data.read()
-    by_file: dict[str, dict[int, list[str]]] = {}
+    by_file: dict[str, dict[int, Iterable[str]]] = {}
     for measured in data.measured_files():
         rel = project.rel(measured)
         by_file[rel] = {line: list(ctx) for line, ctx in data.contexts_by_lineno(measured).items()}

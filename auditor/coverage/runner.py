@@ -49,7 +49,14 @@ def write_rcfile(project: Project, data_file: Path) -> Path:
         lines.append("include =\n" + "\n".join(f"    {p}" for p in patterns))
     else:
         lines.append("source =\n" + "\n".join(f"    {d.resolve()}" for d in dirs))
-    lines += ["", "[report]", "exclude_lines =", "    pragma: no cover", "    if TYPE_CHECKING:", ""]
+    lines += [
+        "",
+        "[report]",
+        "exclude_lines =",
+        "    pragma: no cover",
+        "    if TYPE_CHECKING:",
+        "",
+    ]
     rc.write_text("\n".join(lines), encoding="utf-8")
     return rc
 
@@ -81,16 +88,27 @@ def run_suite(project: Project) -> SuiteRun:
     rc = write_rcfile(project, data_file)
     env = child_env(project)
     env["AUDITOR_TEST_LOG"] = str(log)
-    cmd = [sys.executable, "-m", "coverage", "run", f"--rcfile={rc}", "-m", "pytest",
-           "-p", "auditor.coverage.plugin", *pytest_extra_args()]
+    cmd = [
+        sys.executable,
+        "-m",
+        "coverage",
+        "run",
+        f"--rcfile={rc}",
+        "-m",
+        "pytest",
+        "-p",
+        "auditor.coverage.plugin",
+        *pytest_extra_args(),
+    ]
     if importlib.util.find_spec(STATS_PLUGIN) is not None:
         stats = out_dir / "hypothesis-stats.jsonl"
         stats.unlink(missing_ok=True)
         env["AUDITOR_STATS_FILE"] = str(stats)
         cmd += ["-p", STATS_PLUGIN]
     cmd += [*project.config.pytest_args, *(project.rel(t) for t in project.tests_dirs)]
-    proc = subprocess.run(cmd, cwd=project.root, env=env, capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(
+        cmd, cwd=project.root, env=env, capture_output=True, text=True, check=False
+    )
     output = proc.stdout + proc.stderr
     (out_dir / "pytest.log").write_text(output, encoding="utf-8")
     records = _read_jsonl(log)

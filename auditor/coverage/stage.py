@@ -36,8 +36,14 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
     cached = _load_cached(project, key) if options.use_cache else None
     if cached is not None:
         _apply(card, cached)
-        card.stages.append(StageReport(name="coverage", ran=True, engine=engine(),
-                                       reason="re-used: source, tests and config are unchanged"))
+        card.stages.append(
+            StageReport(
+                name="coverage",
+                ran=True,
+                engine=engine(),
+                reason="re-used: source, tests and config are unchanged",
+            )
+        )
         return
     if options.console is not None:
         with options.console.status("coverage: running the test suite with per-test contexts"):
@@ -83,13 +89,14 @@ def check_suite(project: Project, suite: SuiteRun) -> None:
         raise StageFailed(
             f"The project's own tests fail on unmodified code: {names}{more}. Mutation testing "
             f"needs a green suite (a mutant 'killed' by an already failing test proves nothing). "
-            f"Fix or deselect these tests (e.g. pytest-args = [\"--deselect\", \"<id>\"] under "
+            f'Fix or deselect these tests (e.g. pytest-args = ["--deselect", "<id>"] under '
             f"[tool.auditor]) and run again; pytest's output is in "
             f"{project.rel(coverage_dir(project) / 'pytest.log')}."
         )
     if suite.exit_code == 5 or not suite.tests:
         raise StageFailed(
-            f"pytest collected no tests under {', '.join(project.rel(t) for t in project.tests_dirs)}"
+            f"pytest collected no tests under "
+            f"{', '.join(project.rel(t) for t in project.tests_dirs)}"
             f" (exit code {suite.exit_code}). Pass the directory that holds your tests, e.g. "
             f"`auditor scan tests`. pytest said: {_tail(suite.output)}"
         )

@@ -29,4 +29,6 @@ class AridMatcher:
         pattern = self.match(source_lines[line - 1])
         if pattern is None:
             return None
-        return f"arid line (matches `{pattern}`): mutants of logging/print/warning calls are not run"
+        return (
+            f"arid line (matches `{pattern}`): mutants of logging/print/warning calls are not run"
+        )

@@ -36,6 +36,12 @@ class BuildContext:
     timeout_constant: float | None = None
     forkserver: bool = False
     _files: dict[str, tuple[list[str], list[str], ast.Module | None]] = field(default_factory=dict)
+    _spans: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+
+    def spans(self, source: str) -> dict[str, tuple[int, int]]:
+        if source not in self._spans:
+            self._spans[source] = read_spans(self.mutants_dir, source)
+        return self._spans[source]
 
     def file(self, source: str) -> tuple[list[str], list[str], ast.Module | None]:
         """(original lines, mutants-file lines, original ast) for a workspace-relative path."""
@@ -58,10 +64,15 @@ def missing_by_path(modules: list[ModuleCoverage]) -> dict[str, set[int]]:
 
 def build_mutant(raw: RawMutant, ctx: BuildContext) -> Mutant:
     lines, mlines, tree = ctx.file(raw.source)
-    loc = locate(raw.name, raw.mangled, raw.source, mlines,
-                 read_spans(ctx.mutants_dir, raw.source), tree)
-    result = verdict(raw.exit_code, raw.duration, raw.estimated, ctx.timeout_multiplier,
-                     ctx.timeout_constant, raw.type_check_error)
+    loc = locate(raw.name, raw.mangled, raw.source, mlines, ctx.spans(raw.source), tree)
+    result = verdict(
+        raw.exit_code,
+        raw.duration,
+        raw.estimated,
+        ctx.timeout_multiplier,
+        ctx.timeout_constant,
+        raw.type_check_error,
+    )
     mutant = Mutant(
         id=raw.name,
         status=result.status,
@@ -79,7 +90,9 @@ def build_mutant(raw: RawMutant, ctx: BuildContext) -> Mutant:
     mutmut_tests = ctx.stats.tests_by_function.get(raw.function_key, [])
     covering: set[str] = set()
     if loc.line is not None:
-        covering = ctx.cov_map.tests_for_lines(raw.source, range(loc.line, (loc.end_line or loc.line) + 1))
+        covering = ctx.cov_map.tests_for_lines(
+            raw.source, range(loc.line, (loc.end_line or loc.line) + 1)
+        )
     never_run = loc.line is not None and loc.line in ctx.missing_lines.get(raw.source, set())
     if not covering and not never_run:
         covering = set(mutmut_tests)  # e.g. default arguments: executed at import, used by tests

@@ -46,7 +46,11 @@ def generate(ws: Path, jobs: int) -> MutmutRun:
     started = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "auditor.mutation.generate", str(jobs)],
-        cwd=ws, env=mutmut_env(), capture_output=True, text=True, check=False,
+        cwd=ws,
+        env=mutmut_env(),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return MutmutRun(proc.returncode, proc.stdout + proc.stderr, time.perf_counter() - started)
 
@@ -61,8 +65,13 @@ def run(ws: Path, names: list[str], jobs: int, console: Any = None) -> MutmutRun
     started = time.perf_counter()
     wanted = set(names)
     with log_path.open("w", encoding="utf-8") as log:
-        proc = subprocess.Popen(mutmut_command(names, jobs), cwd=ws, env=mutmut_env(),
-                                stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            mutmut_command(names, jobs),
+            cwd=ws,
+            env=mutmut_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             _wait(proc, ws / "mutants", wanted, console)
         except KeyboardInterrupt:
@@ -83,7 +92,13 @@ def _wait(proc: subprocess.Popen[bytes], mutants_dir: Path, wanted: set[str], co
     if console is None:
         proc.wait()
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     columns = (TextColumn("mutation"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as progress:

@@ -1,4 +1,4 @@
-"""Recover where a mutmut mutant is in the ORIGINAL file, what it changes, and which operator made it.
+"""Where a mutmut mutant is in the ORIGINAL file, what it changes, and which operator made it.
 
 mutmut stores no line numbers: each mutant is a full copy of its function in `mutants/<file>`, and
 `.spans` gives the line range of every copy. We diff the `__mutmut_orig` copy against the mutant
@@ -11,7 +11,6 @@ differing tokens, because mutmut does not record it either.
 from __future__ import annotations
 
 import ast
-import difflib
 import re
 from dataclasses import dataclass
 
@@ -27,8 +26,22 @@ BITWISE = {"&", "|", "^", "<<", ">>"}
 ARITHMETIC = {"+", "-", "*", "/", "//", "%", "**", "@"}
 AUGMENTED = {op + "=" for op in ARITHMETIC | BITWISE}
 STRING_METHODS = {
-    "lower", "upper", "lstrip", "rstrip", "find", "rfind", "ljust", "rjust", "index", "rindex",
-    "removeprefix", "removesuffix", "partition", "rpartition", "split", "rsplit",
+    "lower",
+    "upper",
+    "lstrip",
+    "rstrip",
+    "find",
+    "rfind",
+    "ljust",
+    "rjust",
+    "index",
+    "rindex",
+    "removeprefix",
+    "removesuffix",
+    "partition",
+    "rpartition",
+    "split",
+    "rsplit",
 }
 
 
@@ -41,7 +54,9 @@ class Location:
     diff: str
 
 
-def find_function(tree: ast.Module, cls: str | None, func: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+def find_function(
+    tree: ast.Module, cls: str | None, func: str
+) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """The top-level function or method of a top-level class that mutmut mutated (last wins)."""
     body: list[ast.stmt] = tree.body
     if cls is not None:
@@ -49,14 +64,18 @@ def find_function(tree: ast.Module, cls: str | None, func: str) -> ast.FunctionD
         if not classes:
             return None
         body = classes[-1].body
-    found = [n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == func]
+    found = [
+        n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == func
+    ]
     return found[-1] if found else None
 
 
 def _def_index(lines: list[str], name: str) -> int:
-    pattern = re.compile(rf"^\s*(async\s+)?def\s+{re.escape(name)}\s*\(")
     for i, text in enumerate(lines):
-        if pattern.match(text):
+        words = text.split(None, 2)
+        if words[:1] == ["async"]:
+            words = words[1:]
+        if len(words) >= 2 and words[0] == "def" and words[1].split("(", 1)[0] == name:
             return i
     return 0
 
@@ -85,18 +104,15 @@ def locate(
     mut = _rename(mut, m_def, suffix, func)[m_def:]
     node = find_function(original_tree, cls, func) if original_tree is not None else None
     first = node.lineno if node is not None else None
-    changed = [op for op in difflib.SequenceMatcher(a=orig, b=mut, autojunk=False).get_opcodes()
-               if op[0] != "equal"]
-    if not changed:
+    i1, i2, j1, j2 = changed_window(orig, mut)
+    if i1 == i2 and j1 == j2:
         return Location(first, first, "other", "no textual change", "")
-    i1, i2 = changed[0][1], changed[-1][2]
-    j1, j2 = changed[0][3], changed[-1][4]
     line = end_line = None
     if first is not None:
         line = first + i1
         end_line = first + max(i1, i2 - 1)
     operator, description = classify("\n".join(orig[i1:i2]), "\n".join(mut[j1:j2]))
-    diff = unified_diff(path, orig, mut, (first or 1))
+    diff = unified_diff(path, orig, mut, (i1, i2, j1, j2), first or 1)
     return Location(line, end_line, operator, description, diff)
 
 
@@ -107,16 +123,34 @@ def _rename(lines: list[str], index: int, old: str, new: str) -> list[str]:
     return out
 
 
-def unified_diff(path: str, orig: list[str], mut: list[str], first_line: int) -> str:
-    """A unified diff whose hunk headers use the original file's line numbers."""
-    raw = difflib.unified_diff(orig, mut, f"a/{path}", f"b/{path}", lineterm="", n=1)
-    offset = first_line - 1
-    out = []
-    for text in raw:
-        if text.startswith("@@"):
-            text = re.sub(r"([-+])(\d+)", lambda m: f"{m.group(1)}{int(m.group(2)) + offset}", text, count=2)
-        out.append(text)
-    return "\n".join(out) + "\n" if out else ""
+def changed_window(orig: list[str], mut: list[str]) -> tuple[int, int, int, int]:
+    """(i1, i2, j1, j2): the differing slices orig[i1:i2] / mut[j1:j2].
+
+    A mutant changes exactly one node, so stripping the common prefix and suffix finds it in
+    linear time (difflib's matcher is quadratic on the long functions real projects have).
+    """
+    n = min(len(orig), len(mut))
+    p = 0
+    while p < n and orig[p] == mut[p]:
+        p += 1
+    q = 0
+    while q < n - p and orig[-1 - q] == mut[-1 - q]:
+        q += 1
+    return p, len(orig) - q, p, len(mut) - q
+
+
+def unified_diff(
+    path: str, orig: list[str], mut: list[str], window: tuple[int, int, int, int], first: int
+) -> str:
+    """A one-hunk unified diff (1 line of context) numbered in the original file."""
+    i1, i2, j1, j2 = window
+    start = max(0, i1 - 1)
+    a_end, b_end = min(len(orig), i2 + 1), min(len(mut), j2 + 1)
+    offset = first + start
+    header = f"@@ -{offset},{a_end - start} +{offset},{b_end - start} @@"
+    body = [" " + t for t in orig[start:i1]] + ["-" + t for t in orig[i1:i2]]
+    body += ["+" + t for t in mut[j1:j2]] + [" " + t for t in orig[i2:a_end]]
+    return "\n".join([f"--- a/{path}", f"+++ b/{path}", header, *body]) + "\n"
 
 
 def tokens(text: str) -> list[str]:
@@ -182,15 +216,19 @@ def _family(o: list[str], m: list[str], before: list[str], after: list[str]) -> 
     if m == ["None"] or (o == ["None"] and len(m) == 1 and _is_string(m[0])):
         return "assignment" if before[-1:] == ["="] and _depth(before) == 0 else "arg_removal"
     joined = (o, m)
-    if joined in ((["is"], ["is", "not"]), (["is", "not"], ["is"]), (["in"], ["not", "in"]),
-                  (["not", "in"], ["in"])):
+    if joined in (
+        (["is"], ["is", "not"]),
+        (["is", "not"], ["is"]),
+        (["in"], ["not", "in"]),
+        (["not", "in"], ["in"]),
+    ):
         return "keyword"
     negation = (o, m) in (([], ["not"]), (["not"], []))
     if negation and (before[-1:] == ["is"] or after[:1] == ["in"]):
         return "keyword"
     if o in (["not"], ["~"]) and not m:
         return "unary_removal"
-    if "and" in m and "False" in m or "or" in m and "True" in m:
+    if ("and" in m and "False" in m) or ("or" in m and "True" in m):
         return "if_expression"
     if "case" in o and not m:
         return "match_case"

@@ -28,8 +28,15 @@ from auditor.mutation.workspace import sync_tree
 from auditor.project import Project
 
 BY_ANNOTATION = {
-    "bool": "False", "int": "0", "float": "0.0", "str": '""', "bytes": 'b""', "list": "[]",
-    "dict": "{}", "set": "set()", "tuple": "()",
+    "bool": "False",
+    "int": "0",
+    "float": "0.0",
+    "str": '""',
+    "bytes": 'b""',
+    "list": "[]",
+    "dict": "{}",
+    "set": "set()",
+    "tuple": "()",
 }
 
 
@@ -57,8 +64,11 @@ def candidates(path: str, text: str) -> list[Candidate]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             found.append((node.name, node))
         elif isinstance(node, ast.ClassDef):
-            found += [(f"{node.name}.{n.name}", n) for n in node.body
-                      if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            found += [
+                (f"{node.name}.{n.name}", n)
+                for n in node.body
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+            ]
     out = []
     for name, node in found:
         body = node.body
@@ -68,8 +78,18 @@ def candidates(path: str, text: str) -> list[Candidate]:
             continue
         start, end = body[0].lineno, node.end_lineno or body[-1].lineno
         indent = lines[start - 1][: len(lines[start - 1]) - len(lines[start - 1].lstrip())]
-        out.append(Candidate(path, name, node.lineno, start, end, indent, _replacement(node),
-                             "\n".join(lines[node.lineno - 1 : end])))
+        out.append(
+            Candidate(
+                path,
+                name,
+                node.lineno,
+                start,
+                end,
+                indent,
+                _replacement(node),
+                "\n".join(lines[node.lineno - 1 : end]),
+            )
+        )
     return out
 
 
@@ -106,12 +126,29 @@ def _check(copy: Path, cand: Candidate, tests: list[str], env: dict[str, str]) -
     target = copy / cand.path
     original = target.read_text(encoding="utf-8")
     lines = original.splitlines(keepends=True)
-    patched = lines[: cand.body_start - 1] + [f"{cand.indent}{cand.replacement}\n"] + lines[cand.body_end :]
+    patched = [
+        *lines[: cand.body_start - 1],
+        f"{cand.indent}{cand.replacement}\n",
+        *lines[cand.body_end :],
+    ]
     target.write_text("".join(patched), encoding="utf-8")
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "pytest", "-x", "-q", "--no-header", *pytest_extra_args(), *tests],
-            cwd=copy, env=env, capture_output=True, text=True, check=False,
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-x",
+                "-q",
+                "--no-header",
+                *pytest_extra_args(),
+                *tests,
+            ],
+            cwd=copy,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
     finally:
         target.write_text(original, encoding="utf-8")
@@ -124,10 +161,12 @@ def find_pseudo_tested(project: Project, options: Options, card: Scorecard) -> l
         return []
     copy = project.state_dir / "mutation" / "pseudo"
     cache_path = project.state_dir / "mutation" / "pseudo.json"
-    try:
-        cache: dict[str, str] = json.loads(cache_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        cache = {}
+    cache: dict[str, str] = {}
+    if options.use_cache:
+        try:
+            cache = json.loads(cache_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            cache = {}
     synced = False
     env = child_env(project)
     env["PYTHONPATH"] = _python_path(copy)
@@ -136,13 +175,20 @@ def find_pseudo_tested(project: Project, options: Options, card: Scorecard) -> l
         rel = project.rel(source)
         for cand in candidates(rel, source.read_text(encoding="utf-8")):
             tests = sorted(cov_map.tests_for_lines(rel, range(cand.body_start, cand.body_end + 1)))
-            result = PseudoTested(path=rel, function=cand.function, line=cand.line,
-                                  covered_by=tests, replacement=cand.replacement)
+            result = PseudoTested(
+                path=rel,
+                function=cand.function,
+                line=cand.line,
+                covered_by=tests,
+                replacement=cand.replacement,
+            )
             if not tests:
                 result.status = "not_covered"
                 out.append(result)
                 continue
-            key = hashlib.sha256("\0".join([cand.source, cand.replacement, *tests]).encode()).hexdigest()
+            key = hashlib.sha256(
+                "\0".join([cand.source, cand.replacement, *tests]).encode()
+            ).hexdigest()
             if key not in cache:
                 if not synced:
                     sync_tree(project.root, copy)

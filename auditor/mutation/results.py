@@ -107,7 +107,9 @@ def read_stats(mutants_dir: Path) -> Stats:
         return Stats()
     data = json.loads(path.read_text(encoding="utf-8"))
     return Stats(
-        tests_by_function={k: list(v) for k, v in data.get("tests_by_mangled_function_name", {}).items()},
+        tests_by_function={
+            k: list(v) for k, v in data.get("tests_by_mangled_function_name", {}).items()
+        },
         duration_by_test={k: float(v) for k, v in data.get("duration_by_test", {}).items()},
     )
 
@@ -117,7 +119,11 @@ def reset_results(mutants_dir: Path, names: set[str]) -> int:
     count = 0
     for meta_path in sorted(mutants_dir.rglob("*.py.meta")):
         data = read_meta(meta_path)
-        hit = [n for n in data["exit_code_by_key"] if n in names and data["exit_code_by_key"][n] is not None]
+        hit = [
+            n
+            for n in data["exit_code_by_key"]
+            if n in names and data["exit_code_by_key"][n] is not None
+        ]
         if not hit:
             continue
         for name in hit:

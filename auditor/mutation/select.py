@@ -49,3 +49,25 @@ def _touches(mutant: Mutant, changed: dict[str, set[int]]) -> bool:
         return False
     end = mutant.end_line if mutant.end_line is not None else mutant.line
     return any(n in lines for n in range(mutant.line, end + 1))
+
+
+def cap(mutants: list[Mutant], limit: int | None) -> int:
+    """`[tool.auditor.mutation] max-mutants`: mutants past the budget are skipped (in place).
+
+    The budget counts mutants that would be tested (not already skipped), in mutmut's stable order,
+    so the same project always tests the same ones. Returns how many were skipped.
+    """
+    if limit is None:
+        return 0
+    skipped = 0
+    budget = max(0, limit)
+    for mutant in mutants:
+        if mutant.status == "skipped":
+            continue
+        if budget > 0:
+            budget -= 1
+            continue
+        mutant.status = "skipped"
+        mutant.reason = f"over the max-mutants budget ({limit})"
+        skipped += 1
+    return skipped

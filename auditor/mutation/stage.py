@@ -2,8 +2,8 @@
 
 Flow: mirror the project into `.auditor/mutation/workspace/`, let mutmut generate every mutant,
 decide which ones this scan runs (arid lines, --diff, --shard, already-finished results, tests that
-changed), run exactly those with `mutmut run NAMES`, then read mutmut's on-disk results. Every mutant
-mutmut generated appears in the card with its verdict or the reason it was not run.
+changed), run exactly those with `mutmut run NAMES`, then read mutmut's on-disk results. Every
+mutant mutmut generated appears in the card with its verdict or the reason it was not run.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from auditor.mutation.build import (
     build_mutant,
     missing_by_path,
 )
-from auditor.mutation.select import select
+from auditor.mutation.select import cap, select
 from auditor.mutation.workspace import MutmutSettings, prepare, write_pyproject
 from auditor.project import Project
 
@@ -44,6 +44,9 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
     ws, settings = prepare(project, str(configured or memory.get("isolation") or "fork"))
     card.meta["mutation_workspace"] = str(ws)
     mutants_dir = ws / "mutants"
+    if not options.use_cache:  # --no-cache: forget every previous verdict
+        shutil.rmtree(mutants_dir, ignore_errors=True)
+        memory.pop("test_hashes", None)
     gen = driver.generate(ws, jobs)
     if gen.exit_code != 0:
         raise StageFailed(
@@ -53,8 +56,16 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         )
     ctx = _context(project, card, mutants_dir, settings)
     mutants = [build_mutant(raw, ctx) for raw in results.read_all(mutants_dir)]
-    selection = select(mutants, changed=_changed_lines(project, options), base=options.diff,
-                       shard=options.shard, shard_of=_shard_of() if options.shard else None)
+    changed_lines = _changed_lines(project, options)
+    selection = select(
+        mutants,
+        changed=changed_lines,
+        base=options.diff,
+        shard=options.shard,
+        shard_of=_shard_of() if options.shard else None,
+    )
+    budget = project.config.mutation.get("max-mutants")
+    cap(selection.kept, budget)
     hashes = test_file_hashes(project)
     changed_tests = mstate.changed_test_files(memory.get("test_hashes"), hashes)
     forced = _forced_by_tests(selection.kept, changed_tests)
@@ -71,8 +82,11 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
     mstate.save(project, memory)
     ctx = _context(project, card, mutants_dir, settings)
     kept_ids = {m.id for m in selection.kept}
-    final = [build_mutant(raw, ctx) for raw in results.read_all(mutants_dir) if raw.name in kept_ids]
-    select(final, changed=_changed_lines(project, options), base=options.diff)
+    final = [
+        build_mutant(raw, ctx) for raw in results.read_all(mutants_dir) if raw.name in kept_ids
+    ]
+    select(final, changed=changed_lines, base=options.diff)
+    cap(final, budget)
     card.mutants.extend(final)
     card.meta["tests_without_kills"] = apply_test_results(card.tests, final)
     card.meta["mutation"] = {
@@ -84,20 +98,32 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         "isolation": settings.process_isolation,
     }
     if options.shard:
-        card.meta["shard"] = {"index": options.shard[0], "count": options.shard[1],
-                              "mutants": len(final), "other_shards": selection.dropped}
+        card.meta["shard"] = {
+            "index": options.shard[0],
+            "count": options.shard[1],
+            "mutants": len(final),
+            "other_shards": selection.dropped,
+        }
     _pseudo_tested(project, options, card)
     if forced:
         notes.append(f"re-ran {len(forced)} mutants covered by changed test files")
-    card.stages.append(StageReport(name="mutation", ran=True, reason="; ".join(notes),
-                                   engine=engine(settings.process_isolation, jobs)))
+    card.stages.append(
+        StageReport(
+            name="mutation",
+            ran=True,
+            reason="; ".join(notes),
+            engine=engine(settings.process_isolation, jobs),
+        )
+    )
 
 
-def _context(project: Project, card: Scorecard, mutants_dir: Any, settings: MutmutSettings) -> BuildContext:
+def _context(
+    project: Project, card: Scorecard, mutants_dir: Any, settings: MutmutSettings
+) -> BuildContext:
     return BuildContext(
         root=project.root,
         mutants_dir=mutants_dir,
-        cov_map=CoverageMap.load(project),
+        cov_map=CoverageMap.load(project) if card.stage_ran("coverage") else CoverageMap(),
         stats=results.read_stats(mutants_dir),
         arid=AridMatcher(project.config.arid),
         missing_lines=missing_by_path(card.coverage),
@@ -112,20 +138,34 @@ def _forced_by_tests(mutants: list[Mutant], changed_files: set[str]) -> set[str]
     if not changed_files:
         return set()
     return {
-        m.id for m in mutants
-        if m.status not in ("pending", "skipped") and mstate.tests_in_files(set(m.covered_by), changed_files)
+        m.id
+        for m in mutants
+        if m.status not in ("pending", "skipped")
+        and mstate.tests_in_files(set(m.covered_by), changed_files)
     }
 
 
-def _run_mutmut(project: Project, ws: Any, settings: MutmutSettings, names: list[str], jobs: int,
-                options: Options) -> tuple[MutmutSettings, str]:
+def _run_mutmut(
+    project: Project,
+    ws: Any,
+    settings: MutmutSettings,
+    names: list[str],
+    jobs: int,
+    options: Options,
+) -> tuple[MutmutSettings, str]:
     """Run mutmut; on a failed clean run in fork mode retry once with forkserver."""
     outcome = driver.run(ws, compact_names(ws / "mutants", names), jobs, options.console)
     note = ""
-    if (outcome.exit_code != 0 and outcome.clean_run_failed and settings.process_isolation == "fork"
-            and not project.config.mutation.get("process-isolation")):
-        note = ("the suite keeps state between runs in one process (mutmut's clean run failed in "
-                "fork mode), so mutants ran with process_isolation=\"forkserver\" (slower)")
+    if (
+        outcome.exit_code != 0
+        and outcome.clean_run_failed
+        and settings.process_isolation == "fork"
+        and not project.config.mutation.get("process-isolation")
+    ):
+        note = (
+            "the suite keeps state between runs in one process (mutmut's clean run failed in "
+            'fork mode), so mutants ran with process_isolation="forkserver" (slower)'
+        )
         if options.console is not None:
             options.console.print(f"[yellow]mutation[/]: {note}")
         settings.process_isolation = "forkserver"
@@ -139,17 +179,23 @@ def _run_mutmut(project: Project, ws: Any, settings: MutmutSettings, names: list
 def failure_message(project: Project, ws: Any, outcome: driver.MutmutRun) -> str:
     text = outcome.output
     if "could not find any test case" in text or "failed to collect stats" in text.lower():
-        hint = ("mutmut ran the tests but they did not import the workspace copy of the code. Make "
-                "sure the tests import the package by its normal name, and add files the tests read "
-                "to `also-copy` under [tool.auditor].")
+        hint = (
+            "mutmut ran the tests but they did not import the workspace copy of the code. Make "
+            "sure the tests import the package by its normal name, and add files the tests read "
+            "to `also-copy` under [tool.auditor]."
+        )
     elif outcome.clean_run_failed:
-        hint = ("the tests fail inside mutmut's workspace although they pass in your tree: they "
-                "probably read files by a path outside the project, or depend on test order/state. "
-                "Try `[tool.auditor.mutation] process-isolation = \"forkserver\"`.")
+        hint = (
+            "the tests fail inside mutmut's workspace although they pass in your tree: they "
+            "probably read files by a path outside the project, or depend on test order/state. "
+            'Try `[tool.auditor.mutation] process-isolation = "forkserver"`.'
+        )
     else:
         hint = "run `python -m mutmut run` in the workspace to see the full output."
-    return (f"mutmut could not run (exit code {outcome.exit_code}) in {ws}: {hint} Last output:\n"
-            f"{outcome.tail()}")
+    return (
+        f"mutmut could not run (exit code {outcome.exit_code}) in {ws}: {hint} Last output:\n"
+        f"{outcome.tail()}"
+    )
 
 
 def compact_names(mutants_dir: Any, names: list[str]) -> list[str]:
@@ -191,7 +237,7 @@ def _optional(name: str) -> Any:
 
 
 def _pseudo_tested(project: Project, options: Options, card: Scorecard) -> None:
-    if not project.config.mutation.get("pseudo-tested", True):
+    if not project.config.mutation.get("pseudo-tested", True) or not card.stage_ran("coverage"):
         return
     module = _optional("auditor.mutation.pseudo")
     if module is not None:

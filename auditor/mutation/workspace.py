@@ -1,9 +1,10 @@
 """The isolated workspace mutmut runs in: `.auditor/mutation/workspace/`, a mirror of the project.
 
 mutmut writes `mutants/` next to its config and needs `[tool.mutmut]` in pyproject.toml, so running
-it in the user's tree would modify it. We mirror the tree instead (minus VCS, venvs, caches and build
-output) and keep the mirror between runs: files are copied only when their content changed, with
-the mtime bumped, because mutmut decides what to regenerate by comparing source and mutant mtimes.
+it in the user's tree would modify it. We mirror the tree instead (minus VCS, venvs, caches and
+build output) and keep the mirror between runs: files are copied only when their content
+changed, with the mtime bumped, because mutmut decides what to regenerate by comparing source and
+mutant mtimes.
 Being generous with what is copied avoids mutmut's most common failure on real projects (tests that
 read a README, a helper package or data files outside `tests/`).
 """
@@ -14,13 +15,15 @@ import os
 import re
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from auditor.errors import ConfigError
 from auditor.project import SKIP_DIRS, Project
 
 EXTRA_SKIP = {"site-packages", ".idea", ".vscode", "htmlcov", ".coverage"}
-PYTEST_CONFIGS = ("conftest.py", "pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg")
+# top-level names in the workspace that are ours or mutmut's, not mirrored from the project
+WORKSPACE_OWN = frozenset({"mutants", "pyproject.toml", "mutmut-run.log"})
 
 
 @dataclass
@@ -34,6 +37,7 @@ class MutmutSettings:
     process_isolation: str = "fork"
     timeout_multiplier: float | None = None
     timeout_constant: float | None = None
+    only_mutate: list[str] = field(default_factory=list)
 
     def to_toml(self) -> str:
         def arr(items: list[str]) -> str:
@@ -51,6 +55,8 @@ class MutmutSettings:
         ]
         if self.process_isolation == "forkserver":
             lines.append('forkserver_warmup = "collect"')
+        if self.only_mutate:
+            lines.append(f"only_mutate = {arr(self.only_mutate)}")
         if self.timeout_multiplier is not None:
             lines.append(f"timeout_multiplier = {float(self.timeout_multiplier)}")
         if self.timeout_constant is not None:
@@ -150,19 +156,26 @@ def default_settings(project: Project, ws: Path) -> MutmutSettings:
     also_copy = sorted(
         (entry.name + "/" if entry.is_dir() else entry.name)
         for entry in ws.iterdir()
-        if entry.name not in ("mutants", "pyproject.toml") and entry.name not in top_sources
+        if entry.name not in WORKSPACE_OWN and entry.name not in top_sources
     )
     also_copy += [c for c in project.config.also_copy if c not in also_copy]
     tests = [_rel_dir(project, t) for t in project.tests_dirs]
     options = project.config.mutation
+    isolation = str(options.get("process-isolation", "fork"))
+    if isolation not in ("fork", "forkserver"):
+        raise ConfigError(
+            f'[tool.auditor.mutation] process-isolation must be "fork" or "forkserver"; got '
+            f'{isolation!r}. Use "forkserver" when the suite keeps state between runs.'
+        )
     return MutmutSettings(
         source_paths=sources,
         also_copy=also_copy,
         test_selection=tests,
         pytest_args=["-p", "no:cacheprovider", *_benchmark_args(), *project.config.pytest_args],
-        process_isolation=str(options.get("process-isolation", "fork")),
+        process_isolation=isolation,
         timeout_multiplier=options.get("timeout-multiplier"),
         timeout_constant=options.get("timeout-constant"),
+        only_mutate=[str(g) for g in options.get("only-mutate", [])],
     )
 
 
@@ -180,7 +193,7 @@ def _rel_dir(project: Project, path: Path) -> str:
 def prepare(project: Project, isolation: str | None = None) -> tuple[Path, MutmutSettings]:
     """Sync the mirror and write the mutmut config; returns (workspace, settings)."""
     ws = workspace_dir(project)
-    sync_tree(project.root, ws, keep={"mutants", "pyproject.toml"})
+    sync_tree(project.root, ws, keep=WORKSPACE_OWN)
     settings = default_settings(project, ws)
     if isolation:
         settings.process_isolation = isolation

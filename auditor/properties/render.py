@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import importlib
 import keyword
 import math
 import re
@@ -104,7 +105,36 @@ def to_source(value: Any, imports: Imports) -> str:
         imports.add(module, name)
         args = ", ".join(f"{f.name}={to_source(getattr(value, f.name), imports)}" for f in fields)
         return f"{name}({args})"
+    if type(value).__module__ in REPR_MODULES:
+        return _stdlib_repr(value, imports)
     raise Unrenderable(f"no source form for {type(value).__name__} values")
+
+
+# stdlib value types whose repr is a constructor call once their module/class is imported
+REPR_MODULES = ("datetime", "decimal", "fractions", "uuid", "pathlib", "ipaddress", "zoneinfo")
+
+
+def _stdlib_repr(value: Any, imports: Imports) -> str:
+    """`repr` of a stdlib value, accepted only if evaluating it gives back an equal value."""
+    cls = type(value)
+    text = repr(value)
+    namespace: dict[str, Any] = {}
+    needed_modules = {m for m in REPR_MODULES if f"{m}." in text}
+    for module in needed_modules:
+        namespace[module] = importlib.import_module(module)
+    needs_class = not text.startswith(f"{cls.__module__}.")
+    if needs_class:
+        namespace[cls.__name__] = cls
+    try:
+        same = eval(text, namespace) == value
+    except Exception:
+        same = False
+    if not same:
+        raise Unrenderable(f"{cls.__name__} value {text} does not round-trip")
+    imports.modules.update(needed_modules)
+    if needs_class:
+        imports.add(cls.__module__, cls.__name__)
+    return text
 
 
 def has_identity_eq(value: Any) -> bool:
@@ -138,7 +168,7 @@ def render_kwargs(values: dict[str, Any], imports: Imports) -> dict[str, str]:
 _IDENT = re.compile(r"[^0-9a-zA-Z_]+")
 
 
-def test_name(function: str, cls: str | None, number: int) -> str:
+def witness_test_name(function: str, cls: str | None, number: int) -> str:
     base = f"{cls}_{function}" if cls else function
     base = re.sub("_+", "_", _IDENT.sub("_", base)).strip("_").lower() or "function"
     return f"test_{base}_kills_mutant_{number}"

@@ -37,7 +37,7 @@ from auditor.properties.differential import (
     verify,
 )
 from auditor.properties.names import MutantName, parse_mutant_name
-from auditor.properties.render import Unrenderable, test_name
+from auditor.properties.render import Unrenderable, witness_test_name
 from strategies.literals import Literals, for_type, function_literals
 from strategies.registry import register_all
 from strategies.signature import UnhintedParameterError, signature_strategy
@@ -168,7 +168,7 @@ def search(name: MutantName, mutant_id: str, target: Target, job: dict[str, Any]
         "unverified": "",
         "witness": None,
     }
-    name_of_test = test_name(name.function, name.cls, name.number)
+    name_of_test = witness_test_name(name.function, name.cls, name.number)
 
     @settings(
         max_examples=int(job["max_examples"]),
@@ -182,6 +182,7 @@ def search(name: MutantName, mutant_id: str, target: Target, job: dict[str, Any]
     )
     @given(st.tuples(ctor_strategy, kwargs_strategy))
     def differential(drawn: tuple[dict[str, Any], dict[str, Any]]) -> None:
+        state["drawn"] = True
         if time.monotonic() > deadline:
             raise _OutOfTime()
         ctor, kwargs = drawn
@@ -218,6 +219,13 @@ def search(name: MutantName, mutant_id: str, target: Target, job: dict[str, Any]
     except HypothesisException as exc:
         if state["witness"] is None:
             record.update(outcome="error", reason=f"Hypothesis: {type(exc).__name__}: {exc}"[:500])
+    except Exception as exc:
+        if state.get("drawn"):
+            raise
+        raise Skip(
+            f"cannot generate arguments for {name.qualname}: {type(exc).__name__}: {exc}. "
+            f"Register a strategy for the parameter types ([tool.auditor] strategies)."[:500]
+        ) from exc
     record["seconds"] = round(time.monotonic() - started, 3)
     record["examples"] = state["examples"]
     if state["witness"] is not None:

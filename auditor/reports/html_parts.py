@@ -167,11 +167,14 @@ def trend_svg(history: list[dict[str, Any]]) -> str:
         f'viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" xmlns="http://www.w3.org/2000/svg">',
         *_axes(plot_w, y, x, entries),
     ]
+    latest_stages = sorted(entries[-1].get("stages") or [])
     for row, (key, label, colour) in enumerate(SERIES):
+        # scores of different stage sets measure different things: plot the latest set only
         points = [
             (x(i), y(float(e["metrics"][key])), e)
             for i, e in enumerate(entries)
             if isinstance(e.get("metrics", {}).get(key), (int, float))
+            and (key != "score" or sorted(e.get("stages") or []) == latest_stages)
         ]
         if points:
             path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _ in points)
@@ -187,4 +190,9 @@ def trend_svg(history: list[dict[str, Any]]) -> str:
             f'<text x="{WIDTH - PAD_R + 28}" y="{ly + 1}">{escape(label)}</text>'
         )
     parts.append("</svg>")
+    stages = ", ".join(latest_stages) or "unknown"
+    parts.append(
+        f'<p class="muted">Overall score plotted for scans with the same stages as the latest '
+        f"({escape(stages)}); hover a point for its commit.</p>"
+    )
     return "".join(parts)

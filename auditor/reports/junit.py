@@ -34,7 +34,7 @@ def build(card: Scorecard) -> ET.Element:
         case = ET.SubElement(
             finding_suite,
             "testcase",
-            classname=finding.path.replace("/", "."),
+            classname=finding.path.removesuffix(".py").replace("/", "."),
             name=f"{finding.rule} {finding.test or finding.path}:{finding.line}",
             file=finding.path,
             line=str(finding.line),

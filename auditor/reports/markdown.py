@@ -9,6 +9,7 @@ characters, so long parts are collapsed and truncated with a count, never silent
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from auditor import patch as patchmod
@@ -57,7 +58,7 @@ def _project_numbers(
 ) -> dict[str, Any] | None:
     if base is not None:
         return patchmod.project_numbers(card, base, config)
-    stored = (card.patch or {}).get("project")
+    stored = (card.patch or {}).get("project") or card.meta.get("project_delta")
     return stored if isinstance(stored, dict) else None
 
 
@@ -98,7 +99,10 @@ def _headline(card: Scorecard, project: dict[str, Any] | None) -> str:
             items.append(f"**Mutation score {_pct(summary['mutation_score'])}**")
         if summary.get("line_coverage") is not None:
             items.append(f"**Line coverage {_pct(summary['line_coverage'])}**")
-    head_score = (project or {}).get("head", {}).get("score", summary.get("score"))
+    # a PR run's own score covers the change only; project-wide needs the base scorecard's verdicts
+    head_score = (
+        (project or {}).get("head", {}).get("score", None if patch else summary.get("score"))
+    )
     if head_score is not None:
         grade = (project or {}).get("head", {}).get("grade") or summary.get("grade")
         delta = (project or {}).get("delta", {}).get("score")
@@ -154,14 +158,18 @@ def _patch_file_rows(card: Scorecard, patch: dict[str, Any]) -> list[str]:
     lines = patchmod.changed_from_patch(patch)
     coverage = patch.get("file_coverage") or {}
     mutation = {f["path"]: f for f in patch.get("files") or []}
-    findings = {f.path for f in patchmod.new_findings(card)}
+    findings = Counter(f.path for f in patchmod.new_findings(card))
     rows = []
     for path in sorted(p for p in lines if p.endswith(".py")):
         cov = coverage.get(path) or {}
         mut = mutation.get(path) or {}
         counts = mut.get("mutants") or {}
         if not cov and not mut:
-            kind = "test file, new findings" if path in findings else "not measured"
+            kind = "not measured"
+            if _is_test_file(card, path):
+                kind = "test file" + (
+                    f", {_n(findings[path], 'new finding')}" if path in findings else ""
+                )
             rows.append(f"| `{_cell(path)}` | {len(lines[path])} | {kind} | | | | |")
             continue
         rows.append(
@@ -170,6 +178,10 @@ def _patch_file_rows(card: Scorecard, patch: dict[str, Any]) -> list[str]:
             f"{counts.get('no_coverage', 0)} | {_pct(mut.get('mutation_score'))} |"
         )
     return rows
+
+
+def _is_test_file(card: Scorecard, path: str) -> bool:
+    return any(path == t or path.startswith(t.rstrip("/") + "/") for t in card.project.tests)
 
 
 def _module_rows(card: Scorecard) -> list[str]:
@@ -207,12 +219,12 @@ def _survivors_section(card: Scorecard, budget: int) -> tuple[str, list[str]]:
     cut = len(survivors) - len(blocks)
     if cut:
         notes.append(
-            f"{cut} surfaced surviving mutants not shown to keep the comment under GitHub's "
+            f"{_n(cut, 'surfaced surviving mutant')} not shown to keep the comment under GitHub's "
             f"size limit"
         )
     if hidden:
         notes.append(
-            f"{hidden} more surviving mutants {scope} not surfaced (at most "
+            f"{_n(hidden, 'more surviving mutant')} {scope} not surfaced (at most "
             f"{(card.patch or {}).get('max_per_line', 1)} per line and "
             f"{(card.patch or {}).get('max_survivors', patchmod.DEFAULT_MAX_SURVIVORS)} "
             f"per report; see the full report)"
@@ -281,7 +293,9 @@ def _findings_section(card: Scorecard, budget: int, notes: list[str]) -> str:
         rows.append(row)
         used += len(row) + 1
     if len(rows) < len(findings):
-        notes.append(f"{len(findings) - len(rows)} more findings not listed (see the full report)")
+        notes.append(
+            f"{_n(len(findings) - len(rows), 'more finding')} not listed (see the full report)"
+        )
     body = "\n".join(rows)
     if len(rows) > COLLAPSE_ROWS:
         body = f"<details><summary>{len(rows)} findings</summary>\n\n{body}\n\n</details>"
@@ -294,17 +308,22 @@ def _footer(card: Scorecard, notes: list[str]) -> str:
     counts = patch.get("mutants") or {}
     if counts.get("no_coverage"):
         items.append(
-            f"{counts['no_coverage']} mutants on changed lines that no test runs are counted "
+            f"{_n(counts['no_coverage'], 'mutant')} on changed lines that no test runs are counted "
             f"as undetected but not listed: they are a coverage problem (see patch coverage)"
         )
     if patch.get("uncovered"):
         spots = ", ".join(f"`{p}` {r}" for p, r in sorted(patch["uncovered"].items())[:10])
         items.append(f"changed lines not run by any test: {spots}")
     for reason, count in patchmod.skip_reasons(card.mutants).items():
-        items.append(f"{count} mutants skipped: {reason}")
+        items.append(f"{_n(count, 'mutant')} skipped: {reason}")
     for stage in card.stages:
         if not stage.ran:
             items.append(f"stage `{stage.name}` not run: {stage.reason or 'no reason given'}")
+    if patch and not patch.get("project"):
+        items.append(
+            "no project-wide Δ: pass the base branch's scorecard "
+            "(`pr-comment --base base.json` or `scan --base-scorecard base.json`)"
+        )
     others = [p for p in patch.get("changed_files") or [] if not p.endswith(".py")]
     if others:
         items.append(f"{len(others)} changed non-Python files not analysed")
@@ -317,6 +336,11 @@ def _footer(card: Scorecard, notes: list[str]) -> str:
         f"{text}\n\n<sub>auditor {version} · {engines}. Scores from different engines or operator "
         f"sets are not comparable.</sub>"
     )
+
+
+def _n(count: int, noun: str) -> str:
+    """`1 mutant`, `2 mutants`."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _fenced(text: str, lang: str) -> str:

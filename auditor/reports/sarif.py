@@ -93,7 +93,6 @@ def _static_rule(code: str, findings: list[Finding], registry: dict[str, Any]) -
             "text": f"{summary} Run `auditor explain {code}` for examples.",
             "markdown": help_md,
         },
-        "helpUri": f"https://github.com/auditor/auditor/blob/main/docs/rules.md#{code.lower()}",
         "defaultConfiguration": {"level": LEVEL.get(severity, "warning")},
         "properties": {
             "tags": ["test-quality"],
@@ -137,7 +136,6 @@ def _run(
             "driver": {
                 "name": "auditor",
                 "semanticVersion": card.tool.get("version", "0.0.0"),
-                "informationUri": "https://github.com/auditor/auditor",
                 "rules": rules,
             }
         },

@@ -57,6 +57,9 @@ def _summary_panel(card: Scorecard) -> Panel:
     grid.add_column(style="dim", overflow="fold")
     score_text = Text(common.fmt_score(s), style=f"bold {_style(card, s.get('score'))}")
     grid.add_row("overall score", score_text, s.get("score_basis") or "")
+    if s.get("weights"):
+        shares = ", ".join(f"{name} {share * 100:.0f}%" for name, share in s["weights"].items())
+        grid.add_row("", "", f"weights: {shares} (auditor explain-score)")
     missing: dict[str, list[str]] = {}
     for label, value, note in common.headline(card):
         if note:
@@ -96,26 +99,43 @@ def _summary_panel(card: Scorecard) -> Panel:
 
 def _stages(card: Scorecard) -> Text | None:
     missing = [s for s in card.stages if not s.ran]
-    if not missing:
+    notes = [str(n) for n in card.meta.get("notes") or []]
+    if not missing and not notes:
         return None
-    text = Text("Stages not run: ", style="bold")
+    text = Text("\n".join(f"note: {n}" for n in notes) + ("\n" if notes and missing else ""))
+    if not missing:
+        return text
+    text.append("Stages not run: ", style="bold")
     text.append(
         "; ".join(f"{s.name} ({s.reason or 'no reason given'})" for s in missing), style="dim"
     )
     return text
 
 
+def _common_dir(paths: list[str]) -> str:
+    """The directory all paths share ("src/pkg/"), shown once in the title to save columns."""
+    parts = [p.split("/")[:-1] for p in paths]
+    shared: list[str] = []
+    for names in zip(*parts, strict=False):  # shortest path bounds the shared prefix
+        if len(set(names)) != 1:
+            break
+        shared.append(names[0])
+    return "/".join(shared) + "/" if shared else ""
+
+
 def _modules(card: Scorecard) -> Table | None:
     if not card.modules:
         return None
-    table = Table(title="Modules", box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    prefix = _common_dir([row["path"] for row in card.modules])
+    title = f"Modules ({prefix})" if prefix else "Modules"
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
     table.add_column("module", overflow="fold", ratio=1)
     for column in ("line", "branch", "mutation", "strength", "surv", "pseudo"):
         table.add_column(column, justify="right", no_wrap=True)
     for row in card.modules:
         mutants = row.get("mutants") or {}
         table.add_row(
-            row["path"],
+            row["path"][len(prefix) :],
             *(
                 Text(common.fmt_pct(row[k]), style=_style(card, row[k]))
                 for k in ("line_coverage", "branch_coverage", "mutation_score", "test_strength")
@@ -176,6 +196,18 @@ def _diagnostics(card: Scorecard) -> list[Any]:
     return out
 
 
+def _diff_lines(diff: str, limit: int = 2) -> Text:
+    """The changed lines of a mutant's diff, red then green (at most `limit` of each)."""
+    text = Text()
+    for sign, style in (("-", "red"), ("+", "green")):
+        lines = [
+            ln for ln in diff.splitlines() if ln.startswith(sign) and not ln.startswith(sign * 3)
+        ]
+        for line in lines[:limit]:
+            text.append(f"\n{sign} {line[1:].strip()}", style=style)
+    return text
+
+
 def _actions(card: Scorecard) -> list[Any]:
     if not card.top_actions:
         return []
@@ -186,8 +218,26 @@ def _actions(card: Scorecard) -> list[Any]:
         body = Text.assemble(
             (action["where"], "bold"), f"  {action['title']}\n", (action["how"], "dim")
         )
+        if action.get("diff"):
+            body.append_text(_diff_lines(action["diff"]))
         table.add_row(f"{action['rank']}.", body)
     return [Text("Top actions", style="bold"), table]
+
+
+def _gates(card: Scorecard, gate_messages: list[str]) -> list[Any]:
+    """Every gate with its outcome (from `gates.evaluate`), else just the failure messages."""
+    results = card.meta.get("gates")
+    if not results:
+        results = [{"name": "", "passed": False, "message": m} for m in gate_messages]
+    if not results:
+        return []
+    out: list[Any] = [Text("Quality gates", style="bold")]
+    for gate in results:
+        if gate["passed"]:
+            out.append(Text.assemble(("  passed ", "green"), gate["name"]))
+        else:
+            out.append(Text.assemble(("  failed ", "bold red"), gate["message"]))
+    return out
 
 
 def render(
@@ -198,7 +248,9 @@ def render(
     **_: Any,
 ) -> str:
     """Print the report on `console`; with no console, return it as plain text."""
-    target = console or Console(width=80, record=True, no_color=True, file=io.StringIO(), highlight=False)
+    target = console or Console(
+        width=80, record=True, no_color=True, file=io.StringIO(), highlight=False
+    )
     gates = gate_messages or []
     if quiet:
         target.print(escape(quiet_line(card, gates)), soft_wrap=True, highlight=False)
@@ -207,10 +259,9 @@ def render(
         for extra in (_stages(card), _modules(card)):
             if extra is not None:
                 parts.append(extra)
-        for section in (_diagnostics(card), _findings(card), _actions(card)):
+        sections = (_diagnostics(card), _findings(card), _actions(card), _gates(card, gates))
+        for section in sections:
             if section:
                 parts += [Text(""), *section]
-        for message in gates:
-            parts.append(Text.assemble(("quality gate failed: ", "bold red"), message))
         target.print(Group(*parts))
     return target.export_text() if console is None else ""

@@ -67,6 +67,7 @@ class PatchFact:
     specced: bool = False  # autospec / spec / spec_set / new / new_callable
     instantiated: bool = False  # patch.object(C, ...) and the test itself constructs C
     anchor: str = ""  # normalised code of the replacement, for fingerprints
+    branch: str = ""  # "<if line>.<branch index>/..." when inside exclusive if/elif/else branches
 
 
 @dataclass

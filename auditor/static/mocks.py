@@ -100,15 +100,15 @@ class PatchExtractor:
                 if isinstance(target, cst.Name) and self._is_monkeypatch_ctor(node.item):
                     self.scope.monkeypatch_names.add(target.value)
             elif isinstance(node, cst.Assign) and len(node.targets) == 1:
-                target = node.targets[0].target
-                if not isinstance(target, cst.Name):
+                assigned = node.targets[0].target
+                if not isinstance(assigned, cst.Name):
                     continue
                 if self._is_monkeypatch_ctor(node.value):
-                    self.scope.monkeypatch_names.add(target.value)
+                    self.scope.monkeypatch_names.add(assigned.value)
                 elif isinstance(node.value, cst.Call):
                     ctor = self.ctx.qualify(node.value.func, self.func)
                     if ctor and ctor.split(".")[-1][:1].isupper():
-                        self.scope.instances[target.value] = ctor
+                        self.scope.instances[assigned.value] = ctor
 
     def _is_monkeypatch_ctor(self, expr: cst.BaseExpression) -> bool:
         if not isinstance(expr, cst.Call):
@@ -128,12 +128,37 @@ class PatchExtractor:
         while cls is not None:
             for deco in decorators_of(cls.node, self.ctx.imports):
                 if deco.call is not None:
-                    out.extend(self._from_call(deco.call, "class-decorator", self.ctx.line(deco.node)))
+                    out.extend(
+                        self._from_call(deco.call, "class-decorator", self.ctx.line(deco.node))
+                    )
             cls = cls.parent
-        for node in own_nodes(self.func.node.body):
-            if isinstance(node, cst.Call):
-                out.extend(self._from_call(node, "call", self.ctx.line(node)))
+        self._walk(self.func.node.body, "", out)
         return out
+
+    def _walk(self, node: cst.CSTNode, branch: str, out: list[PatchFact]) -> None:
+        """Body calls, remembering which exclusive `if/elif/else` branch each one sits in."""
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return
+        if isinstance(node, cst.If):
+            self._walk_if(node, branch, self.ctx.line(node), 0, out)
+            return
+        if isinstance(node, cst.Call):
+            for fact in self._from_call(node, "call", self.ctx.line(node)):
+                fact.branch = branch
+                out.append(fact)
+        for child in node.children:
+            self._walk(child, branch, out)
+
+    def _walk_if(
+        self, node: cst.If, branch: str, chain: int, index: int, out: list[PatchFact]
+    ) -> None:
+        self._walk(node.test, branch, out)
+        self._walk(node.body, f"{branch}/{chain}.{index}", out)
+        orelse = node.orelse
+        if isinstance(orelse, cst.If):
+            self._walk_if(orelse, branch, chain, index + 1, out)
+        elif isinstance(orelse, cst.Else):
+            self._walk(orelse.body, f"{branch}/{chain}.{index + 1}", out)
 
     def _from_call(self, call: cst.Call, origin: str, line: int) -> list[PatchFact]:
         api = patch_api(self.qualify(call.func))
@@ -221,12 +246,15 @@ class PatchExtractor:
 
     # -- does the test exercise the double itself? (TQ206) ------------------------------------
     def mock_names(self, facts: list[PatchFact]) -> dict[str, PatchFact]:
-        """Local names bound to the mock a replacement installs (with-as, assignment, injected arg)."""
+        """Local names bound to the mock a replacement installs (with-as, assignment, argument)."""
         names: dict[str, PatchFact] = {}
         by_line = {(f.line, f.anchor): f for f in facts}
         injected = [
-            f for f in facts
-            if f.origin == "decorator" and f.api in ("patch", "patch.object") and id(f) not in self.with_new
+            f
+            for f in facts
+            if f.origin == "decorator"
+            and f.api in ("patch", "patch.object")
+            and id(f) not in self.with_new
         ]
         for index, fact in enumerate(sorted(injected, key=lambda f: -f.line)):
             if index < len(self.func.params):
@@ -236,9 +264,12 @@ class PatchExtractor:
             if isinstance(node, cst.WithItem) and node.asname is not None:
                 if isinstance(node.asname.name, cst.Name):
                     bound = (node.asname.name.value, node.item)
-            elif isinstance(node, cst.Assign) and len(node.targets) == 1:
-                if isinstance(node.targets[0].target, cst.Name):
-                    bound = (node.targets[0].target.value, node.value)
+            elif (
+                isinstance(node, cst.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0].target, cst.Name)
+            ):
+                bound = (node.targets[0].target.value, node.value)
             if bound is None:
                 continue
             value = bound[1]
@@ -262,6 +293,13 @@ class PatchExtractor:
         mocks = self.mock_names(facts)
         results: dict[str, PatchFact] = {}
         for node in own_nodes(self.func.node.body):
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    name = (
+                        dotted(target.target) if isinstance(target.target, cst.Attribute) else None
+                    )
+                    if name and name.endswith(".side_effect") and name.split(".")[0] in mocks:
+                        mocks[name.split(".")[0]].side_effect = True
             if isinstance(node, cst.Assign) and isinstance(node.value, (cst.Call, cst.Await)):
                 call = node.value.expression if isinstance(node.value, cst.Await) else node.value
                 if isinstance(call, cst.Call):
@@ -281,7 +319,9 @@ class PatchExtractor:
     def _check_echo(
         self, comp: cst.Comparison, mocks: dict[str, PatchFact], results: dict[str, PatchFact]
     ) -> None:
-        if len(comp.comparisons) != 1 or not isinstance(comp.comparisons[0].operator, (cst.Equal, cst.Is)):
+        if len(comp.comparisons) != 1 or not isinstance(
+            comp.comparisons[0].operator, (cst.Equal, cst.Is)
+        ):
             return
         sides = [comp.left, comp.comparisons[0].comparator]
         for one, other in (sides, sides[::-1]):
@@ -304,7 +344,9 @@ class PatchExtractor:
         if name is not None:
             head, _, rest = name.partition(".")
             if not rest:
-                return None  # a bare name is bound at import time: it is the original, not the double
+                return (
+                    None  # a bare name is bound at import time: it is the original, not the double
+                )
             if head in self.scope.instances:
                 qualified = f"{self.scope.instances[head]}.{rest}"
             else:

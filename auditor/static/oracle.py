@@ -102,10 +102,12 @@ def scan_body(
     """Scan a function's own body for oracles; record other calls for helper resolution."""
     result = OracleScan()
     for node in own_nodes(root):
-        if isinstance(node, cst.Assert):
+        kind_of = type(node)  # exact type checks: libcst nodes are ABCs, isinstance is slow
+        if kind_of is cst.Assert:
             result.has_oracle = True
             result.kinds.add("assert")
-        elif isinstance(node, cst.Call):
+        elif kind_of is cst.Call:
+            assert isinstance(node, cst.Call)
             kind = is_oracle_call(node, imports, params, helper_patterns)
             if kind:
                 result.has_oracle = True
@@ -118,7 +120,8 @@ def scan_body(
                     result.called_params.add(head)
                 else:
                     result.calls.append(imports.qualify_dotted(name, params))
-        elif isinstance(node, cst.WithItem):
+        elif kind_of is cst.WithItem:
+            assert isinstance(node, cst.WithItem)
             item = node.item
             call = item if isinstance(item, cst.Call) else None
             target = call.func if call is not None else item
@@ -127,7 +130,7 @@ def scan_body(
             if qualified in NULL_CONTEXTS or last == "does_not_raise":
                 result.has_oracle = True
                 result.kinds.add("no-raise")
-        elif isinstance(node, cst.Raise):
+        elif kind_of is cst.Raise:
             result.kinds.add("raise")
     return result
 

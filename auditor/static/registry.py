@@ -9,6 +9,12 @@ from auditor.static.rules.base import Rule, validate_rule_class
 
 FAMILY_MODULES = (
     "auditor.static.rules.assertions",  # TQ1xx oracle strength
+    "auditor.static.rules.assertions_tautology",  # TQ1xx always-true asserts
+    "auditor.static.rules.assertions_expect",  # TQ1xx raises blocks
+    "auditor.static.rules.assertions_swallow",  # TQ1xx try/except that hides failures
+    "auditor.static.rules.assertions_mocks",  # TQ1xx mock-API checks
+    "auditor.static.rules.assertions_capture",  # TQ1xx unchecked captures
+    "auditor.static.rules.assertions_optin",  # TQ1xx opt-in style rules
     "auditor.static.rules.mocking",  # TQ2xx over-mocking
     "auditor.static.rules.fixtures",  # TQ3xx pytest fixtures
     "auditor.static.rules.structure",  # TQ4xx collection, flakiness

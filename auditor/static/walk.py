@@ -35,45 +35,76 @@ def _fields(cls: type) -> tuple[str, ...]:
     return names
 
 
+_IS_NODE: dict[type, bool] = {}
+
+
+def _is_node_type(cls: type) -> bool:
+    known = _IS_NODE.get(cls)
+    if known is None:
+        known = _IS_NODE[cls] = issubclass(cls, cst.CSTNode)
+    return known
+
+
 def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Child nodes in field order (source order for the node types rules care about)."""
+    """Child nodes in field order (source order for the node types rules care about).
+
+    Type checks go through a per-class cache: `isinstance(x, CSTNode)` is an ABC check and was
+    the single hottest call on big files."""
     for name in _fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, (tuple, list)):
+        cls = type(value)
+        if cls is tuple or cls is list:
             for item in value:
-                if isinstance(item, cst.CSTNode):
+                if _is_node_type(type(item)):
                     yield item
+        elif _is_node_type(cls):
+            yield value
 
 
-_NESTED_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+_NESTED_SCOPES = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})  # exact types: no ABC check
+
+# Per-file memo of traversals: many rules walk the same test bodies; one walk serves them all.
+# Keyed by id(root) with the root kept alive in the value, cleared by `clear_memo()` per file.
+_OWN_MEMO: dict[int, tuple[cst.CSTNode, list[cst.CSTNode]]] = {}
+_ALL_MEMO: dict[int, tuple[cst.CSTNode, list[cst.CSTNode]]] = {}
 
 
-def own_nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node under `root` (pre-order), not descending into nested def/lambda/class."""
+def clear_memo() -> None:
+    _OWN_MEMO.clear()
+    _ALL_MEMO.clear()
+
+
+def _walk(root: cst.CSTNode, stop_at_scopes: bool) -> list[cst.CSTNode]:
+    out: list[cst.CSTNode] = []
     stack = list(children(root))
     stack.reverse()
     while stack:
         node = stack.pop()
-        yield node
-        if isinstance(node, _NESTED_SCOPES):
+        out.append(node)
+        if stop_at_scopes and type(node) in _NESTED_SCOPES:
             continue
         kids = list(children(node))
         kids.reverse()
         stack.extend(kids)
+    return out
+
+
+def own_nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node under `root` (pre-order), not descending into nested def/lambda/class."""
+    hit = _OWN_MEMO.get(id(root))
+    if hit is None or hit[0] is not root:
+        hit = (root, _walk(root, True))
+        _OWN_MEMO[id(root)] = hit
+    return iter(hit[1])
 
 
 def all_nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node under `root` (pre-order), including nested scopes."""
-    stack = list(children(root))
-    stack.reverse()
-    while stack:
-        node = stack.pop()
-        yield node
-        kids = list(children(node))
-        kids.reverse()
-        stack.extend(kids)
+    hit = _ALL_MEMO.get(id(root))
+    if hit is None or hit[0] is not root:
+        hit = (root, _walk(root, False))
+        _ALL_MEMO[id(root)] = hit
+    return iter(hit[1])
 
 
 @dataclass(frozen=True)

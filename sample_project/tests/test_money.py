@@ -60,6 +60,15 @@ def test_clamp(value, expected):
     assert clamp(value, 0, 10) == expected
 
 
+def test_clamp_to_a_single_value():
+    assert clamp(7, 3, 3) == 3
+
+
+def test_clamp_rejects_an_empty_range():
+    with pytest.raises(ValueError, match="empty range"):
+        clamp(1, 5, 4)
+
+
 def test_money_addition():
     assert Money(450) + Money(50) == Money(500)
 

@@ -14,14 +14,16 @@ def test_pytest_cov_phase_suffixes_are_normalised_to_the_node_id() -> None:
 
 
 def _map() -> CoverageMap:
-    return CoverageMap.from_contexts({
-        "pkg/a.py": {
-            1: [""],  # import time only: not a test
-            3: ["tests/t.py::test_a|setup", "tests/t.py::test_a|run", "tests/t.py::test_b"],
-            4: ["tests/t.py::test_b"],
-        },
-        "pkg/b.py": {7: ["tests/t.py::test_a"]},
-    })
+    return CoverageMap.from_contexts(
+        {
+            "pkg/a.py": {
+                1: [""],  # import time only: not a test
+                3: ["tests/t.py::test_a|setup", "tests/t.py::test_a|run", "tests/t.py::test_b"],
+                4: ["tests/t.py::test_b"],
+            },
+            "pkg/b.py": {7: ["tests/t.py::test_a"]},
+        }
+    )
 
 
 def test_queries_answer_who_covers_what() -> None:
@@ -29,7 +31,10 @@ def test_queries_answer_who_covers_what() -> None:
     assert cov.tests_for("pkg/a.py", 3) == {"tests/t.py::test_a", "tests/t.py::test_b"}
     assert cov.tests_for("pkg/a.py", 1) == set()
     assert cov.tests_for("pkg/zzz.py", 3) == set()
-    assert cov.tests_for_lines("pkg/a.py", range(3, 5)) == {"tests/t.py::test_a", "tests/t.py::test_b"}
+    assert cov.tests_for_lines("pkg/a.py", range(3, 5)) == {
+        "tests/t.py::test_a",
+        "tests/t.py::test_b",
+    }
     assert cov.lines_for_test("tests/t.py::test_a") == {"pkg/a.py": {3}, "pkg/b.py": {7}}
     assert cov.lines_for_test("nope") == {}
     assert cov.lines_per_test() == {"tests/t.py::test_a": 2, "tests/t.py::test_b": 2}

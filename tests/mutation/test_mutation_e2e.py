@@ -20,7 +20,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-CALC = '''def is_positive(x):
+CALC = """def is_positive(x):
     return x > 0
 
 
@@ -33,17 +33,17 @@ def describe(x):
     if x < 0:
         return "negative"
     return "non-negative"
-'''
+"""
 
-POS_TESTS = '''from pkg.calc import is_positive
+POS_TESTS = """from pkg.calc import is_positive
 
 
 def test_is_positive():
     assert is_positive(5)
     assert not is_positive(-3)
-'''
+"""
 
-WEAK_TESTS = '''from pkg.calc import describe, double
+WEAK_TESTS = """from pkg.calc import describe, double
 
 
 def test_double():
@@ -52,7 +52,7 @@ def test_double():
 
 def test_describe_runs():
     describe(3)
-'''
+"""
 
 
 def make_project(root: Path, tests: str = WEAK_TESTS, pos: str | None = POS_TESTS) -> Path:
@@ -70,9 +70,22 @@ def make_project(root: Path, tests: str = WEAK_TESTS, pos: str | None = POS_TEST
 def scan(root: Path, *args: str, **kwargs: Any) -> tuple[int, dict[str, Any], str]:
     out = root.parent / f"{root.name}-card.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "auditor", "scan", str(root / "tests"), "--json", str(out),
-         "--jobs", "2", *args],
-        capture_output=True, text=True, check=False, **kwargs,
+        [
+            sys.executable,
+            "-m",
+            "auditor",
+            "scan",
+            str(root / "tests"),
+            "--json",
+            str(out),
+            "--jobs",
+            "2",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        **kwargs,
     )
     card = json.loads(out.read_text()) if out.is_file() else {}
     return proc.returncode, card, proc.stdout + proc.stderr
@@ -84,7 +97,9 @@ def tree_hashes(root: Path) -> dict[str, str]:
         rel = path.relative_to(root)
         if rel.parts[0] == ".auditor":
             continue
-        out[rel.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
+        out[rel.as_posix()] = (
+            hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
+        )
     return out
 
 
@@ -121,7 +136,9 @@ def test_scan_reports_mutmut_verdicts_leaves_the_tree_alone_and_reruns_on_test_c
     assert all(m["exit_code"] is None for m in arid)  # generated, never run
 
     never_run = [m for m in card["mutants"] if m["line"] == 12]  # return "negative"
-    assert never_run and all(m["status"] == "no_coverage" and not m["covered_by"] for m in never_run)
+    assert never_run and all(
+        m["status"] == "no_coverage" and not m["covered_by"] for m in never_run
+    )
 
     pseudo = {p["function"]: p["status"] for p in card["pseudo_tested"]}
     assert pseudo == {"is_positive": "tested", "double": "tested", "describe": "pseudo_tested"}
@@ -143,7 +160,9 @@ def test_scan_reports_mutmut_verdicts_leaves_the_tree_alone_and_reruns_on_test_c
 
 
 def test_failing_project_tests_stop_the_scan_with_exit_3_naming_the_test(tmp_path: Path) -> None:
-    root = make_project(tmp_path / "proj", WEAK_TESTS + "\n\ndef test_broken():\n    assert double(2) == 5\n")
+    root = make_project(
+        tmp_path / "proj", WEAK_TESTS + "\n\ndef test_broken():\n    assert double(2) == 5\n"
+    )
     code, card, output = scan(root, "--only", "mutation")
     assert code == 3
     assert "tests/test_calc.py::test_broken" in output
@@ -177,7 +196,9 @@ def test_coverage_stage_records_per_test_lines_and_hypothesis_tests(tmp_path: Pa
 
     cov = CoverageMap.load(root / ".auditor")
     assert cov.tests_for("pkg/calc.py", 7) == {
-        "tests/test_calc.py::test_double", "tests/test_calc.py::test_double_prop"}
+        "tests/test_calc.py::test_double",
+        "tests/test_calc.py::test_double_prop",
+    }
     assert cov.tests_for("pkg/calc.py", 12) == set()
     # unchanged project: the second scan re-uses the recorded result
     code, card2, _ = scan(root, "--only", "coverage")
@@ -186,7 +207,7 @@ def test_coverage_stage_records_per_test_lines_and_hypothesis_tests(tmp_path: Pa
     assert card2["coverage"] == card["coverage"]
 
 
-SLOW_TESTS = '''import time
+SLOW_TESTS = """import time
 
 from pkg.calc import describe, double, is_positive
 
@@ -205,7 +226,7 @@ def test_double():
 def test_describe():
     time.sleep(0.4)
     assert describe(-1) == "negative"
-'''
+"""
 
 
 def test_ctrl_c_keeps_finished_results_and_the_next_scan_resumes(tmp_path: Path) -> None:
@@ -215,9 +236,22 @@ def test_ctrl_c_keeps_finished_results_and_the_next_scan_resumes(tmp_path: Path)
     )
     out = tmp_path / "first.json"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "auditor", "scan", str(root / "tests"), "--only", "mutation",
-         "--jobs", "1", "--json", str(out)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "auditor",
+            "scan",
+            str(root / "tests"),
+            "--only",
+            "mutation",
+            "--jobs",
+            "1",
+            "--json",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     meta = root / ".auditor" / "mutation" / "workspace" / "mutants" / "pkg" / "calc.py.meta"
     deadline = time.time() + 60
@@ -242,3 +276,32 @@ def test_ctrl_c_keeps_finished_results_and_the_next_scan_resumes(tmp_path: Path)
     info = card["meta"]["mutation"]
     assert info["run_now"] <= len(saved) - len(done)
     assert not [m for m in card["mutants"] if m["status"] == "pending"]
+
+
+STATEFUL_TESTS = """from pkg.calc import double
+
+SEEN = []
+
+
+def test_double_once():
+    SEEN.append(1)
+    assert len(SEEN) == 1  # fails when the same process runs the suite twice
+    assert double(4) == 8
+"""
+
+
+def test_suite_with_state_between_runs_falls_back_to_forkserver(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "proj", STATEFUL_TESTS, pos=None)
+    (root / "pkg" / "calc.py").write_text("def double(n):\n    return n * 2\n")
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "pkg"\nversion = "0"\n\n[tool.auditor.mutation]\npseudo-tested = false\n'
+    )
+    code, card, output = scan(root, "--only", "mutation")
+    assert code == 0, output
+    report = next(s for s in card["stages"] if s["name"] == "mutation")
+    assert "forkserver" in report["engine"] and "forkserver" in report["reason"]
+    assert {m["description"]: m["status"] for m in card["mutants"]} == {
+        "`*` -> `/`": "killed",
+        "`2` -> `3`": "killed",
+    }
+    assert all(m["duration"] is None for m in card["mutants"])  # forkserver records no durations

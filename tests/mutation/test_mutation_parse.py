@@ -7,7 +7,14 @@ import json
 from pathlib import Path
 
 from auditor.mutation.locate import classify, locate
-from auditor.mutation.results import function_names, qualified_name, read_all, read_spans, read_stats, reset_results
+from auditor.mutation.results import (
+    function_names,
+    qualified_name,
+    read_all,
+    read_spans,
+    read_stats,
+    reset_results,
+)
 
 ORIGINAL = '''import logging
 
@@ -77,21 +84,34 @@ def write_fixture(tmp_path: Path) -> Path:
         "estimated_durations_by_key": {"pkg.core.x_clamp__mutmut_1": 0.001},
     }
     (mutants / "pkg" / "core.py.meta").write_text(json.dumps(meta, indent=4), encoding="utf-8")
-    spans = {"version": 1, "spans": {
-        "x_clamp__mutmut_orig": [5, 11], "x_clamp__mutmut_1": [12, 18], "x_clamp__mutmut_2": [19, 25],
-        "x\u01c1Account\u01c1fee__mutmut_orig": [27, 29], "x\u01c1Account\u01c1fee__mutmut_1": [30, 32],
-    }}
+    spans = {
+        "version": 1,
+        "spans": {
+            "x_clamp__mutmut_orig": [5, 11],
+            "x_clamp__mutmut_1": [12, 18],
+            "x_clamp__mutmut_2": [19, 25],
+            "x\u01c1Account\u01c1fee__mutmut_orig": [27, 29],
+            "x\u01c1Account\u01c1fee__mutmut_1": [30, 32],
+        },
+    }
     (mutants / "pkg" / "core.py.spans").write_text(json.dumps(spans), encoding="utf-8")
-    stats = {"tests_by_mangled_function_name": {"pkg.core.x_clamp": ["tests/test_c.py::test_clamp"]},
-             "duration_by_test": {"tests/test_c.py::test_clamp": 0.001}, "stats_time": 0.5}
+    stats = {
+        "tests_by_mangled_function_name": {"pkg.core.x_clamp": ["tests/test_c.py::test_clamp"]},
+        "duration_by_test": {"tests/test_c.py::test_clamp": 0.001},
+        "stats_time": 0.5,
+    }
     (mutants / "mutmut-stats.json").write_text(json.dumps(stats), encoding="utf-8")
     return mutants
 
 
-def test_read_all_returns_every_mutant_in_mutmut_order_with_codes_and_durations(tmp_path: Path) -> None:
+def test_read_all_returns_every_mutant_in_mutmut_order_with_codes_and_durations(
+    tmp_path: Path,
+) -> None:
     raws = read_all(write_fixture(tmp_path))
     assert [r.name for r in raws] == [
-        "pkg.core.x_clamp__mutmut_1", "pkg.core.x_clamp__mutmut_2", "pkg.core.xǁAccountǁfee__mutmut_1",
+        "pkg.core.x_clamp__mutmut_1",
+        "pkg.core.x_clamp__mutmut_2",
+        "pkg.core.xǁAccountǁfee__mutmut_1",
     ]
     assert [r.exit_code for r in raws] == [0, 1, None]
     assert raws[0].duration == 0.25 and raws[0].estimated == 0.001
@@ -115,7 +135,10 @@ def test_stats_give_tests_per_function(tmp_path: Path) -> None:
 
 def test_reset_results_marks_named_mutants_not_checked(tmp_path: Path) -> None:
     mutants = write_fixture(tmp_path)
-    assert reset_results(mutants, {"pkg.core.x_clamp__mutmut_2", "pkg.core.xǁAccountǁfee__mutmut_1"}) == 1
+    assert (
+        reset_results(mutants, {"pkg.core.x_clamp__mutmut_2", "pkg.core.xǁAccountǁfee__mutmut_1"})
+        == 1
+    )
     codes = {r.name: r.exit_code for r in read_all(mutants)}
     assert codes["pkg.core.x_clamp__mutmut_2"] is None
     assert codes["pkg.core.x_clamp__mutmut_1"] == 0
@@ -123,8 +146,9 @@ def test_reset_results_marks_named_mutants_not_checked(tmp_path: Path) -> None:
 
 def _locate(mutants: Path, name: str, mangled: str):  # type: ignore[no-untyped-def]
     lines = (mutants / "pkg" / "core.py").read_text(encoding="utf-8").splitlines()
-    return locate(name, mangled, "pkg/core.py", lines, read_spans(mutants, "pkg/core.py"),
-                  ast.parse(ORIGINAL))
+    return locate(
+        name, mangled, "pkg/core.py", lines, read_spans(mutants, "pkg/core.py"), ast.parse(ORIGINAL)
+    )
 
 
 def test_locate_maps_the_changed_line_to_the_original_file(tmp_path: Path) -> None:
@@ -178,3 +202,19 @@ def test_classify_names_mutmut_operator_families() -> None:
     }
     for (orig, mutant), family in cases.items():
         assert classify(orig, mutant)[0] == family, (orig, mutant)
+
+
+def test_compact_names_uses_globs_only_for_whole_functions(tmp_path: Path) -> None:
+    from auditor.mutation.stage import compact_names
+
+    mutants = write_fixture(tmp_path)
+    every = [
+        "pkg.core.x_clamp__mutmut_1",
+        "pkg.core.x_clamp__mutmut_2",
+        "pkg.core.xǁAccountǁfee__mutmut_1",
+    ]
+    assert compact_names(mutants, every) == [
+        "pkg.core.x_clamp__mutmut_*",
+        "pkg.core.xǁAccountǁfee__mutmut_1",
+    ]
+    assert compact_names(mutants, ["pkg.core.x_clamp__mutmut_2"]) == ["pkg.core.x_clamp__mutmut_2"]

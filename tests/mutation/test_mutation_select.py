@@ -5,13 +5,18 @@ from __future__ import annotations
 from auditor.config import DEFAULT_ARID
 from auditor.model import Mutant
 from auditor.mutation.arid import AridMatcher
-from auditor.mutation.select import select
+from auditor.mutation.select import cap, select
 
 
 def test_default_arid_patterns_match_logging_print_and_warnings() -> None:
     arid = AridMatcher(DEFAULT_ARID)
-    for line in ('    log.info("x %s", a)', "    logger.debug(x)", '    print("hi")',
-                 '    warnings.warn("old", DeprecationWarning)', "    logging.error('boom')"):
+    for line in (
+        '    log.info("x %s", a)',
+        "    logger.debug(x)",
+        '    print("hi")',
+        '    warnings.warn("old", DeprecationWarning)',
+        "    logging.error('boom')",
+    ):
         assert arid.match(line) is not None, line
     for line in ("    return log(x)", "    value = print_report(x)", "    catalog.info(x)"):
         assert arid.match(line) is None, line
@@ -56,3 +61,12 @@ def test_shard_leaves_other_shards_out_entirely() -> None:
 def test_no_filters_keep_everything_unchanged() -> None:
     sel = select(_mutants())
     assert [m.status for m in sel.kept] == ["pending", "killed", "pending"]
+
+
+def test_max_mutants_budget_skips_the_rest_in_a_stable_order() -> None:
+    mutants = _mutants()
+    mutants[0].status = "skipped"  # already skipped mutants do not use the budget
+    assert cap(mutants, 1) == 1
+    assert [m.status for m in mutants] == ["skipped", "killed", "skipped"]
+    assert mutants[2].reason == "over the max-mutants budget (1)"
+    assert cap(_mutants(), None) == 0

@@ -9,9 +9,23 @@ from auditor.mutation.status import verdict, wall_limit
 
 @pytest.mark.parametrize(
     ("code", "status"),
-    [(1, "killed"), (3, "killed"), (0, "survived"), (33, "no_coverage"), (5, "no_coverage"),
-     (-24, "timeout"), (24, "timeout"), (152, "timeout"), (36, "timeout"), (None, "pending"),
-     (37, "skipped"), (-11, "error"), (-9, "error"), (2, "error"), (77, "error")],
+    [
+        (1, "killed"),
+        (3, "killed"),
+        (0, "survived"),
+        (33, "no_coverage"),
+        (5, "no_coverage"),
+        (-24, "timeout"),
+        (24, "timeout"),
+        (152, "timeout"),
+        (36, "timeout"),
+        (None, "pending"),
+        (37, "skipped"),
+        (-11, "error"),
+        (-9, "error"),
+        (2, "error"),
+        (77, "error"),
+    ],
 )
 def test_exit_codes_map_to_stryker_statuses(code: int | None, status: str) -> None:
     assert verdict(code, duration=0.1).status == status
@@ -35,4 +49,6 @@ def test_255_near_the_wall_limit_is_a_real_timeout() -> None:
 
 def test_custom_timeout_settings_change_the_limit() -> None:
     assert wall_limit(0.0, 2.0, 0.5) == pytest.approx(1.0)
-    assert verdict(255, duration=0.9, estimated=0.0, multiplier=2.0, constant=0.5).status == "timeout"
+    assert (
+        verdict(255, duration=0.9, estimated=0.0, multiplier=2.0, constant=0.5).status == "timeout"
+    )

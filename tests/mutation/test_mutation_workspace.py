@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
+import sys
 from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 from auditor.mutation.workspace import MutmutSettings, prepare, sync_tree
 from auditor.project import load_project
@@ -14,7 +19,9 @@ def _project(root: Path) -> Path:
     (root / "pkg" / "__init__.py").write_text("")
     (root / "pkg" / "mod.py").write_text("def f(x):\n    return x + 1\n")
     (root / "tests").mkdir()
-    (root / "tests" / "test_mod.py").write_text("from pkg.mod import f\n\ndef test_f():\n    assert f(1) == 2\n")
+    (root / "tests" / "test_mod.py").write_text(
+        "from pkg.mod import f\n\ndef test_f():\n    assert f(1) == 2\n"
+    )
     (root / "data").mkdir()
     (root / "data" / "table.csv").write_text("a,b\n")
     (root / "conftest.py").write_text("")
@@ -35,7 +42,9 @@ def test_prepare_mirrors_the_tree_and_replaces_the_users_mutmut_table(tmp_path: 
     assert not (ws / ".git").exists()
     config = tomllib.loads((ws / "pyproject.toml").read_text())
     assert config["tool"]["mutmut"]["source_paths"] == ["pkg/"]
-    assert config["tool"]["pytest"]["ini_options"]["addopts"] == "-q"  # the user's pytest config kept
+    assert (
+        config["tool"]["pytest"]["ini_options"]["addopts"] == "-q"
+    )  # the user's pytest config kept
     assert config["tool"]["mutmut"]["pytest_add_cli_args_test_selection"] == ["tests/"]
     assert "data/" in settings.also_copy and "conftest.py" in settings.also_copy
     assert "-p" in settings.pytest_args and "no:cacheprovider" in settings.pytest_args

@@ -133,7 +133,11 @@ def test_project_in_a_subdirectory_gets_project_relative_paths(tmp_path: Path) -
     write(
         tmp_path, {"proj/pkg/m.py": BASE_SRC.replace("x * 2", "x * 3"), "elsewhere.py": "z = 2\n"}
     )
-    assert diffscope.changed_lines(tmp_path / "proj", "HEAD") == {"pkg/m.py": {6}}
+    write(tmp_path, {"proj/pkg/new.py": "A = 1\n", "untracked_elsewhere.py": "B = 2\n"})
+    assert diffscope.changed_lines(tmp_path / "proj", "HEAD") == {
+        "pkg/m.py": {6},
+        "pkg/new.py": {1},
+    }
 
 
 def test_unknown_base_says_how_to_fix(tmp_path: Path) -> None:

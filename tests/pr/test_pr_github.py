@@ -35,8 +35,14 @@ class FakeGitHub:
 
     def add(self, body: str, user_type: str = "User") -> int:
         self.next_id += 1
-        self.comments.append({"id": self.next_id, "body": body, "user": {"type": user_type},
-                              "html_url": f"https://github.test/c/{self.next_id}"})
+        self.comments.append(
+            {
+                "id": self.next_id,
+                "body": body,
+                "user": {"type": user_type},
+                "html_url": f"https://github.test/c/{self.next_id}",
+            }
+        )
         return self.next_id
 
 
@@ -75,7 +81,7 @@ def make_handler(state: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 state.problems.append(f"unexpected payload keys {sorted(data)}")
             return dict(data)
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             if not self._check():
                 return
             url = urlparse(self.path)
@@ -83,15 +89,17 @@ def make_handler(state: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {"message": "Not Found"})
                 return
             page = int(parse_qs(url.query).get("page", ["1"])[0])
-            chunk = state.comments[(page - 1) * PAGE: page * PAGE]
+            chunk = state.comments[(page - 1) * PAGE : page * PAGE]
             headers = {}
             if page * PAGE < len(state.comments):
                 host = f"http://{self.headers['Host']}"
-                headers["Link"] = (f'<{host}{url.path}?per_page=100&page={page + 1}>; rel="next", '
-                                   f'<{host}{url.path}?page=9>; rel="last"')
+                headers["Link"] = (
+                    f'<{host}{url.path}?per_page=100&page={page + 1}>; rel="next", '
+                    f'<{host}{url.path}?page=9>; rel="last"'
+                )
             self._send(200, chunk, headers)
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             if not self._check():
                 return
             if self.path != "/repos/octo/proj/issues/7/comments":
@@ -100,12 +108,14 @@ def make_handler(state: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             new_id = state.add(self._body()["body"], "Bot")
             self._send(201, state.comments[-1] | {"id": new_id})
 
-        def do_PATCH(self) -> None:  # noqa: N802
+        def do_PATCH(self) -> None:
             if not self._check():
                 return
             comment_id = int(self.path.rsplit("/", 1)[1])
             for comment in state.comments:
-                if comment["id"] == comment_id and self.path.startswith("/repos/octo/proj/issues/comments/"):
+                if comment["id"] == comment_id and self.path.startswith(
+                    "/repos/octo/proj/issues/comments/"
+                ):
                     comment["body"] = self._body()["body"]
                     self._send(200, comment)
                     return
@@ -166,14 +176,21 @@ def test_marker_on_the_second_page_is_found(fake: tuple[FakeGitHub, str]) -> Non
         (403, {}, UsageError, "pull-requests: write"),
         (404, {}, UsageError, "does not know octo/proj PR #7"),
         (422, {}, UsageError, "too long or malformed"),
-        (403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1700000000"}, ToolError,
-         "rate limit hit"),
+        (
+            403,
+            {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1700000000"},
+            ToolError,
+            "rate limit hit",
+        ),
         (429, {"retry-after": "3600"}, ToolError, "retry after 3600 s"),
         (500, {}, ToolError, "HTTP 500"),
     ],
 )
 def test_error_statuses_have_clear_messages_without_the_token(
-    fake: tuple[FakeGitHub, str], status: int, headers: dict[str, str], error: type[Exception],
+    fake: tuple[FakeGitHub, str],
+    status: int,
+    headers: dict[str, str],
+    error: type[Exception],
     text: str,
 ) -> None:
     state, api = fake
@@ -206,8 +223,9 @@ def test_target_from_env(tmp_path: Path) -> None:
     env = {"GITHUB_TOKEN": TOKEN, "GITHUB_REPOSITORY": "octo/proj", "GITHUB_EVENT_PATH": str(event)}
     got = github.target_from_env(env=env)
     assert (got.api, got.repo, got.pr) == ("https://api.github.com", "octo/proj", 42)
-    assert github.target_from_env(pr=5, env=env | {"GITHUB_API_URL": "https://ghe/api/v3/"}).api == (
-        "https://ghe/api/v3")
+    assert github.target_from_env(
+        pr=5, env=env | {"GITHUB_API_URL": "https://ghe/api/v3/"}
+    ).api == ("https://ghe/api/v3")
     with pytest.raises(UsageError, match="GITHUB_TOKEN"):
         github.target_from_env(env={k: v for k, v in env.items() if k != "GITHUB_TOKEN"})
     with pytest.raises(UsageError, match="OWNER/NAME"):
@@ -217,8 +235,9 @@ def test_target_from_env(tmp_path: Path) -> None:
         github.target_from_env(env=env)
 
 
-def test_pr_comment_command_posts_and_writes(fake: tuple[FakeGitHub, str], tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pr_comment_command_posts_and_writes(
+    fake: tuple[FakeGitHub, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     state, api = fake
     scorecard = card()
     score.finalize(scorecard, Config())

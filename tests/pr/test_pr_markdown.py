@@ -13,8 +13,11 @@ from auditor.reports import markdown
 
 def pr_card(lines: dict[str, set[int]] | None = None, config: Config | None = None):  # type: ignore[no-untyped-def]
     c = card()
-    scope = DiffScope("origin/main", "abc1234567890", lines or {"pkg/calc.py": {5, 6, 9},
-                                                               "tests/test_calc.py": {4}})
+    scope = DiffScope(
+        "origin/main",
+        "abc1234567890",
+        lines or {"pkg/calc.py": {5, 6, 9}, "tests/test_calc.py": {4}},
+    )
     c.patch = patch.compute(c, scope, {"pkg/calc.py": {5, 6, 9}}, config or Config())
     score.finalize(c, config or Config())
     return c
@@ -32,7 +35,7 @@ def test_comment_shows_patch_numbers_survivors_with_diff_and_witness() -> None:
     assert "def test_clamp_10():" in text
     # one survivor per line: mutant 2 (line 5, no witness) is counted, not shown
     assert "x_clamp__mutmut_2" not in text
-    assert "1 more surviving mutants on changed lines not surfaced" in text
+    assert "1 more surviving mutant on changed lines not surfaced" in text
 
 
 def test_new_findings_only_from_changed_test_files() -> None:
@@ -43,11 +46,11 @@ def test_new_findings_only_from_changed_test_files() -> None:
 
 def test_footer_says_what_was_skipped_and_why() -> None:
     text = markdown.render(pr_card())
-    footer = text[text.index("What was skipped"):]
+    footer = text[text.index("What was skipped") :]
     assert "2 mutants skipped: not changed since origin/main" in footer
-    assert "1 mutants skipped: arid line" in footer
+    assert "1 mutant skipped: arid line" in footer
     assert "stage `properties` not run: skipped by --only/--skip" in footer
-    assert "1 mutants on changed lines that no test runs" in footer
+    assert "1 mutant on changed lines that no test runs" in footer
     assert "changed lines not run by any test: `pkg/calc.py` 9" in footer
     assert "mutmut 3.8.1" in footer
 
@@ -55,7 +58,7 @@ def test_footer_says_what_was_skipped_and_why() -> None:
 def test_changed_files_table() -> None:
     text = markdown.render(pr_card())
     assert "| `pkg/calc.py` | 3 | 66.7% | 2 | 3 | 1 | 33.3% |" in text
-    assert "| `tests/test_calc.py` | 1 | test file, new findings |" in text
+    assert "| `tests/test_calc.py` | 1 | test file, 1 new finding |" in text
 
 
 def test_project_delta_against_a_base_scorecard() -> None:
@@ -76,18 +79,30 @@ def test_project_delta_against_a_base_scorecard() -> None:
 
 
 def test_stays_under_the_limit_by_truncating_with_a_count() -> None:
-    big_diff = "--- a/x\n+++ b/x\n@@ -1 +1 @@\n" + "".join(f"-old {i}\n+new {i}\n" for i in range(30))
-    many = [mutant(f"pkg.calc.x_f__mutmut_{i}", "survived", i, diff=big_diff) for i in range(1, 3001)]
+    big_diff = "--- a/x\n+++ b/x\n@@ -1 +1 @@\n" + "".join(
+        f"-old {i}\n+new {i}\n" for i in range(30)
+    )
+    many = [
+        mutant(f"pkg.calc.x_f__mutmut_{i}", "survived", i, diff=big_diff) for i in range(1, 3001)
+    ]
     c = card(many)
-    c.findings = [Finding(rule="TQ101", severity="warning", path="tests/test_calc.py", line=i,
-                          message="x" * 300) for i in range(1, 500)]
+    c.findings = [
+        Finding(
+            rule="TQ101", severity="warning", path="tests/test_calc.py", line=i, message="x" * 300
+        )
+        for i in range(1, 500)
+    ]
     config = parse_config({"pr": {"max-survivors": 5000}})
-    scope = DiffScope("main", "abc", {"pkg/calc.py": set(range(1, 3001)), "tests/test_calc.py": {1}})
+    scope = DiffScope(
+        "main", "abc", {"pkg/calc.py": set(range(1, 3001)), "tests/test_calc.py": {1}}
+    )
     c.patch = patch.compute(c, scope, None, config)
     score.finalize(c, config)
     text = markdown.render(c)
     assert len(text) <= markdown.MAX_CHARS
-    assert "surfaced surviving mutants not shown to keep the comment under GitHub's size limit" in text
+    assert (
+        "surfaced surviving mutants not shown to keep the comment under GitHub's size limit" in text
+    )
     assert "more findings not listed" in text
     assert text.rstrip().endswith("</sub>")  # the footer survived
 

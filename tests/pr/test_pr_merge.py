@@ -24,8 +24,12 @@ def full_card(with_patch: bool = False) -> Scorecard:
     for i in range(1, 41):
         status = STATUSES[i % len(STATUSES)]
         killer = ["tests/test_calc.py::test_a" if i % 2 else "tests/test_calc.py::test_b"]
-        m = mutant(f"pkg.calc.x_f{i % 4}__mutmut_{i}", status, 1 + i % 12,
-                   killed_by=killer if status == "killed" else [])
+        m = mutant(
+            f"pkg.calc.x_f{i % 4}__mutmut_{i}",
+            status,
+            1 + i % 12,
+            killed_by=killer if status == "killed" else [],
+        )
         if status == "skipped":
             m.reason = "arid line"
         mutants.append(m)
@@ -88,8 +92,10 @@ def test_merge_recomputes_the_patch_metrics() -> None:
 
 
 def test_placeholder_loses_to_a_real_verdict() -> None:
-    a, b = card([mutant("m1", "skipped", 3, reason="in another shard (this is shard 1/2)")]), card(
-        [mutant("m1", "killed", 3)])
+    a, b = (
+        card([mutant("m1", "skipped", 3, reason="in another shard (this is shard 1/2)")]),
+        card([mutant("m1", "killed", 3)]),
+    )
     a.meta["shard_spec"], b.meta["shard_spec"] = "1/2", "2/2"
     assert [m.status for m in merge([a, b]).mutants] == ["killed"]
 
@@ -110,8 +116,9 @@ def test_shards_that_do_not_belong_together_are_refused() -> None:
         merge([parts[0], foreign, parts[2]])
 
 
-def test_merge_command_writes_the_merged_scorecard(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_merge_command_writes_the_merged_scorecard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     whole = full_card()
     files = []

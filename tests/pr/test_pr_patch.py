@@ -47,7 +47,10 @@ def test_patch_mutation_score_counts_only_mutants_on_changed_lines() -> None:
 
 def test_one_survivor_per_line_prefers_a_witness_and_counts_the_rest() -> None:
     result = patch.compute(card(), scope({"pkg/calc.py": {5, 6}}), None, Config())
-    assert result["surfaced_survivors"] == ["pkg.calc.x_clamp__mutmut_3", "pkg.calc.x_clamp__mutmut_4"]
+    assert result["surfaced_survivors"] == [
+        "pkg.calc.x_clamp__mutmut_3",
+        "pkg.calc.x_clamp__mutmut_4",
+    ]
     assert result["hidden_survivors"] == 1
 
 
@@ -80,7 +83,9 @@ def test_patch_coverage_uses_coverage_statements(tmp_path: Path) -> None:
 
 
 def test_pragma_no_cover_lines_are_not_coverable(tmp_path: Path) -> None:
-    write(tmp_path, {"pkg/calc.py": CALC.replace("    lo = 0\n", "    lo = 0  # pragma: no cover\n")})
+    write(
+        tmp_path, {"pkg/calc.py": CALC.replace("    lo = 0\n", "    lo = 0  # pragma: no cover\n")}
+    )
     assert patch.coverable_changed_lines(tmp_path, {"pkg/calc.py": {2, 3}}, card()) == {
         "pkg/calc.py": {3}
     }
@@ -155,3 +160,36 @@ def test_attach_reads_git_and_files(tmp_path: Path) -> None:
     assert c.patch["changed_files"] == ["pkg/calc.py"]
     assert c.patch["coverage"] == 100.0
     assert c.patch["merge_base"] == git(tmp_path, "rev-parse", "main").strip()
+
+
+def test_base_scorecard_without_diff_stores_the_project_delta(tmp_path: Path) -> None:
+    base = card()
+    score.finalize(base, Config())
+    path = tmp_path / "base.json"
+    path.write_text(json.dumps(base.to_dict()), encoding="utf-8")
+    c = card()
+    patch.attach(c, tmp_path, None, Config(), str(path))
+    assert c.patch is None
+    assert c.meta["project_delta"]["delta"]["mutation_score"] == 0.0
+
+
+def test_scan_with_a_bad_base_fails_before_running_anything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor import cli
+
+    init_repo(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname='x'\n",
+            "pkg/__init__.py": "",
+            "tests/test_x.py": "def test_x():\n    assert 1\n",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["scan", "tests", "--diff", "origin/main", "--format", "json"]) == 2
+    err = capsys.readouterr().err
+    assert "git fetch origin main" in err
+    assert not (tmp_path / ".auditor").exists()
+    assert cli.main(["scan", "tests", "--base-scorecard", "nope.json", "--format", "json"]) == 2
+    assert "nope.json' does not exist" in capsys.readouterr().err

@@ -12,7 +12,16 @@ from auditor.shards import in_shard, parse_shard, shard_of
 
 def test_known_values_are_stable_across_machines() -> None:
     # sha256 of the name, first 8 bytes big-endian, mod n, plus one: pinned so a change is noticed
-    assert [shard_of(f"pkg.mod.x_f__mutmut_{i}", 4) for i in range(1, 9)] == [4, 4, 2, 3, 4, 3, 3, 1]
+    assert [shard_of(f"pkg.mod.x_f__mutmut_{i}", 4) for i in range(1, 9)] == [
+        4,
+        4,
+        2,
+        3,
+        4,
+        3,
+        3,
+        1,
+    ]
     import hashlib
 
     name = "pkg.mod.x_f__mutmut_7"

@@ -13,8 +13,12 @@ from auditor.model import Finding, Scorecard
 from auditor.reports import html
 
 HISTORY = [
-    {"date": f"2026-11-0{d}T10:00:00Z", "branch": "main", "commit": f"c{d}",
-     "metrics": {"score": 40.0 + d, "mutation_score": 30.0 + 2 * d, "line_coverage": 70.0}}
+    {
+        "date": f"2026-11-0{d}T10:00:00Z",
+        "branch": "main",
+        "commit": f"c{d}",
+        "metrics": {"score": 40.0 + d, "mutation_score": 30.0 + 2 * d, "line_coverage": 70.0},
+    }
     for d in range(1, 5)
 ]
 
@@ -43,7 +47,9 @@ def test_page_has_summary_modules_survivors_witness_and_code_excerpts(
 
 
 def test_user_text_is_escaped(static_card: Scorecard) -> None:
-    static_card.findings.append(Finding("TQ101", "warning", "tests/x.py", 1, "<script>alert(1)</script>"))
+    static_card.findings.append(
+        Finding("TQ101", "warning", "tests/x.py", 1, "<script>alert(1)</script>")
+    )
     page = html.render(static_card)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -59,23 +65,39 @@ def test_history_is_read_from_the_project(full_card: Scorecard, project_root: Pa
     assert page.count("<circle") == 3 * len(HISTORY)
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+CHROMIUM = (
+    shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+)
 
 
 def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     assert CHROMIUM is not None
     return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--no-first-run", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", *args],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
 @pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.skipif(CHROMIUM is None, reason="needs a headless Chromium (apt-get install chromium)")
-def test_page_renders_in_headless_chromium(full_card: Scorecard, project_root: Path, tmp_path: Path) -> None:
+def test_page_renders_in_headless_chromium(
+    full_card: Scorecard, project_root: Path, tmp_path: Path
+) -> None:
     page = tmp_path / "report.html"
     page.write_text(html.render(full_card, root=project_root, history=HISTORY), encoding="utf-8")
     done = _chromium(tmp_path, "--dump-dom", page.as_uri())
@@ -91,3 +113,25 @@ def test_page_renders_in_headless_chromium(full_card: Scorecard, project_root: P
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1200, 1600)
     assert len(data) > 20_000  # a blank page compresses to a few KB
+
+
+def test_trend_plots_the_overall_score_only_for_the_latest_stage_set() -> None:
+    from auditor.reports.html_parts import trend_svg
+
+    entries = [
+        {"date": "d1", "stages": ["static"], "metrics": {"score": 90.0}},
+        {
+            "date": "d2",
+            "stages": ["static", "coverage"],
+            "metrics": {"score": 60.0, "line_coverage": 80.0},
+        },
+        {
+            "date": "d3",
+            "stages": ["static", "coverage"],
+            "metrics": {"score": 65.0, "line_coverage": 82.0},
+        },
+    ]
+    svg = trend_svg(entries)
+    assert svg.count("<title>overall score") == 2  # the static-only 90 is not on the line
+    assert svg.count("<title>line coverage") == 2
+    assert "same stages as the latest (coverage, static)" in svg

@@ -59,7 +59,9 @@ def test_static_and_mutation_runs_validate(full_card: Scorecard, project_root: P
     assert "is_adult(age=18)" in survivor["message"]["text"]
 
 
-def test_missing_end_column_is_taken_from_the_file(static_card: Scorecard, project_root: Path) -> None:
+def test_missing_end_column_is_taken_from_the_file(
+    static_card: Scorecard, project_root: Path
+) -> None:
     data = json.loads(sarif.render(static_card, root=project_root))
     warning = data["runs"][0]["results"][1]  # TQ101 at line 9 col 5, no end given
     region = warning["locations"][0]["physicalLocation"]["region"]
@@ -91,8 +93,12 @@ def test_rule_metadata_comes_from_the_registry(
 
         @classmethod
         def docs(cls) -> dict[str, str]:
-            return {"What it does": cls.summary, "Why it matters": "It can only fail by crashing.",
-                    "Example": "def test_x():\n    f()", "Use instead": "def test_x():\n    assert f()"}
+            return {
+                "What it does": cls.summary,
+                "Why it matters": "It can only fail by crashing.",
+                "Example": "def test_x():\n    f()",
+                "Use instead": "def test_x():\n    assert f()",
+            }
 
     monkeypatch.setattr(sarif, "_registry", lambda: {"TQ001": AssertionFree})
     data = json.loads(sarif.render(static_card))
@@ -110,8 +116,10 @@ def test_rule_metadata_comes_from_the_registry(
 
 def test_results_are_capped_at_5000_per_run_most_severe_first() -> None:
     card = Scorecard(stages=make_full_card().stages[:1])
-    card.findings = [Finding("TQ101", "warning", "tests/t.py", i, "w", fingerprint=f"w{i}")
-                     for i in range(1, 5004)]
+    card.findings = [
+        Finding("TQ101", "warning", "tests/t.py", i, "w", fingerprint=f"w{i}")
+        for i in range(1, 5004)
+    ]
     card.findings.append(Finding("TQ001", "error", "tests/t.py", 9999, "e", fingerprint="e"))
     score.finalize(card, Config())
     data = json.loads(sarif.render(card))

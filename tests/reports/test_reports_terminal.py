@@ -49,7 +49,26 @@ def test_gate_messages_are_printed(static_card: Scorecard) -> None:
     text = terminal.render(
         static_card, gate_messages=["errors is 1, at most 0 allowed (--fail-under errors=0)."]
     )
-    assert "quality gate failed: errors is 1" in text
+    assert "Quality gates" in text and "failed errors is 1" in text
+
+
+def test_gates_from_the_card_show_passes_too(static_card: Scorecard) -> None:
+    static_card.meta["gates"] = [
+        {"name": "errors (--fail-under errors=3)", "passed": True, "message": ""},
+        {
+            "name": "score (--fail-under score=90)",
+            "passed": False,
+            "message": "score is 37.5, below 90",
+        },
+    ]
+    text = terminal.render(static_card, gate_messages=["score is 37.5, below 90"])
+    assert "passed errors (--fail-under errors=3)" in text
+    assert "failed score is 37.5, below 90" in text
+
+
+def test_surviving_mutant_actions_show_the_change(full_card: Scorecard) -> None:
+    text = terminal.render(full_card)
+    assert "- return age >= 18" in text and "+ return age > 18" in text
 
 
 @pytest.mark.parametrize(
@@ -80,3 +99,16 @@ def test_prints_on_the_given_console(full_card: Scorecard) -> None:
     buffer = io.StringIO()
     terminal.render(full_card, console=Console(file=buffer, width=80, no_color=True))
     assert "pseudo-tested function is_adult" in buffer.getvalue()
+
+
+def test_stage_notes_are_shown(static_card: Scorecard) -> None:
+    static_card.meta["notes"] = ["no tests found under tests: no Python files to analyse"]
+    assert "note: no tests found under tests" in terminal.render(static_card)
+
+
+def test_shared_module_directory_is_shown_once(full_card: Scorecard) -> None:
+    for row in full_card.modules:
+        row["path"] = "src/storefront/" + row["path"]
+    text = terminal.render(full_card)
+    assert "Modules (src/storefront/pkg/)" in text
+    assert " core.py " in text and "src/storefront/pkg/core.py" not in text

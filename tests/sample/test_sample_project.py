@@ -31,14 +31,20 @@ SCOPE_DEMOS = {
 # deliberately skipped: TQ404 skip without reason, TQ405(f) empty parametrize
 EXPECTED_SKIPS = {
     "tests.test_orders::test_parse_order_with_windows_line_endings",
-    "tests.test_orders::test_parse_line_accepts_legacy_format[text0]",
+    "tests.test_orders::test_parse_line_accepts_legacy_format[NOTSET]",
 }
 ROW = re.compile(r"^\| `((?:tests|src)/[\w/]+\.py):(\d+)(?:-\d+)?` \| `([^`]+)` \|", re.MULTILINE)
+# survivors table: | `mod.func`[, `Class.meth`] (`src/pkg/mod.py:12,34` or `:44-47`) | ...
+SURVIVOR_ROW = re.compile(
+    r"^\| ((?:`[\w.]+`[ ,/]*)+)\(`(src/[\w/]+\.py):([\d,-]+)`\) \|", re.MULTILINE
+)
 
 
-def _run_pytest(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def _run_pytest(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the sample's own suite the way a user would, writing nothing into the repository."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_CORE"))}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave no __pycache__ behind in the repository
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(tmp_path / "hypothesis")
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
         cwd=SAMPLE,
@@ -62,26 +68,27 @@ def _outcomes(junit: Path) -> dict[str, str]:
     return result
 
 
+@pytest.mark.slow
 def test_sample_suite_passes_by_default(tmp_path: Path) -> None:
-    proc = _run_pytest(tmp_path=tmp_path)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    summary = proc.stdout.strip().splitlines()[-1]
-    assert re.search(r"\b\d{2,} passed\b", summary), summary
-    assert "4 deselected" in summary, summary
-
-
-def test_scope_demos_fail_when_selected_and_everything_else_passes(tmp_path: Path) -> None:
     junit = tmp_path / "junit.xml"
-    proc = _run_pytest("-m", "scope_demo or not scope_demo", f"--junitxml={junit}", tmp_path=tmp_path)
-    assert proc.returncode == 1, proc.stdout[-3000:]
+    proc = _run_pytest(tmp_path, f"--junitxml={junit}")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "4 deselected" in proc.stdout.strip().splitlines()[-1]
     outcomes = _outcomes(junit)
-    for node, expected in SCOPE_DEMOS.items():
-        assert outcomes.get(node) == expected, (node, outcomes.get(node))
-    rest = {n: o for n, o in outcomes.items() if n not in SCOPE_DEMOS}
-    assert {n for n, o in rest.items() if o == "skipped"} == EXPECTED_SKIPS
-    assert {n: o for n, o in rest.items() if o not in {"passed", "skipped"}} == {}
-    assert "ScopeMismatch" in proc.stdout
+    assert len(outcomes) > 100
+    assert {n for n, o in outcomes.items() if o == "skipped"} == EXPECTED_SKIPS
+    assert {n: o for n, o in outcomes.items() if o not in {"passed", "skipped"}} == {}
+
+
+@pytest.mark.slow
+def test_scope_demos_really_error_when_selected(tmp_path: Path) -> None:
+    junit = tmp_path / "junit.xml"
+    proc = _run_pytest(tmp_path, "-m", "scope_demo", f"--junitxml={junit}")
+    assert proc.returncode == 1, proc.stdout[-3000:]
+    assert _outcomes(junit) == SCOPE_DEMOS
+    assert proc.stdout.count("ScopeMismatch") >= 2
     assert "FailedHealthCheck" in proc.stdout
+    assert "async def functions are not natively supported" in proc.stdout
 
 
 def _spans(path: Path) -> dict[str, list[tuple[int, int]]]:
@@ -107,6 +114,15 @@ def test_readme_locations_point_into_the_named_functions() -> None:
         assert any(start <= line <= end for start, end in spans), f"{rel}:{line} not in {symbol}"
 
 
-@pytest.mark.parametrize("forbidden", [".auditor", "mutants"])
-def test_sample_project_ships_no_tool_state(forbidden: str) -> None:
-    assert not (SAMPLE / forbidden).exists()
+def test_readme_survivor_sites_point_into_the_named_functions() -> None:
+    rows = SURVIVOR_ROW.findall((SAMPLE / "README.md").read_text(encoding="utf-8"))
+    assert len(rows) >= 10, "README table of surviving mutants went missing"
+    for names_cell, rel, numbers in rows:
+        spans = _spans(SAMPLE / rel)
+        names = [name.rsplit(".", 1)[-1] for name in re.findall(r"`([\w.]+)`", names_cell)]
+        allowed = [span for name in names for span in spans.get(name, [])]
+        for number in re.split(r"[,-]", numbers):
+            line = int(number)
+            assert any(start <= line <= end for start, end in allowed), (
+                f"{rel}:{line} not in {names}"
+            )

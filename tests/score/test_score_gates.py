@@ -17,14 +17,18 @@ from auditor.model import Finding, ModuleCoverage, Mutant, Scorecard, StageRepor
 
 def _card(ran: tuple[str, ...] = ("static", "coverage", "mutation")) -> Scorecard:
     card = Scorecard()
-    card.stages = [StageReport(n, n in ran, "" if n in ran else "skipped by --only/--skip")
-                   for n in ("static", "coverage", "mutation", "properties")]
+    card.stages = [
+        StageReport(n, n in ran, "" if n in ran else "skipped by --only/--skip")
+        for n in ("static", "coverage", "mutation", "properties")
+    ]
     card.meta["static"] = {"tests": 4}
     card.findings = [Finding("TQ001", "error", "tests/t.py", 1, "m", test="t1")]
     if "coverage" in ran:
         card.coverage = [ModuleCoverage("pkg/a.py", 10, 9)]
     if "mutation" in ran:
-        card.mutants = [Mutant(f"m{i}", "killed" if i < 5 else "survived", "pkg/a.py", i) for i in range(10)]
+        card.mutants = [
+            Mutant(f"m{i}", "killed" if i < 5 else "survived", "pkg/a.py", i) for i in range(10)
+        ]
     score.finalize(card, Config())
     return card
 
@@ -39,7 +43,9 @@ def _options(**fail_under: float) -> Options:
 
 def test_missed_gates_name_metric_value_and_source(tmp_path: Path) -> None:
     card = _card()
-    messages = gates.evaluate(card, _options(mutation_score=70, line_coverage=80, errors=0), _project(tmp_path))
+    messages = gates.evaluate(
+        card, _options(mutation_score=70, line_coverage=80, errors=0), _project(tmp_path)
+    )
     assert messages == [
         "mutation_score is 50%, below the required 70% (--fail-under mutation_score=70).",
         "errors is 1, at most 0 allowed (--fail-under errors=0).",
@@ -59,7 +65,9 @@ def test_config_gates_and_cli_override(tmp_path: Path) -> None:
 
 def test_thresholds_break_is_a_mutation_score_gate(tmp_path: Path) -> None:
     messages = gates.evaluate(_card(), _options(), _project(tmp_path, thresholds={"break": 60}))
-    assert messages == ["mutation_score is 50%, below the required 60% ([tool.auditor.thresholds] break = 60)."]
+    assert messages == [
+        "mutation_score is 50%, below the required 60% ([tool.auditor.thresholds] break = 60)."
+    ]
 
 
 def test_gate_on_a_stage_that_did_not_run_fails_and_says_why(tmp_path: Path) -> None:
@@ -78,7 +86,10 @@ def test_patch_gate_without_diff_mode_explains_itself(tmp_path: Path) -> None:
 def test_unknown_metric_is_a_usage_error_listing_the_valid_ones(tmp_path: Path) -> None:
     with pytest.raises(UsageError) as info:
         gates.evaluate(_card(), _options(mutaton_score=70), _project(tmp_path))
-    assert "mutaton_score" in info.value.message and "mutation_score, test_strength" in info.value.message
+    assert (
+        "mutaton_score" in info.value.message
+        and "mutation_score, test_strength" in info.value.message
+    )
 
 
 def _write_history(root: Path, *entries: dict[str, object]) -> None:
@@ -94,10 +105,20 @@ STAGES = ["static", "coverage", "mutation"]
 def test_ratchet_compares_with_the_last_main_entry(tmp_path: Path) -> None:
     _write_history(
         tmp_path,
-        {"date": "d1", "branch": "main", "commit": "aaaa1111", "stages": STAGES,
-         "metrics": {"mutation_score": 55.0, "line_coverage": 80.0, "errors": 0, "score": 10.0}},
-        {"date": "d2", "branch": "feature", "commit": "bbbb", "stages": STAGES,
-         "metrics": {"mutation_score": 40.0, "line_coverage": 99.0, "errors": 5}},
+        {
+            "date": "d1",
+            "branch": "main",
+            "commit": "aaaa1111",
+            "stages": STAGES,
+            "metrics": {"mutation_score": 55.0, "line_coverage": 80.0, "errors": 0, "score": 10.0},
+        },
+        {
+            "date": "d2",
+            "branch": "feature",
+            "commit": "bbbb",
+            "stages": STAGES,
+            "metrics": {"mutation_score": 40.0, "line_coverage": 99.0, "errors": 5},
+        },
     )
     options = Options(extra={"fail_under": {}, "ratchet": True})
     messages = gates.evaluate(_card(), options, _project(tmp_path))
@@ -110,6 +131,14 @@ def test_ratchet_compares_with_the_last_main_entry(tmp_path: Path) -> None:
 def test_ratchet_passes_without_history_and_skips_score_across_stage_sets(tmp_path: Path) -> None:
     options = Options(extra={"fail_under": {}, "ratchet": True})
     assert gates.evaluate(_card(), options, _project(tmp_path)) == []
-    _write_history(tmp_path, {"date": "d", "branch": "x", "stages": ["static"], "metrics": {"score": 99.0}})
+    _write_history(
+        tmp_path, {"date": "d", "branch": "x", "stages": ["static"], "metrics": {"score": 99.0}}
+    )
     assert gates.evaluate(_card(), options, _project(tmp_path)) == []
     assert history.base_entry(history.load(tmp_path))["branch"] == "x"  # type: ignore[index]
+
+
+def test_score_gate_speaks_in_points_not_percent(tmp_path: Path) -> None:
+    card = _card()
+    expected = f"score is {card.summary['score']:g}, below the required 99 (--fail-under score=99)."
+    assert gates.evaluate(card, _options(score=99), _project(tmp_path)) == [expected]

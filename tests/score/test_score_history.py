@@ -24,8 +24,23 @@ def _card() -> Scorecard:
 
 def test_record_appends_commit_branch_and_metrics(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", "-b", "main", str(tmp_path)], check=True)
-    subprocess.run(["git", "-C", str(tmp_path), "-c", "user.email=a@b", "-c", "user.name=a",
-                    "commit", "-q", "--allow-empty", "-m", "x"], check=True)
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(tmp_path),
+            "-c",
+            "user.email=a@b",
+            "-c",
+            "user.name=a",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "x",
+        ],
+        check=True,
+    )
     project = SimpleNamespace(root=tmp_path)
     history.record(_card(), project, Options())
     history.record(_card(), project, Options())
@@ -53,16 +68,27 @@ def test_scan_with_engine_failure_is_not_recorded(tmp_path: Path) -> None:
 def test_a_truncated_line_loses_one_entry_not_the_history(tmp_path: Path) -> None:
     (tmp_path / ".auditor").mkdir()
     good = json.dumps({"date": "d", "metrics": {"score": 1}})
-    (tmp_path / ".auditor" / "history.jsonl").write_text(f"{good}\n{{\"date\": \"tr\n{good}\n")
+    (tmp_path / ".auditor" / "history.jsonl").write_text(f'{good}\n{{"date": "tr\n{good}\n')
     assert len(history.load(tmp_path)) == 2
 
 
-def test_history_command_prints_the_trend(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_history_command_prints_the_trend(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "pyproject.toml").write_text("[project]\nname='x'\n")
     (tmp_path / ".auditor").mkdir()
-    rows = [{"date": "2026-11-0%dT10:00:00Z" % d, "branch": "main", "commit": "abcdef1234",
-             "metrics": {"score": 50.0 + d, "grade": "F", "mutation_score": 40.0 + d}} for d in (1, 2)]
-    (tmp_path / ".auditor" / "history.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    rows = [
+        {
+            "date": f"2026-11-0{d}T10:00:00Z",
+            "branch": "main",
+            "commit": "abcdef1234",
+            "metrics": {"score": 50.0 + d, "grade": "F", "mutation_score": 40.0 + d},
+        }
+        for d in (1, 2)
+    ]
+    (tmp_path / ".auditor" / "history.jsonl").write_text(
+        "".join(json.dumps(r) + "\n" for r in rows)
+    )
     assert cli.main(["history", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "2026-11-02" in out and "52 +1.0 F" in out and "42% +1.0" in out
@@ -71,7 +97,16 @@ def test_history_command_prints_the_trend(tmp_path: Path, capsys: pytest.Capture
     assert len(lines) == 1 and json.loads(lines[0])["metrics"]["score"] == 52.0
 
 
-def test_history_command_without_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_history_command_without_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "pyproject.toml").write_text("")
     assert cli.main(["history", str(tmp_path)]) == 0
     assert "No scans recorded yet" in capsys.readouterr().out
+
+
+def test_unwritable_history_is_a_note_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / ".auditor").write_text("a file where the state directory should be")
+    card = _card()
+    assert history.record(card, SimpleNamespace(root=tmp_path), Options()) is None
+    assert card.meta["notes"][0].startswith("history not recorded: cannot write")

@@ -172,7 +172,7 @@ def test_full_score_renormalises_weights_over_components_with_data() -> None:
     assert s["score"] == 56.7
     assert s["grade"] == "F"
     assert abs(sum(s["weights"].values()) - 1.0) < 1e-3
-    assert s["score_basis"].startswith("partial")
+    assert s["score_basis"] == "all components"  # properties has weight 0 by default
     assert [e["component"] for e in s["excluded"]] == ["properties"]
 
 
@@ -229,11 +229,15 @@ def test_mutation_ran_with_zero_valid_mutants_gives_null_score_not_zero() -> Non
     )
 
 
-def test_property_reach_from_properties_stage() -> None:
+def test_property_reach_is_reported_but_weighted_only_when_configured() -> None:
     card = _card("properties")
     card.properties = {"reached_lines": 3, "coverable_lines": 12}
     score.finalize(card, Config())
     assert card.summary["property_reach"] == 25.0
+    assert card.summary["score"] is None
+    reasons = {e["component"]: e["reason"] for e in card.summary["excluded"]}
+    assert reasons["properties"].startswith("weight is 0 by default")
+    score.finalize(card, Config(score={"properties": 5}))
     assert card.summary["score"] == 25.0
 
 

@@ -8,9 +8,11 @@ all sit behind a condition (TQ402), and whether an async test has a runner (TQ41
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 
@@ -22,6 +24,13 @@ from auditor.static.oracle import is_oracle_call, own_nodes
 Path = tuple[tuple[int, int], ...]
 
 
+def _body(suite: cst.BaseSuite) -> list[cst.CSTNode]:
+    """Statements of a block; a one-line suite (`if x: assert y`) is kept as one statement."""
+    if isinstance(suite, cst.IndentedBlock):
+        return list(suite.body)
+    return [suite]
+
+
 # -- TQ406: shadowed definitions ------------------------------------------------------------
 def is_test_name(ctx: FileContext, name: str) -> bool:
     return ctx.settings.matches_function(name) or name.startswith("test")
@@ -30,17 +39,24 @@ def is_test_name(ctx: FileContext, name: str) -> bool:
 def _skip_def(ctx: FileContext, node: cst.FunctionDef) -> bool:
     """Fixtures (TQ307), overloads and property accessors legitimately repeat a name."""
     for deco in node.decorators:
-        name = ctx.imports.qualify(
-            deco.decorator.func if isinstance(deco.decorator, cst.Call) else deco.decorator
-        ) or ""
+        name = (
+            ctx.imports.qualify(
+                deco.decorator.func if isinstance(deco.decorator, cst.Call) else deco.decorator
+            )
+            or ""
+        )
         last = name.rsplit(".", 1)[-1]
         if last in ("fixture", "yield_fixture", "overload", "setter", "getter", "deleter"):
             return True
     return False
 
 
-def _defs(body: list[cst.BaseStatement], path: Path, out: list[tuple[cst.FunctionDef, Path]],
-          classes: list[cst.ClassDef]) -> None:
+def _defs(
+    body: list[cst.CSTNode],
+    path: Path,
+    out: list[tuple[cst.FunctionDef, Path]],
+    classes: list[cst.ClassDef],
+) -> None:
     """Function definitions of one namespace with their branch path (if-chain id, branch index)."""
     for stmt in body:
         if isinstance(stmt, cst.FunctionDef):
@@ -50,29 +66,31 @@ def _defs(body: list[cst.BaseStatement], path: Path, out: list[tuple[cst.Functio
         elif isinstance(stmt, cst.If):
             chain, index, branch = id(stmt), 0, stmt
             while True:
-                _defs(list(branch.body.body), path + ((chain, index),), out, classes)
+                _defs(_body(branch.body), (*path, (chain, index)), out, classes)
                 index += 1
                 orelse = branch.orelse
                 if isinstance(orelse, cst.If):
                     branch = orelse
                     continue
                 if isinstance(orelse, cst.Else):
-                    _defs(list(orelse.body.body), path + ((chain, index),), out, classes)
+                    _defs(_body(orelse.body), (*path, (chain, index)), out, classes)
                 break
         elif isinstance(stmt, (cst.Try, cst.TryStar)):
             chain = id(stmt)
-            main = list(stmt.body.body) + (list(stmt.orelse.body.body) if stmt.orelse else [])
-            _defs(main, path + ((chain, 0),), out, classes)
-            for index, handler in enumerate(stmt.handlers, 1):
-                _defs(list(handler.body.body), path + ((chain, index),), out, classes)
+            orelse = stmt.orelse
+            main = _body(stmt.body) + (_body(orelse.body) if orelse is not None else [])
+            _defs(main, (*path, (chain, 0)), out, classes)
+            handlers: list[cst.ExceptHandler | cst.ExceptStarHandler] = list(stmt.handlers)
+            for index, handler in enumerate(handlers, 1):
+                _defs(_body(handler.body), (*path, (chain, index)), out, classes)
             if stmt.finalbody is not None:
-                _defs(list(stmt.finalbody.body.body), path, out, classes)
+                _defs(_body(stmt.finalbody.body), path, out, classes)
         elif isinstance(stmt, cst.With):
-            _defs(list(stmt.body.body), path, out, classes)
+            _defs(_body(stmt.body), path, out, classes)
 
 
 def _exclusive(a: Path, b: Path) -> bool:
-    for (chain_a, branch_a), (chain_b, branch_b) in zip(a, b):
+    for (chain_a, branch_a), (chain_b, branch_b) in zip(a, b, strict=False):
         if chain_a != chain_b:
             return False
         if branch_a != branch_b:
@@ -83,14 +101,12 @@ def _exclusive(a: Path, b: Path) -> bool:
 def shadowed_definitions(ctx: FileContext) -> list[tuple[cst.FunctionDef, cst.FunctionDef]]:
     """(shadowed, later) pairs of test functions in each module/class namespace."""
     found: list[tuple[cst.FunctionDef, cst.FunctionDef]] = []
-    pending: list[list[cst.BaseStatement]] = [list(ctx.module.body)]
+    pending: list[list[cst.CSTNode]] = [list(ctx.module.body)]
     while pending:
         defs: list[tuple[cst.FunctionDef, Path]] = []
         classes: list[cst.ClassDef] = []
         _defs(pending.pop(), (), defs, classes)
-        pending.extend(
-            list(c.body.body) for c in classes if isinstance(c.body, cst.IndentedBlock)
-        )
+        pending.extend(_body(c.body) for c in classes)
         by_name: dict[str, list[tuple[cst.FunctionDef, Path]]] = {}
         for node, path in defs:
             if is_test_name(ctx, node.name.value) and not _skip_def(ctx, node):
@@ -104,12 +120,24 @@ def shadowed_definitions(ctx: FileContext) -> list[tuple[cst.FunctionDef, cst.Fu
 
 
 # -- TQ405 ------------------------------------------------------------------------------------
+def registered_elsewhere(ctx: FileContext, node: cst.FunctionDef) -> bool:
+    """A decorator other than a pytest mark hands the function on (`@app.route`, `@cli.command`:
+    flask's nested `def test()` view functions are not lost tests)."""
+    for deco in node.decorators:
+        expr = deco.decorator.func if isinstance(deco.decorator, cst.Call) else deco.decorator
+        if not (ctx.imports.qualify(expr) or "").startswith("pytest.mark."):
+            return True
+    return False
+
+
 def nested_test_is_used(ctx: FileContext, test: TestFunc) -> bool:
     """A nested test that its function returns, calls or hands on is a factory product, not lost.
 
     Nested tests are only recorded for module-level helpers, so the enclosing function is the
     helper named by the first segment of the qualname.
     """
+    if registered_elsewhere(ctx, test.node):
+        return True
     outer = ctx.inventory.helpers.get(test.qualname.split(".")[0])
     if outer is None:
         return False
@@ -117,6 +145,27 @@ def nested_test_is_used(ctx: FileContext, test: TestFunc) -> bool:
         if isinstance(node, cst.Name) and node.value == test.name:
             return True
     return False
+
+
+def tests_nested_in_tests(ctx: FileContext) -> list[tuple[cst.FunctionDef, str]]:
+    """`def test_x` defined inside a test's own body (not called or passed on): never collected.
+
+    The collector only records tests nested in helpers; a test written inside another test (an
+    indentation slip) is just as lost.
+    """
+    out: list[tuple[cst.FunctionDef, str]] = []
+    for test in ctx.tests:
+        inner = [n for n in own_nodes(test.node.body) if isinstance(n, cst.FunctionDef)]
+        for node in inner:
+            if not ctx.settings.matches_function(node.name.value):
+                continue
+            used = any(
+                isinstance(n, cst.Name) and n.value == node.name.value
+                for n in own_nodes(test.node.body)
+            )
+            if not used and not registered_elsewhere(ctx, node):
+                out.append((node, test.name))
+    return out
 
 
 def empty_parametrize_calls(ctx: FileContext) -> list[cst.Call]:
@@ -130,9 +179,11 @@ def empty_parametrize_calls(ctx: FileContext) -> list[cst.Call]:
                 key = arg.keyword.value if arg.keyword is not None else None
                 if key == "argvalues" or (key is None and index == 1):
                     values = arg.value
-            if isinstance(values, (cst.List, cst.Tuple, cst.Set)) and not values.elements:
-                seen[id(call)] = call
-            elif isinstance(values, cst.Call) and dotted(values.func) in ("list", "tuple") and not values.args:
+            if (isinstance(values, (cst.List, cst.Tuple, cst.Set)) and not values.elements) or (
+                isinstance(values, cst.Call)
+                and dotted(values.func) in ("list", "tuple")
+                and not values.args
+            ):
                 seen[id(call)] = call
     return list(seen.values())
 
@@ -152,7 +203,11 @@ def misspelled_test_name(ctx: FileContext) -> list[tuple[cst.FunctionDef, str]]:
         if not isinstance(stmt, cst.FunctionDef) or id(stmt) in tested:
             continue
         name = stmt.name.value
-        if _MISSPELLED.match(name) and not ctx.settings.matches_function(name) and not stmt.decorators:
+        if (
+            _MISSPELLED.match(name)
+            and not ctx.settings.matches_function(name)
+            and not stmt.decorators
+        ):
             out.append((stmt, name))
     return out
 
@@ -195,46 +250,96 @@ def mark_reason_problems(ctx: FileContext) -> list[MarkProblem]:
             positional = [a for a in node.args if a.keyword is None and not a.star]
             if name == "pytest.mark.skip":
                 if not _has_text(positional[0].value if positional else _kw(node, "reason")):
-                    problems.append(MarkProblem(node, "`@pytest.mark.skip` has no reason: add "
-                                                "`reason=\"...\"` saying why and when to re-enable it.", "warning"))
+                    problems.append(
+                        MarkProblem(
+                            node,
+                            "`@pytest.mark.skip` has no reason: add "
+                            '`reason="..."` saying why and when to re-enable it.',
+                            "warning",
+                        )
+                    )
             elif name == "pytest.mark.skipif":
                 cond = positional[0].value if positional else None
                 if not isinstance(cond, cst.SimpleString) and not _has_text(_kw(node, "reason")):
-                    problems.append(MarkProblem(node, "`@pytest.mark.skipif` has no reason: add "
-                                                "`reason=\"...\"` (pytest requires it for boolean conditions).",
-                                                "warning"))
+                    problems.append(
+                        MarkProblem(
+                            node,
+                            "`@pytest.mark.skipif` has no reason: add "
+                            '`reason="..."` (pytest requires it for boolean conditions).',
+                            "warning",
+                        )
+                    )
             elif name == "pytest.mark.xfail":
                 problems.extend(_xfail_problem(node, strict_ini))
             elif name in ("pytest.skip", "pytest.xfail", "pytest.importorskip"):
                 if name == "pytest.importorskip":
                     continue
-                if not _has_text(positional[0].value if positional else _kw(node, "reason") or _kw(node, "msg")):
-                    problems.append(MarkProblem(node, f"`{name}()` has no message: pass the reason "
-                                                f"as its first argument.", "warning"))
-            elif name == "unittest.skip" and not _has_text(positional[0].value if positional else None):
-                problems.append(MarkProblem(node, "`@unittest.skip` has an empty reason: say why the test "
-                                            "is skipped.", "warning"))
+                if not _has_text(
+                    positional[0].value if positional else _kw(node, "reason") or _kw(node, "msg")
+                ):
+                    problems.append(
+                        MarkProblem(
+                            node,
+                            f"`{name}()` has no message: pass the reason as its first argument.",
+                            "warning",
+                        )
+                    )
+            elif name == "unittest.skip" and not _has_text(
+                positional[0].value if positional else None
+            ):
+                problems.append(
+                    MarkProblem(
+                        node,
+                        "`@unittest.skip` has an empty reason: say why the test is skipped.",
+                        "warning",
+                    )
+                )
         elif isinstance(node, (cst.Attribute, cst.Name)) and id(node) not in callees:
             name = ctx.imports.qualify(node) if dotted(node) else None
             if name == "pytest.mark.skip" or name == "unittest.skip":
-                problems.append(MarkProblem(node, f"`{name}` has no reason: call it with "
-                                            f"`reason=\"...\"` saying why the test is skipped.", "warning"))
+                problems.append(
+                    MarkProblem(
+                        node,
+                        f"`{name}` has no reason: call it with "
+                        f'`reason="..."` saying why the test is skipped.',
+                        "warning",
+                    )
+                )
             elif name == "pytest.mark.xfail":
-                problems.append(MarkProblem(node, "`@pytest.mark.xfail` has no reason: add `reason=\"...\"`"
-                                            + ("" if strict_ini else " and `strict=True`") + ".", "warning"))
+                problems.append(
+                    MarkProblem(
+                        node,
+                        '`@pytest.mark.xfail` has no reason: add `reason="..."`'
+                        + ("" if strict_ini else " and `strict=True`")
+                        + ".",
+                        "warning",
+                    )
+                )
     return problems
 
 
 def _xfail_problem(call: cst.Call, strict_ini: bool) -> list[MarkProblem]:
     reason = _has_text(_kw(call, "reason"))
     strict = _kw(call, "strict")
-    is_strict = (isinstance(strict, cst.Name) and strict.value == "True") or (strict is None and strict_ini)
+    is_strict = (isinstance(strict, cst.Name) and strict.value == "True") or (
+        strict is None and strict_ini
+    )
     if not reason:
         extra = "" if is_strict else " and `strict=True` (so an unexpected pass fails)"
-        return [MarkProblem(call, f"`@pytest.mark.xfail` has no reason: add `reason=\"...\"`{extra}.", "warning")]
+        return [
+            MarkProblem(
+                call, f'`@pytest.mark.xfail` has no reason: add `reason="..."`{extra}.', "warning"
+            )
+        ]
     if not is_strict and strict is None:
-        return [MarkProblem(call, "`@pytest.mark.xfail` is not strict, so an unexpected pass goes unnoticed: "
-                            "add `strict=True` (or `xfail_strict = true` in the pytest config).", "info")]
+        return [
+            MarkProblem(
+                call,
+                "`@pytest.mark.xfail` is not strict, so an unexpected pass goes unnoticed: "
+                "add `strict=True` (or `xfail_strict = true` in the pytest config).",
+                "info",
+            )
+        ]
     return []
 
 
@@ -247,7 +352,14 @@ def _all(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 # -- TQ401: sleeps ------------------------------------------------------------------------------
-SLEEPS = {"time.sleep", "asyncio.sleep", "trio.sleep", "anyio.sleep", "gevent.sleep", "eventlet.sleep"}
+SLEEPS = {
+    "time.sleep",
+    "asyncio.sleep",
+    "trio.sleep",
+    "anyio.sleep",
+    "gevent.sleep",
+    "eventlet.sleep",
+}
 FROZEN_CLOCKS = ("freezegun", "time_machine")
 
 
@@ -264,16 +376,28 @@ def sleep_calls(ctx: FileContext, func: FunctionInfo) -> list[cst.Call]:
             continue
         name = ctx.qualify(node.func, func)
         if name in SLEEPS:
-            args = [a for a in node.args if a.keyword is None or a.keyword.value in ("seconds", "delay", "secs")]
+            args = [
+                a
+                for a in node.args
+                if a.keyword is None or a.keyword.value in ("seconds", "delay", "secs")
+            ]
             if args and not _is_zero(args[0].value):
                 out.append(node)
-        elif name and name.rsplit(".", 1)[-1] in ("patch", "setattr", "object") and "sleep" in ctx.code(node):
+        elif (
+            name
+            and name.rsplit(".", 1)[-1] in ("patch", "setattr", "object")
+            and "sleep" in ctx.code(node)
+        ):
             patched_sleep = True
     return [] if patched_sleep else out
 
 
 def frozen_clock(ctx: FileContext) -> bool:
-    return any(v.split(".")[0] in FROZEN_CLOCKS for v in ctx.imports.bindings.values())
+    """freezegun/time_machine, or trio's autojumping MockClock: sleeps there cost no real time."""
+    return any(
+        v.split(".")[0] in FROZEN_CLOCKS or v.endswith("MockClock")
+        for v in ctx.imports.bindings.values()
+    )
 
 
 # -- TQ402: conditional verification --------------------------------------------------------------
@@ -281,13 +405,18 @@ def frozen_clock(ctx: FileContext) -> bool:
 class VerificationShape:
     unconditional: bool = False
     conditional_kinds: set[str] = field(default_factory=set)
-    conditional_lines: list[int] = field(default_factory=list)
+    conditional_lines: list[int] = field(default_factory=list)  # line of the enclosing condition
     unconditional_calls: list[str] = field(default_factory=list)
     unconditional_params: set[str] = field(default_factory=set)
 
 
-def _non_empty_literal(ctx: FileContext, expr: cst.BaseExpression) -> bool:
-    """Provably non-empty iterables: literal tables, `range(n>0)`, wrappers of those, module constants."""
+def _non_empty_literal(
+    ctx: FileContext, expr: cst.BaseExpression, test: TestFunc | None = None, depth: int = 0
+) -> bool:
+    """Provably non-empty iterables: literal tables, `range(n>0)`, wrappers of those, and names
+    bound to such literals (a test local, a class attribute via `self.X`, a module constant)."""
+    if depth > 3:
+        return False
     if isinstance(expr, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
         return bool(expr.elements)
     if isinstance(expr, cst.SimpleString):
@@ -298,26 +427,50 @@ def _non_empty_literal(ctx: FileContext, expr: cst.BaseExpression) -> bool:
         if name == "range" and args and all(isinstance(a, cst.Integer) for a in args[:2]):
             ints = [int(a.evaluated_value) for a in args[:2] if isinstance(a, cst.Integer)]
             return (ints[0] > 0) if len(ints) == 1 else ints[1] > ints[0]
+        wrapped = args if name == "zip" else args[:1]
         if name in ("enumerate", "sorted", "reversed", "list", "tuple", "zip", "iter") and args:
-            return all(_non_empty_literal(ctx, a) for a in args[:1] if name != "zip") if name != "zip" else all(
-                _non_empty_literal(ctx, a) for a in args)
-        if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in ("items", "keys", "values"):
-            return _non_empty_literal(ctx, expr.func.value)
+            return all(_non_empty_literal(ctx, a, test, depth + 1) for a in wrapped)
+        if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in (
+            "items",
+            "keys",
+            "values",
+        ):
+            return _non_empty_literal(ctx, expr.func.value, test, depth + 1)
+    bound: cst.BaseExpression | None = None
     if isinstance(expr, cst.Name):
-        value = _module_constant(ctx, expr.value)
-        return value is not None and _non_empty_literal(ctx, value)
-    return False
+        if test is not None:
+            bound = _single_assignment(_body(test.node.body), expr.value)
+        if bound is None:
+            bound = _single_assignment(list(ctx.module.body), expr.value)
+    elif (
+        isinstance(expr, cst.Attribute)
+        and isinstance(expr.value, cst.Name)
+        and expr.value.value in ("self", "cls")
+        and test is not None
+        and test.cls is not None
+    ):
+        bound = _single_assignment(_body(test.cls.node.body), expr.attr.value)
+    return bound is not None and _non_empty_literal(ctx, bound, test, depth + 1)
 
 
-def _module_constant(ctx: FileContext, name: str) -> cst.BaseExpression | None:
-    for stmt in ctx.module.body:
+def _single_assignment(body: list[cst.CSTNode], name: str) -> cst.BaseExpression | None:
+    """The value of the only top-level `name = ...` in a block (None if absent or rebound)."""
+    found: list[cst.BaseExpression] = []
+    for stmt in body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 if isinstance(small, cst.Assign) and any(
                     isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets
                 ):
-                    return small.value
-    return None
+                    found.append(small.value)
+                if (
+                    isinstance(small, cst.AnnAssign)
+                    and isinstance(small.target, cst.Name)
+                    and small.target.value == name
+                    and small.value is not None
+                ):
+                    found.append(small.value)
+    return found[0] if len(found) == 1 else None
 
 
 class _VerificationWalk:
@@ -325,6 +478,7 @@ class _VerificationWalk:
         self.ctx = ctx
         self.test = test
         self.shape = VerificationShape()
+        self._condition_line = 0
 
     def verifies(self, node: cst.CSTNode) -> bool:
         """Does this statement (own nodes only) contain a verification?"""
@@ -336,11 +490,13 @@ class _VerificationWalk:
                 if is_oracle_call(sub, ctx.imports, test.param_set, ctx.helper_patterns):
                     return True
                 name = dotted(sub.func)
-                if name and (ctx.local_helper_asserts(name, 2) or name.split(".")[-1] in ("skip", "fail")):
+                if name and (
+                    ctx.local_helper_asserts(name, 2) or name.split(".")[-1] in ("skip", "fail")
+                ):
                     return True
         return False
 
-    def block(self, stmts: list[cst.BaseStatement], kind: str | None) -> bool:
+    def block(self, stmts: list[cst.CSTNode], kind: str | None) -> bool:
         """Walk statements; return True when every path through them verifies."""
         verified = False
         for stmt in stmts:
@@ -348,93 +504,111 @@ class _VerificationWalk:
                 verified = True
         return verified
 
-    def statement(self, stmt: cst.BaseStatement, kind: str | None) -> bool:
+    def statement(self, stmt: cst.CSTNode, kind: str | None) -> bool:
+        """True when every path through `stmt` verifies; `kind` names the enclosing condition."""
         if isinstance(stmt, cst.If):
-            branches: list[list[cst.BaseStatement]] = []
+            branches: list[list[cst.CSTNode]] = []
             node: cst.If | cst.Else | None = stmt
             while isinstance(node, cst.If):
-                branches.append(list(node.body.body))
-                node = node.orelse  # type: ignore[assignment]
+                branches.append(_body(node.body))
+                node = node.orelse
             has_else = isinstance(node, cst.Else)
             if isinstance(node, cst.Else):
-                branches.append(list(node.body.body))
-            results = [self.block(b, kind or "if") for b in branches]
+                branches.append(_body(node.body))
+            results = [self.block(b, self._enter(stmt, kind, "if")) for b in branches]
             return has_else and all(results)
         if isinstance(stmt, cst.For):
-            inner = None if _non_empty_literal(self.ctx, stmt.iter) else "for"
-            body = self.block(list(stmt.body.body), kind or inner)
+            inner = None if _non_empty_literal(self.ctx, stmt.iter, self.test) else "for"
+            body = self.block(_body(stmt.body), self._enter(stmt, kind, inner))
             return body and inner is None
         if isinstance(stmt, cst.While):
             forever = isinstance(stmt.test, cst.Name) and stmt.test.value == "True"
-            return self.block(list(stmt.body.body), kind or (None if forever else "while")) and forever
+            inner = None if forever else "while"
+            return self.block(_body(stmt.body), self._enter(stmt, kind, inner)) and forever
         if isinstance(stmt, cst.Match):
             for case in stmt.cases:
-                self.block(list(case.body.body), kind or "match")
+                self.block(_body(case.body), self._enter(stmt, kind, "match"))
             return False
         if isinstance(stmt, (cst.Try, cst.TryStar)):
-            main = self.block(list(stmt.body.body), kind)
+            main = self.block(_body(stmt.body), kind)
             for handler in stmt.handlers:
-                self.block(list(handler.body.body), kind or "except")
+                self.block(_body(handler.body), self._enter(handler, kind, "except"))
             if stmt.orelse is not None:
-                main = self.block(list(stmt.orelse.body.body), kind) or main
+                main = self.block(_body(stmt.orelse.body), kind) or main
             if stmt.finalbody is not None:
-                main = self.block(list(stmt.finalbody.body.body), kind) or main
+                main = self.block(_body(stmt.finalbody.body), kind) or main
             return main
         if isinstance(stmt, cst.With):
             head = any(self.verifies(item) for item in stmt.items)
             if head:
                 self._record(stmt, kind)
-            return self.block(list(stmt.body.body), kind) or head
+            return self.block(_body(stmt.body), kind) or head
         if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
             return False
         if self.verifies(stmt):
             self._record(stmt, kind)
-            return kind is None
+            return True
         if kind is None:
             for sub in own_nodes(stmt):
                 if isinstance(sub, cst.Call) and (name := dotted(sub.func)):
-                    head = name.split(".")[0]
-                    if head in self.test.param_set:
-                        self.shape.unconditional_params.add(head)
+                    root = name.split(".")[0]
+                    if root in self.test.param_set:
+                        self.shape.unconditional_params.add(root)
                     else:
                         self.shape.unconditional_calls.append(self.ctx.imports.qualify_dotted(name))
         return False
 
+    def _enter(self, stmt: cst.CSTNode, kind: str | None, inner: str | None) -> str | None:
+        """The condition kind inside `stmt`; remembers the outermost condition's line."""
+        if kind is None and inner is not None:
+            self._condition_line = self.ctx.line(stmt)
+        return kind or inner
+
     def _record(self, stmt: cst.CSTNode, kind: str | None) -> None:
-        if kind is None:
-            self.shape.unconditional = True
-        else:
+        if kind is not None:
             self.shape.conditional_kinds.add(kind)
-            self.shape.conditional_lines.append(self.ctx.line(stmt))
+            self.shape.conditional_lines.append(self._condition_line)
 
 
 def conditional_verification(ctx: FileContext, test: TestFunc) -> VerificationShape:
     walk = _VerificationWalk(ctx, test)
-    body = test.node.body
-    if isinstance(body, cst.IndentedBlock):
-        if walk.block(list(body.body), None):
-            walk.shape.unconditional = True
+    walk.shape.unconditional = walk.block(_body(test.node.body), None)
     return walk.shape
 
 
 # -- TQ411: async tests --------------------------------------------------------------------------
 ASYNC_MARKS = {"asyncio", "anyio", "trio", "tornado", "gen_test", "twisted"}
 AUTO_PLUGINS = ("aiohttp.pytest_plugin", "pytest_tornasync", "pytest_aiohttp.legacy")
-SYNC_WRAPPER_HINTS = ("gen_test", "inlineCallbacks", "ensureDeferred", "async_to_sync", "run_sync",
-                      "sync", "asynctest", "async_test", "run_async", "coroutine")
+SYNC_WRAPPER_HINTS = (
+    "gen_test",
+    "inlineCallbacks",
+    "ensureDeferred",
+    "async_to_sync",
+    "run_sync",
+    "sync",
+    "asynctest",
+    "async_test",
+    "run_async",
+    "coroutine",
+)
 
 
 def test_sync_wrapped(ctx: FileContext, test: TestFunc) -> bool:
     """A decorator that turns the coroutine into a sync call (tornado `gen_test`, twisted...)."""
     for deco in test.decorators:
         name = deco.qualified
-        if name.startswith(("pytest.mark.", "hypothesis.", "unittest.mock.", "mock.")) or name.endswith(
-            ("patch", "patch.object", "patch.dict")
-        ):
+        if name.startswith(
+            ("pytest.mark.", "hypothesis.", "unittest.mock.", "mock.")
+        ) or name.endswith(("patch", "patch.object", "patch.dict")):
             continue
         last = name.rsplit(".", 1)[-1]
         if any(hint in last for hint in SYNC_WRAPPER_HINTS) or name.split(".")[0] in (
-            "tornado", "twisted", "pytest_twisted", "asgiref", "trio_asyncio", "async_generator",
+            "tornado",
+            "twisted",
+            "pytest_twisted",
+            "asgiref",
+            "trio_asyncio",
+            "async_generator",
         ):
             return True
         if not name.startswith("pytest"):
@@ -442,13 +616,44 @@ def test_sync_wrapped(ctx: FileContext, test: TestFunc) -> bool:
     return False
 
 
-def async_file_facts(ctx: FileContext) -> dict[str, bool]:
-    """Project-wide async runners this file enables (conftest hooks adding marks, auto plugins)."""
+def async_file_facts(ctx: FileContext) -> dict[str, Any]:
+    """What this file contributes to running coroutines: a conftest hook adding an async mark, an
+    auto-running plugin in `pytest_plugins`, or its own `pytest_pyfunc_call` runner (trio's
+    `-p trio._tests.pytest_plugin`); plus the plugins the pytest config loads with `-p`."""
     plugins = ctx.inventory.pytest_plugins
     adds_mark = False
     if ctx.is_conftest and "add_marker" in ctx.source:
-        adds_mark = bool(re.search(r"add_marker\(\s*(pytest\.mark\.)?[\"']?(asyncio|anyio|trio)", ctx.source))
+        adds_mark = bool(
+            re.search(r"add_marker\(\s*(pytest\.mark\.)?[\"']?(asyncio|anyio|trio)", ctx.source)
+        )
+    opts = " ".join(ctx.settings.addopts).split()
+    named = [b for a, b in itertools.pairwise(opts) if a == "-p"]
+    named += [o[2:] for o in opts if o.startswith("-p") and len(o) > 2]
     return {
         "auto_plugin": any(p.startswith(AUTO_PLUGINS) for p in plugins),
+        "own_runner": bool(_RUNNER_HOOK.search(ctx.source)),
         "adds_async_mark": adds_mark,
+        "module": ctx.module_name,
+        "named_plugins": [*plugins, *named],
     }
+
+
+_RUNNER_HOOK = re.compile(r"^\s*(async\s+)?def pytest_pyfunc_call\b", re.MULTILINE)
+
+
+def runs_coroutines(files: dict[str, dict[str, Any]], chain: list[str], path: str) -> bool:
+    """Does a conftest in `chain`, the file itself, or a named plugin module run async tests?"""
+    for key in [path, *chain]:
+        data = files.get(key, {})
+        if (
+            data.get("auto_plugin")
+            or data.get("adds_async_mark")
+            or (key != path and data.get("own_runner"))
+        ):
+            return True
+    named = {n for data in files.values() for n in data.get("named_plugins", [])}
+    return any(
+        data.get("own_runner")
+        and any(data["module"] == n or data["module"].endswith("." + n) for n in named)
+        for data in files.values()
+    )

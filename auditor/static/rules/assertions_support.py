@@ -3,40 +3,68 @@
 Kept apart from `assertions.py` so the rule module stays about the rules (docs, examples, messages)
 while the questions several rules ask — "is this name a bare Mock?", "is this name ever read?",
 "is this an expectation context?", "is this expression always truthy?" — are answered once, here.
-All helpers work on one test's own libcst subtree; none builds scope metadata (performance, STATIC.md).
+All helpers work on one test's own libcst subtree; none builds scope metadata (performance).
 """
 
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 import libcst as cst
 
 from auditor.static.collect import FunctionInfo, TestFunc
 from auditor.static.context import FileContext
-from auditor.static.oracle import ASSERT_CALL, all_nodes, is_oracle_call, own_nodes
 from auditor.static.names import last_segment
+from auditor.static.oracle import ASSERT_CALL, all_nodes, is_oracle_call, own_nodes
 
 MOCK_ASSERT_METHODS = frozenset(
     {
-        "assert_called", "assert_called_once", "assert_called_with", "assert_called_once_with",
-        "assert_any_call", "assert_has_calls", "assert_not_called", "assert_awaited",
-        "assert_awaited_once", "assert_awaited_with", "assert_awaited_once_with", "assert_any_await",
-        "assert_has_awaits", "assert_not_awaited",
+        "assert_called",
+        "assert_called_once",
+        "assert_called_with",
+        "assert_called_once_with",
+        "assert_any_call",
+        "assert_has_calls",
+        "assert_not_called",
+        "assert_awaited",
+        "assert_awaited_once",
+        "assert_awaited_with",
+        "assert_awaited_once_with",
+        "assert_any_await",
+        "assert_has_awaits",
+        "assert_not_awaited",
     }
 )
 MOCK_STATE_ATTRS = frozenset(
     {
-        "called", "call_count", "call_args", "call_args_list", "mock_calls", "method_calls",
-        "await_count", "await_args", "await_args_list", "side_effect",
+        "called",
+        "call_count",
+        "call_args",
+        "call_args_list",
+        "mock_calls",
+        "method_calls",
+        "await_count",
+        "await_args",
+        "await_args_list",
+        "side_effect",
     }
 )
 MOCK_LOOKALIKES = frozenset(
     {"called_once", "called_once_with", "called_with", "has_calls", "not_called", "any_call"}
 )
 MOCK_CLASSES = frozenset(
-    {"Mock", "MagicMock", "AsyncMock", "NonCallableMock", "NonCallableMagicMock", "stub", "async_stub"}
+    {
+        "Mock",
+        "MagicMock",
+        "AsyncMock",
+        "NonCallableMock",
+        "NonCallableMagicMock",
+        "stub",
+        "async_stub",
+    }
 )
 MOCK_MODULES = ("unittest.mock", "mock", "pytest_mock", "asynctest")
 SPEC_KWARGS = frozenset({"spec", "spec_set", "wraps", "autospec", "new", "new_callable"})
@@ -65,14 +93,18 @@ def is_docstring_or_pass(stmt: cst.CSTNode) -> bool:
     smalls = small_statements(stmt)
     return bool(smalls) and all(
         isinstance(s, cst.Pass)
-        or (isinstance(s, cst.Expr) and isinstance(s.value, (cst.Ellipsis, cst.SimpleString, cst.ConcatenatedString)))
+        or (
+            isinstance(s, cst.Expr)
+            and isinstance(s.value, (cst.Ellipsis, cst.SimpleString, cst.ConcatenatedString))
+        )
         for s in smalls
     )
 
 
 # -- expectation contexts ---------------------------------------------------------------------
 def expectation_kind(ctx: FileContext, expr: cst.BaseExpression, func: FunctionInfo) -> str | None:
-    """'raises' / 'warns' for `pytest.raises(...)`, `self.assertRaises(...)`, ... (call or with item)."""
+    """'raises' / 'warns' for `pytest.raises(...)`, `self.assertRaises(...)`, ... (call or with
+    item)."""
     target = expr.func if isinstance(expr, cst.Call) else expr
     qualified = ctx.qualify(target, func) or ""
     last = last_segment(target) or ""
@@ -92,7 +124,7 @@ def truthy_constant(expr: cst.BaseExpression) -> bool:
     """An expression that is always truthy by construction (literal or container display)."""
     if isinstance(expr, cst.Name):
         return expr.value == "True"
-    if isinstance(expr, cst.Integer) or isinstance(expr, cst.Float) or isinstance(expr, cst.Imaginary):
+    if isinstance(expr, (cst.Integer, cst.Float, cst.Imaginary)):
         try:
             return bool(expr.evaluated_value)
         except (ValueError, SyntaxError):
@@ -111,9 +143,9 @@ def truthy_constant(expr: cst.BaseExpression) -> bool:
 
 
 def has_call(expr: cst.CSTNode) -> bool:
-    return any(isinstance(n, (cst.Call, cst.Await, cst.Yield)) for n in all_nodes(expr)) or isinstance(
-        expr, (cst.Call, cst.Await)
-    )
+    return any(
+        isinstance(n, (cst.Call, cst.Await, cst.Yield)) for n in all_nodes(expr)
+    ) or isinstance(expr, (cst.Call, cst.Await))
 
 
 def normalized(ctx: FileContext, node: cst.CSTNode) -> str:
@@ -162,7 +194,8 @@ def store_targets(root: cst.CSTNode) -> set[int]:
 
 # -- verification inside a subtree ------------------------------------------------------------
 def contains_verification(ctx: FileContext, root: cst.CSTNode, func: FunctionInfo) -> bool:
-    """An assert, an `assert*` call, raises/warns/fail, or another oracle call in `root` (own nodes)."""
+    """An assert, an `assert*` call, raises/warns/fail, or another oracle call in `root` (own
+    nodes)."""
     nodes = [root, *own_nodes(root)]
     for node in nodes:
         if isinstance(node, cst.Assert):
@@ -218,7 +251,11 @@ def _patch_call(ctx: FileContext, expr: cst.BaseExpression, owner: FunctionInfo)
     if not isinstance(expr, cst.Call):
         return None
     func = expr.func
-    if isinstance(func, cst.Attribute) and func.attr.value == "start" and isinstance(func.value, cst.Call):
+    if (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "start"
+        and isinstance(func.value, cst.Call)
+    ):
         expr = func.value
     api = _mock_api(ctx, expr.func, owner)
     if api is None or not _unspecced(expr, api):
@@ -230,14 +267,18 @@ def unspecced_mock_names(ctx: FileContext, test: TestFunc) -> set[str]:
     """Local names bound to a Mock without spec: `Mock()`, `mocker.patch(...)`, `with patch() as m`,
     and parameters injected by `@patch(...)` decorators without `autospec`/`new`."""
     names: set[str] = set()
-    for node in own_nodes(test.node.body):
+    for node in body_index(ctx, test).own:
         if isinstance(node, cst.Assign) and _patch_call(ctx, node.value, test) is not None:
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
                     names.add(target.target.value)
-        elif isinstance(node, cst.WithItem) and node.asname is not None:
-            if _patch_call(ctx, node.item, test) is not None and isinstance(node.asname.name, cst.Name):
-                names.add(node.asname.name.value)
+        elif (
+            isinstance(node, cst.WithItem)
+            and node.asname is not None
+            and isinstance(node.asname.name, cst.Name)
+            and _patch_call(ctx, node.item, test) is not None
+        ):
+            names.add(node.asname.name.value)
     params = list(test.params)
     if test.cls is not None and params and params[0] in ("self", "cls"):
         params = params[1:]
@@ -249,9 +290,9 @@ def unspecced_mock_names(ctx: FileContext, test: TestFunc) -> set[str]:
         api = _mock_api(ctx, expr.func, test)
         if api not in ("patch", "patch.object"):
             continue
-        injects = not any(a.keyword is not None and a.keyword.value in ("new",) for a in expr.args) and len(
-            [a for a in expr.args if a.keyword is None]
-        ) <= (1 if api == "patch" else 2)
+        injects = not any(
+            a.keyword is not None and a.keyword.value in ("new",) for a in expr.args
+        ) and len([a for a in expr.args if a.keyword is None]) <= (1 if api == "patch" else 2)
         if not injects:
             continue
         if index < len(params) and _unspecced(expr, api):
@@ -306,3 +347,57 @@ def only_constant_assert(test: TestFunc) -> bool:
         and truthy_constant(smalls[0].test)
         and not isinstance(smalls[0].test, cst.Tuple)
     )
+
+
+@dataclass
+class BodyIndex:
+    """One walk of a test body, shared by every 1xx rule (rules run per file, many per test)."""
+
+    __test__ = False
+
+    own: list[cst.CSTNode]  # own_nodes(body): no nested def/lambda/class
+    names: dict[str, list[cst.Name]]  # every Name node in the body, nested scopes included
+    stores: set[int]  # ids of Names that are plain assignment targets
+    _mocks: set[str] | None = field(default=None, repr=False)
+
+    def uses(self, name: str, skip: Iterable[cst.CSTNode] = ()) -> bool:
+        """Is `name` used anywhere other than at the given Name nodes?"""
+        ignored = {id(n) for n in skip}
+        return any(id(n) not in ignored for n in self.names.get(name, ()))
+
+    def loads(self, name: str) -> list[cst.Name]:
+        """Name nodes of `name` that are not plain assignment targets."""
+        return [n for n in self.names.get(name, ()) if id(n) not in self.stores]
+
+
+_INDEXES: weakref.WeakKeyDictionary[FileContext, dict[int, BodyIndex]] = weakref.WeakKeyDictionary()
+
+
+def body_index(ctx: FileContext, func: FunctionInfo) -> BodyIndex:
+    """The (cached) index of a function body for this file context."""
+    per_file = _INDEXES.setdefault(ctx, {})
+    key = id(func.node)
+    index = per_file.get(key)
+    if index is None:
+        body = func.node.body
+        names: dict[str, list[cst.Name]] = {}
+        stores: set[int] = set()
+        for node in all_nodes(body):
+            if isinstance(node, cst.Name):
+                names.setdefault(node.value, []).append(node)
+            elif isinstance(node, cst.Assign):
+                for target in node.targets:
+                    stores.update(id(n) for n in binding_names(target.target))
+            elif isinstance(node, cst.AnnAssign) and node.value is not None:
+                stores.update(id(n) for n in binding_names(node.target))
+        index = BodyIndex(own=list(own_nodes(body)), names=names, stores=stores)
+        per_file[key] = index
+    return index
+
+
+def mock_names(ctx: FileContext, test: TestFunc) -> set[str]:
+    """`unspecced_mock_names`, computed once per test."""
+    index = body_index(ctx, test)
+    if index._mocks is None:
+        index._mocks = unspecced_mock_names(ctx, test)
+    return index._mocks

@@ -1,4 +1,4 @@
-"""Family 2xx — over-mocking: tests that replace the unit they test, or so much that nothing real runs.
+"""Family 2xx — over-mocking: tests that replace the unit they test, or so much nothing real runs.
 
 The patch targets of every test are recorded per file (`PatchFact`, see `auditor/static/mocks.py`)
 and classified at project level against the source index: a target string that resolves to a
@@ -8,16 +8,12 @@ and classified at project level against the source index: a target string that r
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from posixpath import basename
 
-import libcst as cst
-
 from auditor.static.context import FileContext
 from auditor.static.facts import FileFacts, PatchFact, TestFact
-from auditor.static.mocks import extract, patch_api
-from auditor.static.oracle import own_nodes
+from auditor.static.mocks import extract
 from auditor.static.project_context import ProjectContext
 from auditor.static.rules.base import Example, Rule
 from auditor.static.source_index import SourceIndex, is_boundary
@@ -38,7 +34,7 @@ def record_patches(ctx: FileContext, facts: FileFacts) -> None:
 
 
 def project_module(index: SourceIndex, dotted_name: str) -> str | None:
-    """The longest project module that `dotted_name` lies in (`pkg.orders.Order` -> `pkg.orders`)."""
+    """The longest project module `dotted_name` lies in (`pkg.orders.Order` -> `pkg.orders`)."""
     parts = dotted_name.split(".")
     for cut in range(len(parts), 0, -1):
         name = ".".join(parts[:cut])
@@ -82,8 +78,22 @@ def _sut_module(project: ProjectContext, path: str) -> str | None:
 
 
 def classify(project: ProjectContext, patch: PatchFact) -> tuple[str, str]:
-    """('project'|'external'|'unknown', qualified target) through the source index."""
-    return project.source.resolve(patch.target)
+    """('project'|'external'|'unknown', qualified target) through the source index.
+
+    A name both imported and conditionally redefined in its module (requests.utils `proxy_bypass`,
+    a win32 shim over `urllib.request.proxy_bypass`) counts as the import: a boundary double.
+    """
+    index = project.source
+    parts = patch.target.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        module = index.modules.get(".".join(parts[:cut]))
+        if module is None:
+            continue
+        head = parts[cut]
+        if head in module.imports and head in module.definitions:
+            return index.resolve(".".join([module.imports[head], *parts[cut + 1 :]]))
+        break
+    return index.resolve(patch.target)
 
 
 def _anchor(test: TestFact, patch: PatchFact) -> str:
@@ -94,22 +104,40 @@ def _patch_tests(project: ProjectContext) -> list[TestFact]:
     return [t for t in project.tests() if t.patches and project.files[t.path].is_test_module]
 
 
-def self_mocked(project: ProjectContext, test: TestFact, patch: PatchFact, allow_private: bool) -> str | None:
+def self_mocked(
+    project: ProjectContext, test: TestFact, patch: PatchFact, allow_private: bool
+) -> str | None:
     """The SUT module a replacement stubs out (TQ201), or None."""
-    if patch.new_literal or patch.wraps or patch.kind == "object" and not patch.attribute:
+    if patch.new_literal or patch.wraps or (patch.kind == "object" and not patch.attribute):
         return None
     kind, qualified = classify(project, patch)
     if kind != "project":
         return None
     if allow_private and patch.side_effect and qualified.rsplit(".", 1)[-1].startswith("_"):
         return None
-    defining = project.source.defining_module(patch.target)
+    defining = project_module(project.source, qualified)
+    if defining is None or _is_setting(project.source, defining, qualified):
+        return None
     sut = sut_module(project, test.path)
     if defining is not None and defining == sut:
         return defining
     if patch.instantiated and defining is not None:
         return defining
     return None
+
+
+def _is_setting(index: SourceIndex, module_name: str, qualified: str) -> bool:
+    """A constant (`MAX_ITEMS`) or a non-method class attribute (`Response.autocorrect_...`) is a
+    setting the test turns, not a collaborator it replaces; an attribute of a module-level object
+    (`log.warning`) is that object's API, not a definition of the unit."""
+    rest = qualified[len(module_name) + 1 :].split(".")
+    if rest[-1].isupper():
+        return True
+    classes = index.modules[module_name].classes
+    if len(rest) == 1:
+        return False
+    # only `Cls.method` is a definition; `log.warning` is a method of a module-level logger object
+    return not (len(rest) == 2 and rest[0] in classes and rest[1] in classes[rest[0]])
 
 
 def exercises_double(project: ProjectContext, patch: PatchFact) -> bool:
@@ -121,9 +149,9 @@ def exercises_double(project: ProjectContext, patch: PatchFact) -> bool:
 
 class MockingUnitUnderTest(Rule):
     """What it does:
-    Reports a `patch`/`mocker.patch`/`monkeypatch.setattr` whose target resolves (through the project
-    index) to a function, class or module-level name *defined* in the unit under test — the project
-    module the test module imports most (tie: `test_foo.py` -> `foo.py`) — and
+    Reports a `patch`/`mocker.patch`/`monkeypatch.setattr` whose target resolves (through the
+    project index) to a function, class or module-level name *defined* in the unit under test — the
+    project module the test module imports most (tie: `test_foo.py` -> `foo.py`) — and
     `patch.object(Cls, "method")` on a class the test itself instantiates.
 
     Why it matters:
@@ -148,20 +176,26 @@ class MockingUnitUnderTest(Rule):
     severity = "warning"
     tier = "S"
     options = {"allow-private-error-paths": True}
-    _SRC = {"src/shop/__init__.py": "", "src/shop/orders.py": (
-        "import os\nfrom shop.tax import rate\n\nLIMIT = 3\n\n"
-        "def compute_total(items):\n    return sum(items) * rate()\n\n"
-        "def _raise_if_closed():\n    pass\n\n"
-        "def checkout(items):\n    _raise_if_closed()\n    return compute_total(items) + len(os.getcwd())\n\n"
-        "class Repo:\n    def save(self, x):\n        return x\n"
-    ), "src/shop/tax.py": "def rate():\n    return 1\n"}
+    _SRC = {
+        "src/shop/__init__.py": "",
+        "src/shop/orders.py": (
+            "import os\nfrom shop.tax import rate\n\nLIMIT = 3\n\n"
+            "def compute_total(items):\n    return sum(items) * rate()\n\n"
+            "def _raise_if_closed():\n    pass\n\n"
+            "def checkout(items):\n    _raise_if_closed()\n    return compute_total(items) + "
+            "len(os.getcwd())\n\n"
+            "class Repo:\n    def save(self, x):\n        return x\n"
+        ),
+        "src/shop/tax.py": "def rate():\n    return 1\n",
+    }
     VALID = [
         Example(
             "from unittest.mock import patch\nfrom shop.orders import checkout\n\n"
             "@patch('shop.orders.os.getcwd', return_value='/x')\ndef test_checkout(_cwd):\n"
             "    assert checkout([1]) == 3\n",
             files=_SRC,
-            note="imported symbol in the SUT module is a boundary (rich.console.os.get_terminal_size)",
+            note="imported symbol in the SUT module is a boundary "
+            "(rich.console.os.get_terminal_size)",
         ),
         Example(
             "from unittest.mock import patch\nfrom shop.orders import checkout\n\n"
@@ -172,7 +206,8 @@ class MockingUnitUnderTest(Rule):
         ),
         Example(
             "from unittest.mock import patch\nimport pytest\nfrom shop.orders import checkout\n\n"
-            "def test_closed():\n    with patch('shop.orders._raise_if_closed', side_effect=RuntimeError):\n"
+            "def test_closed():\n    with patch('shop.orders._raise_if_closed', "
+            "side_effect=RuntimeError):\n"
             "        with pytest.raises(RuntimeError):\n            checkout([1])\n",
             files=_SRC,
             note="patching a private helper to force an error path (configurable)",
@@ -182,6 +217,50 @@ class MockingUnitUnderTest(Rule):
             "    monkeypatch.setattr('shop.orders.LIMIT', 1)\n    assert checkout([1]) == 3\n",
             files=_SRC,
             note="setting a module constant to a literal is configuration, not a double",
+        ),
+        Example(
+            "from shop import orders\n\ndef test_flag(monkeypatch, flag):\n"
+            "    monkeypatch.setattr(orders.Repo, 'strict', flag)\n"
+            "    monkeypatch.setattr(orders, 'LIMIT', flag)\n    assert orders.checkout([1])\n",
+            files=_SRC,
+            note="class flags and CONSTANTS are settings (werkzeug autocorrect_location_header)",
+        ),
+        Example(
+            "from unittest import mock\nfrom shop import orders\n\ndef test_log():\n"
+            "    with mock.patch.object(orders.log, 'warning') as warn:\n"
+            "        orders.checkout([1])\n    warn.assert_not_called()\n",
+            files={
+                **_SRC,
+                "src/shop/orders.py": _SRC["src/shop/orders.py"]
+                + "\nimport logging\nlog = logging.getLogger(__name__)\n",
+            },
+            note="a module-level logger's method is the logging API (urllib3 "
+            "connection.log.warning)",
+        ),
+        Example(
+            "from unittest import mock\nimport pytest\nfrom shop.orders import Repo\n\n"
+            "def test_err():\n    repo = Repo()\n    with mock.patch.object(repo, '_io') as io:\n"
+            "        io.side_effect = OSError()\n        with pytest.raises(OSError):\n"
+            "            repo.save(1)\n",
+            files={
+                **_SRC,
+                "src/shop/orders.py": _SRC["src/shop/orders.py"]
+                + "\n    def _io(self):\n        pass\n",
+            },
+            note="private method given a side_effect later: forcing an error path (urllib3 "
+            "ssltransport)",
+        ),
+        Example(
+            "from unittest import mock\nfrom shop.net import bypass\n\n"
+            "def test_bypass():\n    with mock.patch('shop.net.proxy_bypass') as pb:\n"
+            "        bypass('h:1')\n        pb.assert_called_once_with('h')\n",
+            files={
+                "src/shop/__init__.py": "",
+                "src/shop/net.py": "import sys\nfrom urllib.request import proxy_bypass\n\n"
+                "if sys.platform == 'win32':\n    def proxy_bypass(host):\n        return False\n\n"
+                "def bypass(url):\n    return proxy_bypass(url.split(':')[0])\n",
+            },
+            note="imported name redefined under a platform guard (requests.utils.proxy_bypass)",
         ),
     ]
     INVALID = [
@@ -265,14 +344,15 @@ class PatchStack(Rule):
     options = {"max-replacements": 3, "boundary-weight": 0.5}
     VALID = [
         Example(
-            "def test_env(monkeypatch):\n" + "".join(
-                f"    monkeypatch.setenv('V{i}', '{i}')\n" for i in range(7)
-            ) + "    assert True is not False\n",
+            "def test_env(monkeypatch):\n"
+            + "".join(f"    monkeypatch.setenv('V{i}', '{i}')\n" for i in range(7))
+            + "    assert True is not False\n",
             note="environment setup is not mocking (flask tests/test_config.py:48)",
         ),
         Example(
             "import os, time\nfrom unittest import mock\n\ndef test_clock(monkeypatch, mocker):\n"
-            "    monkeypatch.setattr(time, 'time', lambda: 0)\n    monkeypatch.setattr(time, 'sleep', print)\n"
+            "    monkeypatch.setattr(time, 'time', lambda: 0)\n    monkeypatch.setattr(time, "
+            "'sleep', print)\n"
             "    mocker.patch('os.getcwd')\n    mocker.patch('socket.gethostname')\n"
             "    with mock.patch.dict(os.environ, {'A': '1'}):\n        assert time.time() == 0\n",
             note="four boundary replacements weigh 0.5 each; patch.dict(os.environ) is setup",
@@ -281,6 +361,13 @@ class PatchStack(Rule):
             "from unittest.mock import patch\n\n@patch('a.b')\n@patch('a.c')\n"
             "def test_three(b, c, mocker):\n    mocker.patch('a.d')\n    assert b is not c\n",
             note="exactly at the limit",
+        ),
+        Example(
+            "def test_branches(mocker, kind):\n    if kind == 'a':\n        mocker.spy(m, 'a')\n"
+            "    elif kind == 'b':\n        mocker.spy(m, 'b')\n    elif kind == 'c':\n"
+            "        mocker.spy(m, 'c')\n    else:\n        mocker.spy(m, 'd')\n"
+            "    mocker.patch('x.y')\n    assert kind\n",
+            note="exclusive if/elif branches: only the heaviest branch counts (pytest-mock tests)",
         ),
     ]
     INVALID = [
@@ -306,10 +393,11 @@ class PatchStack(Rule):
         limit = float(project.setting(self, "max-replacements"))  # type: ignore[arg-type]
         weight = float(project.setting(self, "boundary-weight"))  # type: ignore[arg-type]
         for test in _patch_tests(project):
-            total = 0.0
+            weights = []
             for patch in test.patches:
                 kind, qualified = classify(project, patch)
-                total += weight if kind == "external" and is_boundary(qualified) else 1.0
+                weights.append(weight if kind == "external" and is_boundary(qualified) else 1.0)
+            total = _branch_total(list(zip(test.patches, weights, strict=True)), 1)
             if total <= limit:
                 continue
             names = ", ".join(sorted({p.target.rsplit(".", 1)[-1] for p in test.patches}))
@@ -321,6 +409,22 @@ class PatchStack(Rule):
                 f"{limit:g}: {names[:120]}): inject the collaborators or split the test.",
                 test=test,
             )
+
+
+def _branch_total(items: list[tuple[PatchFact, float]], depth: int) -> float:
+    """Sum of weights, but only the heaviest of exclusive `if/elif/else` branches counts."""
+    total = 0.0
+    chains: dict[str, dict[str, list[tuple[PatchFact, float]]]] = {}
+    for patch, weight in items:
+        path = patch.branch.split("/")
+        if len(path) <= depth:
+            total += weight
+            continue
+        chain, _, index = path[depth].partition(".")
+        chains.setdefault(chain, {}).setdefault(index, []).append((patch, weight))
+    for branches in chains.values():
+        total += max(_branch_total(group, depth + 1) for group in branches.values())
+    return total
 
 
 class AssertingOnPatchedTarget(Rule):

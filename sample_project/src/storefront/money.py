@@ -62,12 +62,16 @@ def percent_of(cents: int, percent: int) -> int:
 
 
 def clamp(value: int, lo: int, hi: int) -> int:
-    """Limit ``value`` to ``[lo, hi]``.
+    """Limit ``value`` to ``[lo, hi]``; an empty range is a caller bug.
 
     Deliberate EQUIVALENT mutant site: ``value < lo`` -> ``value <= lo`` (and ``value > hi`` ->
     ``value >= hi``) only changes what happens when ``value`` equals the bound, and then both
-    versions return the same number. No test can kill these two mutants.
+    versions return the same number. No test can kill these two mutants. (The ``lo > hi`` guard
+    is what makes the first one truly equivalent: with ``lo > hi`` allowed, ``clamp(0, 0, -1)``
+    would tell them apart.)
     """
+    if lo > hi:
+        raise ValueError(f"empty range [{lo}, {hi}]")
     if value < lo:
         return lo
     if value > hi:

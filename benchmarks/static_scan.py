@@ -1,0 +1,104 @@
+"""Static stage speed, side by side with its peers on a big real test suite, in one run.
+
+Downloads the pytest sdist (its `testing/` suite is ~65k lines) into benchmarks/.cache, then times:
+  1. our cold scan (`auditor scan testing --only static`, cache emptied first),
+  2. our warm scan (same command again: content-hash cache),
+  3. bare `libcst.parse_module` over the same files (single process: the parser's floor),
+  4. `falsegreen` on the same directory, if it is installed (a stdlib-ast test-smell scanner).
+Prints wall times and ratios. Targets (issue 2): cold <= 1.0x falsegreen, warm <= 0.5 s.
+
+    python benchmarks/static_scan.py [--version 9.2.0] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+
+
+def fetch_pytest(version: str) -> Path:
+    target = CACHE / f"pytest-{version}"
+    if (target / "testing").is_dir():
+        return target
+    CACHE.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps", "--quiet",
+         f"pytest=={version}", "-d", str(CACHE)],
+        check=True,
+    )
+    archive = next(CACHE.glob(f"pytest-{version}.tar.gz"))
+    with tarfile.open(archive) as tar:
+        tar.extractall(CACHE, filter="data") if sys.version_info >= (3, 12) else tar.extractall(CACHE)  # noqa: S202
+    return target
+
+
+def count_lines(files: list[Path]) -> int:
+    return sum(p.read_bytes().count(b"\n") for p in files)
+
+
+def timed(cmd: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - started
+
+
+def bare_libcst(files: list[Path]) -> float:
+    import libcst
+
+    started = time.perf_counter()
+    for path in files:
+        try:
+            libcst.parse_module(path.read_bytes())
+        except Exception:  # noqa: BLE001 - a parse failure is still parse time
+            pass
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", default="9.2.0", help="pytest sdist version to scan")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions (median is reported)")
+    args = parser.parse_args()
+
+    root = fetch_pytest(args.version)
+    testing = root / "testing"
+    files = sorted(testing.rglob("*.py"))
+    print(f"suite: pytest {args.version} testing/ — {len(files)} files, {count_lines(files):,} lines")
+
+    auditor = [sys.executable, "-m", "auditor", "scan", "testing", "--only", "static", "--format", "json"]
+    cold, warm = [], []
+    for _ in range(args.repeat):
+        shutil.rmtree(root / ".auditor", ignore_errors=True)
+        cold.append(timed(auditor, root))
+        warm.append(timed(auditor, root))
+    parse = bare_libcst(files)
+    falsegreen = shutil.which("falsegreen") or (
+        str(Path(sys.executable).parent / "falsegreen")
+        if (Path(sys.executable).parent / "falsegreen").exists() else None
+    )
+    fg = [timed([falsegreen, "testing", "--format", "json"], root) for _ in range(args.repeat)] if falsegreen else []
+
+    c, w = statistics.median(cold), statistics.median(warm)
+    print(f"{'auditor cold (2 cores)':32} {c:8.2f} s")
+    print(f"{'auditor warm (cache)':32} {w:8.2f} s   target <= 0.5 s -> {'OK' if w <= 0.5 else 'MISSED'}")
+    print(f"{'bare libcst.parse_module (1 core)':32} {parse:8.2f} s   cold / parse = {c / parse:.2f}x")
+    if fg:
+        f = statistics.median(fg)
+        print(f"{'falsegreen (stdlib ast)':32} {f:8.2f} s")
+        print(f"ratio cold / falsegreen = {c / f:.2f}x   target <= 1.0x -> {'OK' if c <= f else 'MISSED'}")
+        print(f"ratio warm / falsegreen = {w / f:.2f}x")
+    else:
+        print("falsegreen not installed (pip install falsegreen) — peer comparison skipped")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -64,3 +64,31 @@ def explain_markdown(code: str) -> str:
 
 def print_explain(console: Any, code: str) -> None:
     console.print(Markdown(explain_markdown(code)))
+
+
+def rules_markdown() -> str:
+    """docs/rules.md: every rule's explanation, generated (a test keeps the file in sync)."""
+    lines = [
+        "# Static rules",
+        "",
+        "Generated from the rule classes by `python -m auditor.static.docs > docs/rules.md`;",
+        "`auditor explain CODE` prints the same text in the terminal.",
+        "",
+        "| code | name | severity | default | summary |",
+        "|---|---|---|---|---|",
+    ]
+    for rule in all_rules():
+        default = "on" if rule.default_enabled else "off"
+        lines.append(
+            f"| [{rule.code}](#{rule.code.lower()}-{rule.name}) | {rule.name} | {rule.severity} | "
+            f"{default} | {rule.summary} |"
+        )
+    for rule in all_rules():
+        lines += ["", explain_markdown(rule.code).replace("# ", "## ", 1).replace("\n## ", "\n### ")]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(rules_markdown())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -18,7 +18,7 @@ import libcst as cst
 from auditor.static.collect import FunctionInfo, TestFunc
 from auditor.static.context import FileContext
 from auditor.static.names import last_segment
-from auditor.static.oracle import ASSERT_CALL, all_nodes, is_oracle_call, own_nodes
+from auditor.static.oracle import all_nodes, is_oracle_call, own_nodes
 
 MOCK_ASSERT_METHODS = frozenset(
     {
@@ -153,10 +153,6 @@ def normalized(ctx: FileContext, node: cst.CSTNode) -> str:
 
 
 # -- name reads -------------------------------------------------------------------------------
-def name_nodes(root: cst.CSTNode, name: str) -> Iterator[cst.Name]:
-    for node in all_nodes(root):
-        if isinstance(node, cst.Name) and node.value == name:
-            yield node
 
 
 def binding_names(target: cst.BaseExpression) -> list[cst.Name]:
@@ -174,25 +170,6 @@ def binding_names(target: cst.BaseExpression) -> list[cst.Name]:
     return []
 
 
-def is_read(root: cst.CSTNode, name: str, bindings: Iterable[cst.CSTNode]) -> bool:
-    """Is `name` used anywhere in `root` other than at the given binding Name nodes?"""
-    skip = {id(b) for b in bindings}
-    return any(id(n) not in skip for n in name_nodes(root, name))
-
-
-def store_targets(root: cst.CSTNode) -> set[int]:
-    """ids of every Name node that is an assignment target (plain rebinding, not a read)."""
-    out: set[int] = set()
-    for node in all_nodes(root):
-        if isinstance(node, cst.Assign):
-            for target in node.targets:
-                out.update(id(n) for n in binding_names(target.target))
-        elif isinstance(node, (cst.AnnAssign,)) and node.value is not None:
-            out.update(id(n) for n in binding_names(node.target))
-    return out
-
-
-# -- verification inside a subtree ------------------------------------------------------------
 def contains_verification(ctx: FileContext, root: cst.CSTNode, func: FunctionInfo) -> bool:
     """An assert, an `assert*` call, raises/warns/fail, or another oracle call in `root` (own
     nodes)."""
@@ -329,10 +306,6 @@ def attribute_chain(expr: cst.BaseExpression) -> list[str]:
             expr = expr.value
         else:
             return list(reversed(parts))
-
-
-def is_assert_call(node: cst.CSTNode) -> bool:
-    return isinstance(node, cst.Call) and bool(ASSERT_CALL.match(last_segment(node.func) or ""))
 
 
 def only_constant_assert(test: TestFunc) -> bool:

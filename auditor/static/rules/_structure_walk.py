@@ -473,6 +473,17 @@ def _single_assignment(body: list[cst.CSTNode], name: str) -> cst.BaseExpression
     return found[0] if len(found) == 1 else None
 
 
+def _fails_on_condition(node: cst.If) -> bool:
+    """The `if` body raises or calls `fail(...)`: the condition itself is the check."""
+    for stmt in _body(node.body):
+        for sub in [stmt, *own_nodes(stmt)]:
+            if isinstance(sub, cst.Raise):
+                return True
+            if isinstance(sub, cst.Call) and (dotted(sub.func) or "").split(".")[-1] == "fail":
+                return True
+    return False
+
+
 class _VerificationWalk:
     def __init__(self, ctx: FileContext, test: TestFunc) -> None:
         self.ctx = ctx
@@ -506,6 +517,9 @@ class _VerificationWalk:
 
     def statement(self, stmt: cst.CSTNode, kind: str | None) -> bool:
         """True when every path through `stmt` verifies; `kind` names the enclosing condition."""
+        if isinstance(stmt, cst.If) and _fails_on_condition(stmt):
+            self._record(stmt, kind)  # `if bad: pytest.fail(...)` is `assert not bad`
+            return True
         if isinstance(stmt, cst.If):
             branches: list[list[cst.CSTNode]] = []
             node: cst.If | cst.Else | None = stmt

@@ -152,9 +152,7 @@ def normalized(ctx: FileContext, node: cst.CSTNode) -> str:
     return "".join(ctx.code(node).split())
 
 
-# -- name reads -------------------------------------------------------------------------------
-
-
+# -- bindings and verifications --------------------------------------------------------------
 def binding_names(target: cst.BaseExpression) -> list[cst.Name]:
     """The Names an assignment target binds (`a`, `a, b`, `(a, [b, *c])`)."""
     if isinstance(target, cst.Name):

@@ -718,6 +718,11 @@ class ConditionalVerification(Rule):
             note="range with a positive literal",
         ),
         Example(
+            "import pytest\n\ndef test_mapped():\n    missing = {'a'} - known()\n    if missing:\n"
+            "        pytest.fail(f'unmapped: {missing}')\n",
+            note="`if bad: pytest.fail()` is an unconditional check (httpx test_exceptions.py:14)",
+        ),
+        Example(
             "def test_headers(client):\n    headers = {'a': '1', 'b': ''}\n    r = "
             "client.get(headers)\n"
             "    for key in headers.keys():\n        assert r.headers[key] == headers[key]\n",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from auditor.api import Options, audit  # noqa: E402
-from auditor.model import Scorecard  # noqa: E402
+from auditor.api import Options, audit
+from auditor.model import Scorecard
 
 __all__ = ["Options", "Scorecard", "__version__", "audit"]

@@ -132,9 +132,13 @@ def audit(options: Options, project: Project | None = None) -> Scorecard:
     if options.diff or options.base_scorecard:
         from auditor import patch
 
-        patch.check_inputs(project.root, options.diff, options.base_scorecard)  # fail before the run
+        patch.check_inputs(
+            project.root, options.diff, options.base_scorecard
+        )  # fail before the run
     if options.shard:
-        card.meta["shard_spec"] = f"{options.shard[0]}/{options.shard[1]}"  # read by `auditor merge`
+        card.meta["shard_spec"] = (
+            f"{options.shard[0]}/{options.shard[1]}"  # read by `auditor merge`
+        )
     stages = resolve_stages(options)
     failed: set[str] = set()
     for name in STAGES:
@@ -145,7 +149,9 @@ def audit(options: Options, project: Project | None = None) -> Scorecard:
         blocked = [dep for dep in STAGE_NEEDS.get(name, ()) if dep in failed]
         if blocked:
             card.stages.append(
-                StageReport(name=name, ran=False, reason=f"not started: the {blocked[0]} stage failed")
+                StageReport(
+                    name=name, ran=False, reason=f"not started: the {blocked[0]} stage failed"
+                )
             )
             failed.add(name)
             continue

@@ -28,10 +28,10 @@ DEFAULT_ARID = [
 
 # toml key -> (expected python type(s), human description)
 TOP_LEVEL_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
-    "source": ((list,), "list of source package/module paths, e.g. [\"src/pkg\"]"),
+    "source": ((list,), 'list of source package/module paths, e.g. ["src/pkg"]'),
     "tests": ((list,), "list of test directories"),
     "exclude": ((list,), "glob patterns of test files to skip"),
-    "select": ((list,), "rule codes or prefixes to enable, e.g. [\"TQ1\", \"TQ306\"]"),
+    "select": ((list,), 'rule codes or prefixes to enable, e.g. ["TQ1", "TQ306"]'),
     "extend-select": ((list,), "rule codes or prefixes to enable on top of the defaults"),
     "ignore": ((list,), "rule codes or prefixes to disable"),
     "per-file-ignores": ((dict,), "mapping of glob -> list of codes"),
@@ -142,7 +142,16 @@ def parse_config(table: dict[str, Any], where: str = "[tool.auditor]") -> Config
             )
         if key in SUBTABLE_KEYS:
             _check_subtable(key, value, where)
-        if key in ("select", "extend-select", "ignore", "tests", "source", "exclude", "strategies", "assertion-helpers"):
+        if key in (
+            "select",
+            "extend-select",
+            "ignore",
+            "tests",
+            "source",
+            "exclude",
+            "strategies",
+            "assertion-helpers",
+        ):
             bad = [v for v in value if not isinstance(v, str)]
             if bad:
                 raise ConfigError(f"{where} key '{key}' must be a list of strings; got {bad[0]!r}.")
@@ -151,7 +160,7 @@ def parse_config(table: dict[str, Any], where: str = "[tool.auditor]") -> Config
                 if not isinstance(codes, list):
                     raise ConfigError(
                         f"{where} per-file-ignores['{glob}'] must be a list of codes, "
-                        f"e.g. \"{glob}\" = [\"TQ101\"]; got {codes!r}."
+                        f'e.g. "{glob}" = ["TQ101"]; got {codes!r}.'
                     )
         if key == "arid" and value is True:
             value = list(DEFAULT_ARID)
@@ -181,7 +190,9 @@ def read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} is not valid TOML: {exc}. Fix the syntax and run again.") from exc
+        raise ConfigError(
+            f"{path} is not valid TOML: {exc}. Fix the syntax and run again."
+        ) from exc
 
 
 def load_config(root: Path) -> Config:

@@ -16,7 +16,9 @@ SCHEMA_VERSION = "1"
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
-MutantStatus = Literal["killed", "survived", "timeout", "no_coverage", "skipped", "error", "pending"]
+MutantStatus = Literal[
+    "killed", "survived", "timeout", "no_coverage", "skipped", "error", "pending"
+]
 MUTANT_STATUSES: tuple[MutantStatus, ...] = (
     "killed",
     "survived",

@@ -205,7 +205,9 @@ class Project:
 def _walk_py(base: Path) -> list[Path]:
     out: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info"))
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in SKIP_DIRS and not d.endswith(".egg-info")
+        )
         out.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(".py"))
     return out
 
@@ -232,9 +234,7 @@ def discover_source(root: Path, tests_dirs: list[Path]) -> list[Path]:
                 continue
             if child.resolve() in test_roots or child.name in ("tests", "test", "testing", "docs"):
                 continue
-            if child.is_dir() and (child / "__init__.py").is_file():
-                candidates.append(child)
-            elif (
+            if (child.is_dir() and (child / "__init__.py").is_file()) or (
                 base == src
                 and child.is_file()
                 and child.suffix == ".py"
@@ -262,7 +262,7 @@ def load_project(tests: str | Path | None = None, *, config: Config | None = Non
         if missing:
             raise UsageError(
                 f"No tests directory given and '{missing[0]}' does not exist. Pass the directory that "
-                f"holds your tests, e.g. `auditor scan path/to/tests`, or set `tests = [\"...\"]` under "
+                f'holds your tests, e.g. `auditor scan path/to/tests`, or set `tests = ["..."]` under '
                 f"[tool.auditor] in pyproject.toml."
             )
     else:

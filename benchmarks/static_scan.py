@@ -13,6 +13,7 @@ Prints wall times and ratios. Targets (issue 2): cold <= 1.0x falsegreen, warm <
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import statistics
 import subprocess
@@ -30,13 +31,26 @@ def fetch_pytest(version: str) -> Path:
         return target
     CACHE.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps", "--quiet",
-         f"pytest=={version}", "-d", str(CACHE)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-binary",
+            ":all:",
+            "--no-deps",
+            "--quiet",
+            f"pytest=={version}",
+            "-d",
+            str(CACHE),
+        ],
         check=True,
     )
     archive = next(CACHE.glob(f"pytest-{version}.tar.gz"))
     with tarfile.open(archive) as tar:
-        tar.extractall(CACHE, filter="data") if sys.version_info >= (3, 12) else tar.extractall(CACHE)  # noqa: S202
+        tar.extractall(CACHE, filter="data") if sys.version_info >= (3, 12) else tar.extractall(
+            CACHE
+        )
     return target
 
 
@@ -55,15 +69,15 @@ def bare_libcst(files: list[Path]) -> float:
 
     started = time.perf_counter()
     for path in files:
-        try:
+        with contextlib.suppress(Exception):  # a parse failure is still parse time
             libcst.parse_module(path.read_bytes())
-        except Exception:  # noqa: BLE001 - a parse failure is still parse time
-            pass
     return time.perf_counter() - started
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--version", default="9.2.0", help="pytest sdist version to scan")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions (median is reported)")
     args = parser.parse_args()
@@ -71,9 +85,21 @@ def main() -> int:
     root = fetch_pytest(args.version)
     testing = root / "testing"
     files = sorted(testing.rglob("*.py"))
-    print(f"suite: pytest {args.version} testing/ — {len(files)} files, {count_lines(files):,} lines")
+    print(
+        f"suite: pytest {args.version} testing/ — {len(files)} files, {count_lines(files):,} lines"
+    )
 
-    auditor = [sys.executable, "-m", "auditor", "scan", "testing", "--only", "static", "--format", "json"]
+    auditor = [
+        sys.executable,
+        "-m",
+        "auditor",
+        "scan",
+        "testing",
+        "--only",
+        "static",
+        "--format",
+        "json",
+    ]
     cold, warm = [], []
     for _ in range(args.repeat):
         shutil.rmtree(root / ".auditor", ignore_errors=True)
@@ -82,18 +108,29 @@ def main() -> int:
     parse = bare_libcst(files)
     falsegreen = shutil.which("falsegreen") or (
         str(Path(sys.executable).parent / "falsegreen")
-        if (Path(sys.executable).parent / "falsegreen").exists() else None
+        if (Path(sys.executable).parent / "falsegreen").exists()
+        else None
     )
-    fg = [timed([falsegreen, "testing", "--format", "json"], root) for _ in range(args.repeat)] if falsegreen else []
+    fg = (
+        [timed([falsegreen, "testing", "--format", "json"], root) for _ in range(args.repeat)]
+        if falsegreen
+        else []
+    )
 
     c, w = statistics.median(cold), statistics.median(warm)
     print(f"{'auditor cold (2 cores)':32} {c:8.2f} s")
-    print(f"{'auditor warm (cache)':32} {w:8.2f} s   target <= 0.5 s -> {'OK' if w <= 0.5 else 'MISSED'}")
-    print(f"{'bare libcst.parse_module (1 core)':32} {parse:8.2f} s   cold / parse = {c / parse:.2f}x")
+    print(
+        f"{'auditor warm (cache)':32} {w:8.2f} s   target <= 0.5 s -> {'OK' if w <= 0.5 else 'MISSED'}"
+    )
+    print(
+        f"{'bare libcst.parse_module (1 core)':32} {parse:8.2f} s   cold / parse = {c / parse:.2f}x"
+    )
     if fg:
         f = statistics.median(fg)
         print(f"{'falsegreen (stdlib ast)':32} {f:8.2f} s")
-        print(f"ratio cold / falsegreen = {c / f:.2f}x   target <= 1.0x -> {'OK' if c <= f else 'MISSED'}")
+        print(
+            f"ratio cold / falsegreen = {c / f:.2f}x   target <= 1.0x -> {'OK' if c <= f else 'MISSED'}"
+        )
         print(f"ratio warm / falsegreen = {w / f:.2f}x")
     else:
         print("falsegreen not installed (pip install falsegreen) — peer comparison skipped")

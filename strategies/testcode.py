@@ -83,9 +83,7 @@ def _no_oracle(name: str, value: int) -> PlantedTest:
 
 
 def _degenerate_given(name: str, value: int) -> PlantedTest:
-    src = (
-        f"@given(st.just({value}))\ndef test_{name}(x):\n    assert func(x) == {value * 2}\n"
-    )
+    src = f"@given(st.just({value}))\ndef test_{name}(x):\n    assert func(x) == {value * 2}\n"
     return PlantedTest(f"test_{name}", src, {"TQ504"}, "degenerate", asserts=1)
 
 
@@ -118,7 +116,9 @@ def max_examples_test(draw: st.DrawFn, name: str) -> PlantedTest:
         f"@settings(max_examples={n})\n@given(st.integers())\ndef test_{name}(x):\n"
         f"    assert func(x) == x * 2\n"
     )
-    return PlantedTest(f"test_{name}", src, {"TQ502"} if n < threshold else set(), "max_examples", 1)
+    return PlantedTest(
+        f"test_{name}", src, {"TQ502"} if n < threshold else set(), "max_examples", 1
+    )
 
 
 @st.composite
@@ -150,9 +150,11 @@ def planted_modules(draw: st.DrawFn, min_tests: int = 1, max_tests: int = 8) -> 
             tests.append(TEMPLATES[kind](name, value))
     if tests and draw(st.booleans()):
         # a shadowed duplicate: the FIRST definition never runs (TQ406 reported on it)
-        victim = draw(st.sampled_from([t for t in tests if t.kind in ("good", "no_oracle")] or [None]))
+        victim = draw(
+            st.sampled_from([t for t in tests if t.kind in ("good", "no_oracle")] or [None])
+        )
         if victim is not None:
-            dup = _good(victim.name[len("test_"):], 7)
+            dup = _good(victim.name[len("test_") :], 7)
             dup.truth = set()
             index = tests.index(victim)
             victim.truth = victim.truth | {"TQ406"}
@@ -167,8 +169,12 @@ def add_comments(source: str) -> str:
     for line in source.splitlines():
         if line.startswith(("def ", "@")):
             out.append("# a comment that changes nothing")
-        if line.strip() and not line.rstrip().endswith((":", "\\", ",", "(")) and "'''" not in line \
-                and '"""' not in line:
+        if (
+            line.strip()
+            and not line.rstrip().endswith((":", "\\", ",", "("))
+            and "'''" not in line
+            and '"""' not in line
+        ):
             out.append(line + "  # note")
         else:
             out.append(line)

@@ -264,7 +264,23 @@ def _witness(call: str, original: Outcome, mutant: Outcome, code: str) -> dict[s
     }
 
 
+MEMORY_LIMIT = 4 * 1024**3  # a mutant like `"-" * n` must fail with MemoryError, not swap
+
+
+def limit_memory() -> None:
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if soft == resource.RLIM_INFINITY or soft > MEMORY_LIMIT:
+            cap = MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(MEMORY_LIMIT, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
 def run_job(job: dict[str, Any]) -> None:
+    limit_memory()
     workspace = Path(job["workspace"]).resolve()
     results = Path(job["results"])
     os.chdir(workspace)

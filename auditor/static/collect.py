@@ -156,7 +156,9 @@ def mark_name(qualified: str) -> str | None:
     return None
 
 
-def _marks_from_expr(expr: cst.BaseExpression, imports: ImportMap) -> list[tuple[str, cst.Call | None]]:
+def _marks_from_expr(
+    expr: cst.BaseExpression, imports: ImportMap
+) -> list[tuple[str, cst.Call | None]]:
     """Marks in a `pytestmark = ...` value (a mark, or a list/tuple of marks)."""
     items: list[cst.BaseExpression] = []
     if isinstance(expr, (cst.List, cst.Tuple)):
@@ -178,7 +180,11 @@ def _assigned_names(stmt: cst.BaseSmallStatement) -> list[tuple[str, cst.BaseExp
         return [
             (t.target.value, stmt.value) for t in stmt.targets if isinstance(t.target, cst.Name)
         ]
-    if isinstance(stmt, cst.AnnAssign) and stmt.value is not None and isinstance(stmt.target, cst.Name):
+    if (
+        isinstance(stmt, cst.AnnAssign)
+        and stmt.value is not None
+        and isinstance(stmt.target, cst.Name)
+    ):
         return [(stmt.target.value, stmt.value)]
     return []
 
@@ -367,7 +373,11 @@ class Collector:
         fixture_deco = next((d for d in decorators if d.qualified in FIXTURE_DECORATORS), None)
         if fixture_deco is None:
             fixture_deco = next(
-                (d for d in decorators if d.qualified.endswith(".fixture") or d.qualified == "fixture"),
+                (
+                    d
+                    for d in decorators
+                    if d.qualified.endswith(".fixture") or d.qualified == "fixture"
+                ),
                 None,
             )
         if fixture_deco is not None:

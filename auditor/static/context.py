@@ -119,7 +119,9 @@ class FileContext:
         self.inventory: ModuleInventory = Collector(
             module, self.imports, self.settings, relpath, is_test_module
         ).collect()
-        self.helper_patterns = [DEFAULT_HELPER_PATTERN] + [re.compile(p) for p in options.helper_patterns]
+        self.helper_patterns = [DEFAULT_HELPER_PATTERN] + [
+            re.compile(p) for p in options.helper_patterns
+        ]
         self.findings: list[RawFinding] = []
         self._oracles: dict[int, OracleScan] = {}
         self._helper_oracle: dict[str, bool] = {}
@@ -150,14 +152,18 @@ class FileContext:
                 wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
                 self._positions = wrapper.resolve(PositionProvider)
         if self._index is not None:
-            roots: list[cst.CSTNode] = [within, self.module] if within is not None else [self.module]
+            roots: list[cst.CSTNode] = (
+                [within, self.module] if within is not None else [self.module]
+            )
             return self._index.span(node, roots)
         where = self._positions[node]
         return Span(where.start.line, where.start.column, where.end.line, where.end.column)
 
     def pos(self, node: cst.CSTNode) -> CodeRange:
         where = self.span(node)
-        return CodeRange(CodePosition(where.line, where.column), CodePosition(where.end_line, where.end_column))
+        return CodeRange(
+            CodePosition(where.line, where.column), CodePosition(where.end_line, where.end_column)
+        )
 
     def line(self, node: cst.CSTNode) -> int:
         return self.span(node).line
@@ -297,7 +303,9 @@ def _test_exemption(ctx: FileContext, test: TestFunc) -> str | None:
             expr = first.body[0]
             if isinstance(expr, cst.Expr) and isinstance(expr.value, cst.Call):
                 name = ctx.qualify(expr.value.func, test) or ""
-                if name in ("pytest.skip", "self.skipTest", "pytest.xfail") or name.endswith(".skipTest"):
+                if name in ("pytest.skip", "self.skipTest", "pytest.xfail") or name.endswith(
+                    ".skipTest"
+                ):
                     return "skip/xfail"
     if test.is_given:
         return "given"
@@ -321,7 +329,8 @@ def _statement_count(func: cst.FunctionDef) -> int:
         ):
             continue
         if isinstance(stmt, cst.SimpleStatementLine) and all(
-            isinstance(s, cst.Pass) or (isinstance(s, cst.Expr) and isinstance(s.value, cst.Ellipsis))
+            isinstance(s, cst.Pass)
+            or (isinstance(s, cst.Expr) and isinstance(s.value, cst.Ellipsis))
             for s in stmt.body
         ):
             continue
@@ -418,7 +427,9 @@ def build_facts(ctx: FileContext, rules: list[Rule]) -> FileFacts:
     for name, node in ctx.inventory.helpers.items():
         scan = scan_body(node.body, ctx.imports, frozenset(), ctx.helper_patterns)
         facts.helpers.append(
-            HelperFact(module=ctx.module_name, name=name, has_oracle=scan.has_oracle, calls=scan.calls)
+            HelperFact(
+                module=ctx.module_name, name=name, has_oracle=scan.has_oracle, calls=scan.calls
+            )
         )
     facts.imported_modules = sorted(set(ctx.imports.bindings.values()))
     for rule in rules:
@@ -436,8 +447,12 @@ def analyze_source(
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
-        facts = FileFacts(path=relpath, module=module_name_for(relpath), is_conftest=is_conftest,
-                          is_test_module=is_test_module)
+        facts = FileFacts(
+            path=relpath,
+            module=module_name_for(relpath),
+            is_conftest=is_conftest,
+            is_test_module=is_test_module,
+        )
         line, message = _python_syntax_error(source, relpath)
         if line is None:
             facts.error = (
@@ -450,8 +465,12 @@ def analyze_source(
             facts.extra["error_line"] = line
         return facts
     except (RecursionError, ValueError) as exc:  # pragma: no cover - pathological inputs
-        facts = FileFacts(path=relpath, module=module_name_for(relpath), is_conftest=is_conftest,
-                          is_test_module=is_test_module)
+        facts = FileFacts(
+            path=relpath,
+            module=module_name_for(relpath),
+            is_conftest=is_conftest,
+            is_test_module=is_test_module,
+        )
         facts.error = f"could not parse: {exc}"
         return facts
     clear_memo()
@@ -496,4 +515,7 @@ def decode_source(data: bytes) -> tuple[str | None, str | None]:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         return data.decode(encoding), None
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        return None, f"cannot be decoded ({exc}); save it as UTF-8 or declare its encoding (PEP 263)"
+        return (
+            None,
+            f"cannot be decoded ({exc}); save it as UTF-8 or declare its encoding (PEP 263)",
+        )

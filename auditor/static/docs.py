@@ -29,14 +29,16 @@ def print_rules(console: Any) -> None:
             rule.summary,
         )
     console.print(table)
-    console.print("Enable an off rule with `extend-select = [\"TQ102\"]` under [tool.auditor].")
+    console.print('Enable an off rule with `extend-select = ["TQ102"]` under [tool.auditor].')
 
 
 def explain_markdown(code: str) -> str:
     rule = rule_by_code(code)
     if rule is None:
         codes = ", ".join(r.code for r in all_rules())
-        raise UsageError(f"Unknown rule '{code}'. Known rules: {codes}. `auditor rules` lists them.")
+        raise UsageError(
+            f"Unknown rule '{code}'. Known rules: {codes}. `auditor rules` lists them."
+        )
     docs = rule.docs()
     state = "on" if rule.default_enabled else "off (enable with extend-select)"
     parts = [
@@ -84,7 +86,10 @@ def rules_markdown() -> str:
             f"{default} | {rule.summary} |"
         )
     for rule in all_rules():
-        lines += ["", explain_markdown(rule.code).replace("# ", "## ", 1).replace("\n## ", "\n### ")]
+        lines += [
+            "",
+            explain_markdown(rule.code).replace("# ", "## ", 1).replace("\n## ", "\n### "),
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -24,7 +24,12 @@ from auditor.project import Project, PytestSettings
 from auditor.static.facts import FileFacts
 from auditor.static.registry import all_rules, enabled_codes, rule_by_code
 from auditor.static.source_index import SourceIndex, build_source_index
-from auditor.static.suppress import apply_baseline, apply_suppressions, read_baseline, write_baseline
+from auditor.static.suppress import (
+    apply_baseline,
+    apply_suppressions,
+    read_baseline,
+    write_baseline,
+)
 
 BATCH = 16
 POOL_THRESHOLD = 24  # below this many files to parse, a process pool costs more than it saves
@@ -227,7 +232,7 @@ def scan(
         progress(f"parsing {len(todo)} test files ({len(keys) - len(todo)} cached)")
     if todo:
         analyzed = analyze_many(todo, options, jobs)
-        for key, facts in zip(todo_keys, analyzed):
+        for key, facts in zip(todo_keys, analyzed, strict=False):
             cache.entries[key] = facts
         cache.dirty = True
     result.parsed = len(todo)
@@ -264,8 +269,11 @@ def scan(
         write_baseline(Path(write_baseline_to), result.findings)
     baseline_path = baseline or config.baseline
     if baseline_path:
-        entries = read_baseline(project.root / baseline_path if not Path(baseline_path).is_absolute()
-                                and not Path(baseline_path).exists() else Path(baseline_path))
+        entries = read_baseline(
+            project.root / baseline_path
+            if not Path(baseline_path).is_absolute() and not Path(baseline_path).exists()
+            else Path(baseline_path)
+        )
         result.findings, stale, result.baselined = apply_baseline(result.findings, entries)
         result.unused_suppressions.extend(stale)
     return result

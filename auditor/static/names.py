@@ -103,9 +103,7 @@ class ImportMap:
             base = head
         return f"{base}.{rest}" if rest else base
 
-    def qualify(
-        self, node: cst.BaseExpression, params: frozenset[str] = frozenset()
-    ) -> str | None:
+    def qualify(self, node: cst.BaseExpression, params: frozenset[str] = frozenset()) -> str | None:
         name = dotted(node)
         if name is None:
             return None

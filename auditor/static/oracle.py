@@ -42,7 +42,9 @@ class OracleScan:
 
     has_oracle: bool = False
     kinds: set[str] = field(default_factory=set)
-    calls: list[str] = field(default_factory=list)  # qualified names of other calls (helper candidates)
+    calls: list[str] = field(
+        default_factory=list
+    )  # qualified names of other calls (helper candidates)
     called_params: set[str] = field(default_factory=set)
 
 
@@ -59,11 +61,18 @@ def is_oracle_call(
         return "assert-call"
     if qualified in EXPECTATION_CALLS and qualified != "pytest.approx":
         return "expectation"
-    if last in ("raises", "warns", "deprecated_call") and qualified and qualified.startswith("pytest"):
+    if (
+        last in ("raises", "warns", "deprecated_call")
+        and qualified
+        and qualified.startswith("pytest")
+    ):
         return "expectation"
-    if isinstance(call.func, cst.Attribute) and dotted(call.func.value) == "self":
-        if last in UNITTEST_ORACLE_METHODS:
-            return "expectation"
+    if (
+        isinstance(call.func, cst.Attribute)
+        and dotted(call.func.value) == "self"
+        and last in UNITTEST_ORACLE_METHODS
+    ):
+        return "expectation"
     if qualified in EXTERNAL_CHECKS:
         return "external"
     if qualified in ("subprocess.run",) and any(
@@ -145,4 +154,6 @@ NO_RAISE_INTENT = re.compile(
 
 def states_no_raise_intent(func: cst.FunctionDef, text: str) -> bool:
     """Docstring or comments (`text` = the test's source) say it only checks that nothing raises."""
-    return bool(NO_RAISE_INTENT.search(text)) or bool(NO_RAISE_INTENT.search(func.name.value.replace("_", " ")))
+    return bool(NO_RAISE_INTENT.search(text)) or bool(
+        NO_RAISE_INTENT.search(func.name.value.replace("_", " "))
+    )

@@ -19,11 +19,34 @@ from auditor.static.source_index import SourceIndex
 BUILTIN_FIXTURES: dict[str, str] = {
     **dict.fromkeys(
         [
-            "monkeypatch", "tmp_path", "tmpdir", "capsys", "capfd", "capsysbinary", "capfdbinary",
-            "capteesys", "caplog", "recwarn", "record_property", "record_xml_attribute", "subtests",
-            "mocker", "db", "transactional_db", "client", "admin_client", "settings", "event_loop",
-            "faker", "rf", "admin_user", "django_user_model", "live_server", "httpx_mock",
-            "requests_mock", "benchmark",
+            "monkeypatch",
+            "tmp_path",
+            "tmpdir",
+            "capsys",
+            "capfd",
+            "capsysbinary",
+            "capfdbinary",
+            "capteesys",
+            "caplog",
+            "recwarn",
+            "record_property",
+            "record_xml_attribute",
+            "subtests",
+            "mocker",
+            "db",
+            "transactional_db",
+            "client",
+            "admin_client",
+            "settings",
+            "event_loop",
+            "faker",
+            "rf",
+            "admin_user",
+            "django_user_model",
+            "live_server",
+            "httpx_mock",
+            "requests_mock",
+            "benchmark",
         ],
         "function",
     ),
@@ -32,9 +55,17 @@ BUILTIN_FIXTURES: dict[str, str] = {
     "package_mocker": "package",
     **dict.fromkeys(
         [
-            "pytestconfig", "tmp_path_factory", "tmpdir_factory", "doctest_namespace",
-            "record_testsuite_property", "session_mocker", "django_db_setup", "django_db_blocker",
-            "worker_id", "testrun_uid", "cache",
+            "pytestconfig",
+            "tmp_path_factory",
+            "tmpdir_factory",
+            "doctest_namespace",
+            "record_testsuite_property",
+            "session_mocker",
+            "django_db_setup",
+            "django_db_blocker",
+            "worker_id",
+            "testrun_uid",
+            "cache",
         ],
         "session",
     ),
@@ -72,7 +103,10 @@ class ProjectContext:
             f"{h.module}.{h.name}": h for facts in files.values() for h in facts.helpers
         }
         self._plugin_modules = {
-            plugin for facts in files.values() if facts.is_conftest for plugin in facts.pytest_plugins
+            plugin
+            for facts in files.values()
+            if facts.is_conftest
+            for plugin in facts.pytest_plugins
         }
 
     # -- iteration ----------------------------------------------------------------------------
@@ -108,8 +142,8 @@ class ProjectContext:
         """
         candidates: list[dict[str, FixtureFact]] = []
         table = self._by_file.get(path, {})
-        if cls is not None and cls in table:
-            candidates.append(table[cls])
+        if cls is not None:
+            candidates.extend(self._class_tables(path, cls))
         candidates.append(table.get(None, {}))
         for conftest in self.conftest_chain(path):
             candidates.append(self._by_file.get(conftest, {}).get(None, {}))
@@ -124,6 +158,35 @@ class ProjectContext:
         if name in BUILTIN_FIXTURES:
             return ResolvedFixture(name=name, scope=BUILTIN_FIXTURES[name], fact=None)
         return None
+
+    def _class_tables(self, path: str, cls: str) -> list[dict[str, FixtureFact]]:
+        """Fixture tables of `cls` and its base classes, nearest first: pytest collects a class's
+        fixtures with `dir()`, so fixtures defined on a base (mixin) class are visible too."""
+        tables: list[dict[str, FixtureFact]] = []
+        queue = [(path, cls)]
+        seen: set[tuple[str, str]] = set()
+        while queue and len(seen) < 32:
+            where, name = queue.pop(0)
+            if (where, name) in seen:
+                continue
+            seen.add((where, name))
+            table = self._by_file.get(where, {}).get(name)
+            if table:
+                tables.append(table)
+            for fact in self.files[where].classes if where in self.files else []:
+                if fact.name != name:
+                    continue
+                for base in fact.bases:
+                    homes = (
+                        [where]
+                        if self._defines(where, base)
+                        else sorted(p for p in self.files if self._defines(p, base))
+                    )
+                    queue.extend((home, base) for home in homes[:1])
+        return tables
+
+    def _defines(self, path: str, cls: str) -> bool:
+        return any(c.name == cls for c in self.files[path].classes)
 
     @staticmethod
     def narrower(requested_scope: str, requester_scope: str) -> bool:
@@ -161,8 +224,10 @@ class ProjectContext:
         helper = self._helpers.get(qualified)
         if helper is None:
             for key, candidate in self._helpers.items():
-                if key.endswith("." + qualified) or qualified.endswith("." + key) or (
-                    "." in qualified and key.split(".")[-2:] == qualified.split(".")[-2:]
+                if (
+                    key.endswith("." + qualified)
+                    or qualified.endswith("." + key)
+                    or ("." in qualified and key.split(".")[-2:] == qualified.split(".")[-2:])
                 ):
                     helper = candidate
                     break

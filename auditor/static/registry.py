@@ -59,7 +59,9 @@ def _matches(code: str, selectors: list[str]) -> bool:
     return any(code.startswith(s.upper()) or s.upper() == "ALL" for s in selectors)
 
 
-def enabled_codes(select: list[str], ignore: list[str], extend_select: list[str] | None = None) -> set[str]:
+def enabled_codes(
+    select: list[str], ignore: list[str], extend_select: list[str] | None = None
+) -> set[str]:
     """`select` replaces the default set (codes or prefixes, like ruff); `ignore` removes."""
     codes: set[str] = set()
     for rule in all_rules():

@@ -14,12 +14,58 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 BOUNDARY_MODULES = {
-    "os", "sys", "time", "datetime", "random", "uuid", "socket", "subprocess", "shutil", "pathlib",
-    "builtins", "io", "tempfile", "urllib", "http", "requests", "httpx", "aiohttp", "urllib3",
-    "smtplib", "ftplib", "sqlite3", "psycopg2", "psycopg", "pymysql", "redis", "boto3", "botocore",
-    "logging", "platform", "getpass", "signal", "threading", "asyncio", "select", "ssl", "webbrowser",
-    "secrets", "hashlib", "glob", "fcntl", "mmap", "multiprocessing", "json", "pickle", "shelve",
-    "sqlalchemy", "pymongo", "grpc", "paramiko", "smtpd", "email",
+    "os",
+    "sys",
+    "time",
+    "datetime",
+    "random",
+    "uuid",
+    "socket",
+    "subprocess",
+    "shutil",
+    "pathlib",
+    "builtins",
+    "io",
+    "tempfile",
+    "urllib",
+    "http",
+    "requests",
+    "httpx",
+    "aiohttp",
+    "urllib3",
+    "smtplib",
+    "ftplib",
+    "sqlite3",
+    "psycopg2",
+    "psycopg",
+    "pymysql",
+    "redis",
+    "boto3",
+    "botocore",
+    "logging",
+    "platform",
+    "getpass",
+    "signal",
+    "threading",
+    "asyncio",
+    "select",
+    "ssl",
+    "webbrowser",
+    "secrets",
+    "hashlib",
+    "glob",
+    "fcntl",
+    "mmap",
+    "multiprocessing",
+    "json",
+    "pickle",
+    "shelve",
+    "sqlalchemy",
+    "pymongo",
+    "grpc",
+    "paramiko",
+    "smtpd",
+    "email",
 }
 
 
@@ -105,7 +151,9 @@ def index_source(path: Path, name: str, relpath: str, text: str) -> SourceModule
             elif isinstance(stmt, ast.ClassDef):
                 module.definitions.add(stmt.name)
                 module.classes[stmt.name] = {
-                    s.name for s in stmt.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    s.name
+                    for s in stmt.body
+                    if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
                 }
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -129,7 +177,9 @@ def index_source(path: Path, name: str, relpath: str, text: str) -> SourceModule
                 for alias in stmt.names:
                     if alias.name == "*":
                         continue
-                    module.imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+                    module.imports[alias.asname or alias.name] = (
+                        f"{base}.{alias.name}" if base else alias.name
+                    )
             elif isinstance(stmt, ast.If):
                 visit(stmt.body)
                 visit(stmt.orelse)
@@ -153,7 +203,10 @@ def build_source_index(source_paths: list[Path], root: Path) -> SourceIndex:
             files = sorted(base.rglob("*.py"))
             source_root = base.parent
         for path in files:
-            if any(part in ("__pycache__", "tests", "test") for part in path.relative_to(source_root).parts[:-1]):
+            if any(
+                part in ("__pycache__", "tests", "test")
+                for part in path.relative_to(source_root).parts[:-1]
+            ):
                 continue
             try:
                 text = path.read_text(encoding="utf-8")

@@ -91,7 +91,10 @@ def apply_suppressions(
 
 def write_baseline(path: Path, findings: list[Finding]) -> None:
     entries = sorted(
-        ({"fingerprint": f.fingerprint, "rule": f.rule, "path": f.path, "test": f.test} for f in findings),
+        (
+            {"fingerprint": f.fingerprint, "rule": f.rule, "path": f.path, "test": f.test}
+            for f in findings
+        ),
         key=lambda e: (e["path"], e["rule"], e["fingerprint"]),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,7 +131,9 @@ def apply_baseline(
     kept = [f for f in findings if f.fingerprint not in known]
     present = {f.fingerprint for f in findings}
     stale = [
-        UnusedSuppression(path=e.get("path", ""), line=None, codes=[e.get("rule", "")], source="baseline")
+        UnusedSuppression(
+            path=e.get("path", ""), line=None, codes=[e.get("rule", "")], source="baseline"
+        )
         for e in entries
         if e["fingerprint"] not in present
     ]

@@ -20,7 +20,9 @@ def run_example(example: str | Example) -> list[Finding]:
         root = Path(tmp)
         (root / "pyproject.toml").write_text("[project]\nname = 'example'\n", encoding="utf-8")
         if ex.pytest_ini:
-            (root / "pytest.ini").write_text("[pytest]\n" + textwrap.dedent(ex.pytest_ini), encoding="utf-8")
+            (root / "pytest.ini").write_text(
+                "[pytest]\n" + textwrap.dedent(ex.pytest_ini), encoding="utf-8"
+            )
         files = {ex.path: ex.code, **ex.files}
         for rel, code in files.items():
             target = root / rel

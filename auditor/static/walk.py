@@ -16,10 +16,30 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-_SKIP_PREFIXES = ("whitespace", "lpar", "rpar", "comma", "semicolon", "leading_lines",
-                  "lines_after_decorators", "trailing_whitespace", "header", "footer", "newline",
-                  "first_line", "empty_lines", "equal", "colon", "star", "dot", "default_indent",
-                  "default_newline", "encoding", "indent", "asynchronous")
+_SKIP_PREFIXES = (
+    "whitespace",
+    "lpar",
+    "rpar",
+    "comma",
+    "semicolon",
+    "leading_lines",
+    "lines_after_decorators",
+    "trailing_whitespace",
+    "header",
+    "footer",
+    "newline",
+    "first_line",
+    "empty_lines",
+    "equal",
+    "colon",
+    "star",
+    "dot",
+    "default_indent",
+    "default_newline",
+    "encoding",
+    "indent",
+    "asynchronous",
+)
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -27,9 +47,7 @@ def _fields(cls: type) -> tuple[str, ...]:
     names = _FIELDS.get(cls)
     if names is None:
         names = tuple(
-            f.name
-            for f in dataclasses.fields(cls)
-            if not f.name.startswith(_SKIP_PREFIXES)
+            f.name for f in dataclasses.fields(cls) if not f.name.startswith(_SKIP_PREFIXES)
         )
         _FIELDS[cls] = names
     return names
@@ -116,7 +134,9 @@ class Span:
 
 
 def _stmt_span(node: ast.stmt) -> Span:
-    return Span(node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0)
+    return Span(
+        node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0
+    )
 
 
 class LineIndex:
@@ -138,9 +158,12 @@ class LineIndex:
                     continue
                 first, last = group[0], group[-1]
                 self.spans[id(stmt)] = Span(
-                    first.lineno, first.col_offset, last.end_lineno or last.lineno, last.end_col_offset or 0
+                    first.lineno,
+                    first.col_offset,
+                    last.end_lineno or last.lineno,
+                    last.end_col_offset or 0,
                 )
-                for small, node in zip(stmt.body, group):
+                for small, node in zip(stmt.body, group, strict=False):
                     self.spans[id(small)] = _stmt_span(node)
                 continue
             if index >= len(ast_body):
@@ -161,12 +184,23 @@ class LineIndex:
             decorators = getattr(node, "decorator_list", [])
             start = min([d.lineno for d in decorators] + [node.lineno])
             self.spans[id(stmt)] = Span(start, node.col_offset, span.end_line, span.end_column)
-            name_col = node.col_offset + (len("async def ") if isinstance(node, ast.AsyncFunctionDef)
-                                          else len("def ") if isinstance(node, ast.FunctionDef) else len("class "))
-            self.spans[id(stmt.name)] = Span(node.lineno, name_col, node.lineno, name_col + len(stmt.name.value))
-            for deco, ast_deco in zip(stmt.decorators, decorators):
-                self.spans[id(deco)] = Span(ast_deco.lineno, max(ast_deco.col_offset - 1, 0),
-                                            ast_deco.end_lineno or ast_deco.lineno, ast_deco.end_col_offset or 0)
+            name_col = node.col_offset + (
+                len("async def ")
+                if isinstance(node, ast.AsyncFunctionDef)
+                else len("def ")
+                if isinstance(node, ast.FunctionDef)
+                else len("class ")
+            )
+            self.spans[id(stmt.name)] = Span(
+                node.lineno, name_col, node.lineno, name_col + len(stmt.name.value)
+            )
+            for deco, ast_deco in zip(stmt.decorators, decorators, strict=False):
+                self.spans[id(deco)] = Span(
+                    ast_deco.lineno,
+                    max(ast_deco.col_offset - 1, 0),
+                    ast_deco.end_lineno or ast_deco.lineno,
+                    ast_deco.end_col_offset or 0,
+                )
             self._suite(stmt.body, node.body)  # type: ignore[attr-defined]
             return
         self.spans[id(stmt)] = span
@@ -178,19 +212,27 @@ class LineIndex:
             elif isinstance(orelse, cst.Else):
                 self.spans[id(orelse)] = _stmt_span(node.orelse[0]) if node.orelse else span
                 self._suite(orelse.body, node.orelse)
-        elif isinstance(stmt, (cst.For, cst.While)) and isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+        elif isinstance(stmt, (cst.For, cst.While)) and isinstance(
+            node, (ast.For, ast.AsyncFor, ast.While)
+        ):
             self._suite(stmt.body, node.body)
             if stmt.orelse is not None:
                 self._suite(stmt.orelse.body, node.orelse)
         elif isinstance(stmt, cst.With) and isinstance(node, (ast.With, ast.AsyncWith)):
-            for item, ast_item in zip(stmt.items, node.items):
+            for item, ast_item in zip(stmt.items, node.items, strict=False):
                 expr = ast_item.context_expr
-                self.spans[id(item)] = Span(expr.lineno, expr.col_offset, expr.end_lineno or expr.lineno,
-                                            expr.end_col_offset or 0)
+                self.spans[id(item)] = Span(
+                    expr.lineno,
+                    expr.col_offset,
+                    expr.end_lineno or expr.lineno,
+                    expr.end_col_offset or 0,
+                )
             self._suite(stmt.body, node.body)
-        elif isinstance(stmt, (cst.Try, cst.TryStar)) and isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+        elif isinstance(stmt, (cst.Try, cst.TryStar)) and isinstance(
+            node, (ast.Try, getattr(ast, "TryStar", ast.Try))
+        ):
             self._suite(stmt.body, node.body)  # type: ignore[attr-defined]
-            for handler, ast_handler in zip(stmt.handlers, node.handlers):  # type: ignore[attr-defined]
+            for handler, ast_handler in zip(stmt.handlers, node.handlers, strict=False):  # type: ignore[attr-defined]
                 self.spans[id(handler)] = _stmt_span(ast_handler)  # type: ignore[arg-type]
                 self._suite(handler.body, ast_handler.body)
             if stmt.orelse is not None:
@@ -198,7 +240,7 @@ class LineIndex:
             if stmt.finalbody is not None:
                 self._suite(stmt.finalbody.body, node.finalbody)  # type: ignore[attr-defined]
         elif isinstance(stmt, cst.Match) and hasattr(ast, "Match") and isinstance(node, ast.Match):
-            for case, ast_case in zip(stmt.cases, node.cases):
+            for case, ast_case in zip(stmt.cases, node.cases, strict=False):
                 self._suite(case.body, ast_case.body)
 
     def span(self, node: cst.CSTNode, roots: Sequence[cst.CSTNode]) -> Span:

@@ -18,7 +18,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "sample_project"
-ROW = re.compile(r"^\|\s*`(?P<path>[^`:]+):(?P<line>\d+)`\s*\|\s*`?(?P<name>[^|`]*?)`?\s*\|\s*(?P<rules>[^|]*)\|")
+ROW = re.compile(
+    r"^\|\s*`(?P<path>[^`:]+):(?P<line>\d+)`\s*\|\s*`?(?P<name>[^|`]*?)`?\s*\|\s*(?P<rules>[^|]*)\|"
+)
 CODE = re.compile(r"TQ\d{3}")
 
 
@@ -49,9 +51,22 @@ def _section_rows(title_prefix: str) -> list[dict[str, object]]:
 @lru_cache(maxsize=1)
 def sample_findings() -> tuple[dict[str, object], ...]:
     proc = subprocess.run(
-        [sys.executable, "-m", "auditor", "scan", "sample_project/tests", "--only", "static",
-         "--format", "json", "--no-cache"],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "auditor",
+            "scan",
+            "sample_project/tests",
+            "--only",
+            "static",
+            "--format",
+            "json",
+            "--no-cache",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     return tuple(json.loads(proc.stdout)["findings"])
@@ -61,7 +76,9 @@ def _matches(finding: dict[str, object], row: dict[str, object], code: str) -> b
     if finding["rule"] != code or finding["path"] != row["path"]:
         return False
     test = str(finding.get("test") or "")
-    if row["name"] and (test.endswith("::" + str(row["name"])) or test.endswith("." + str(row["name"]))):
+    if row["name"] and (
+        test.endswith("::" + str(row["name"])) or test.endswith("." + str(row["name"]))
+    ):
         return True
     return abs(int(finding["line"]) - int(row["line"])) <= 2  # type: ignore[arg-type]
 

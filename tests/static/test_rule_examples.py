@@ -17,7 +17,9 @@ def _cases(kind: str) -> list[object]:
     cases = []
     for rule in all_rules():
         for index, example in enumerate(getattr(rule, kind)):
-            cases.append(pytest.param(rule.code, as_example(example), id=f"{rule.code}-{kind}-{index}"))
+            cases.append(
+                pytest.param(rule.code, as_example(example), id=f"{rule.code}-{kind}-{index}")
+            )
     return cases
 
 

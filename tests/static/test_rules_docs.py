@@ -36,4 +36,6 @@ def test_explain_unknown_code_is_a_usage_error(capsys):
 
 def test_docs_rules_md_is_generated_from_the_rules():
     committed = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert committed == rules_markdown(), "regenerate: python -m auditor.static.docs > docs/rules.md"
+    assert committed == rules_markdown(), (
+        "regenerate: python -m auditor.static.docs > docs/rules.md"
+    )

@@ -62,7 +62,9 @@ def test_non_utf8_file_is_reported_and_the_rest_is_scanned(tmp_path, capsys):
 def test_declared_latin1_encoding_is_honoured(tmp_path, capsys):
     tests = make_project(
         tmp_path,
-        {"tests/test_latin.py": b"# -*- coding: latin-1 -*-\ndef test_x():\n    s = '\xe9'\n    s == 1\n"},
+        {
+            "tests/test_latin.py": b"# -*- coding: latin-1 -*-\ndef test_x():\n    s = '\xe9'\n    s == 1\n"
+        },
     )
     code, card = scan_json(tests, capsys)
     assert code == 0
@@ -88,7 +90,9 @@ def test_empty_directory_says_no_tests_found(tmp_path, capsys):
 
 def test_unknown_config_key_exits_2_naming_the_key_and_valid_ones(tmp_path, capsys):
     tests = make_project(
-        tmp_path, {"tests/test_a.py": "def test_a():\n    assert 1\n"}, "[tool.auditor]\nignroe = ['TQ101']\n"
+        tmp_path,
+        {"tests/test_a.py": "def test_a():\n    assert 1\n"},
+        "[tool.auditor]\nignroe = ['TQ101']\n",
     )
     code = main(["scan", str(tests), "--only", "static"])
     err = capsys.readouterr().err
@@ -143,4 +147,6 @@ def test_directory_of_thousand_files(tmp_path, capsys):
     code, card = scan_json(tests, capsys)
     assert code == 0
     assert card["meta"]["static"]["files"] == 1000
-    assert [(f["path"], f["rule"]) for f in card["findings"]] == [("tests/pkg_3/test_mod_333.py", "TQ110")]
+    assert [(f["path"], f["rule"]) for f in card["findings"]] == [
+        ("tests/pkg_3/test_mod_333.py", "TQ110")
+    ]

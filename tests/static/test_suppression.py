@@ -75,7 +75,9 @@ def _scan(tests: Path, capsys, *args: str) -> dict:
 
 
 def test_unused_inline_suppression_is_reported(tmp_path, capsys):
-    tests = _project(tmp_path, "def test_a():\n    assert 1 == 1  # auditor: ignore[TQ112] -- old\n")
+    tests = _project(
+        tmp_path, "def test_a():\n    assert 1 == 1  # auditor: ignore[TQ112] -- old\n"
+    )
     card = _scan(tests, capsys)
     assert card["unused_suppressions"] == [
         {"path": "tests/test_a.py", "line": 2, "codes": ["TQ112"], "source": "inline"}
@@ -91,8 +93,9 @@ def test_baseline_hides_known_findings_and_survives_moving_code(tmp_path, capsys
     assert json.loads(baseline.read_text())["findings"][0]["rule"] == "TQ112"
 
     # move the test down, re-indent nothing, add comments and another test above it
-    moved = "import os\n\n\ndef test_new():\n    assert os.sep\n\n\n# moved here\n" + original.replace(
-        "x = 1", "x = 1  # set up"
+    moved = (
+        "import os\n\n\ndef test_new():\n    assert os.sep\n\n\n# moved here\n"
+        + original.replace("x = 1", "x = 1  # set up")
     )
     (tests / "test_a.py").write_text(moved, encoding="utf-8")
     card = _scan(tests, capsys, "--baseline", str(baseline))
@@ -100,16 +103,22 @@ def test_baseline_hides_known_findings_and_survives_moving_code(tmp_path, capsys
     assert card["unused_suppressions"] == []
 
     # a new discarded comparison is not in the baseline: reported
-    (tests / "test_a.py").write_text(moved + "\n\ndef test_b():\n    y = 2\n    y != 3\n", encoding="utf-8")
+    (tests / "test_a.py").write_text(
+        moved + "\n\ndef test_b():\n    y = 2\n    y != 3\n", encoding="utf-8"
+    )
     card = _scan(tests, capsys, "--baseline", str(baseline))
-    assert [(f["rule"], f["test"]) for f in card["findings"]] == [("TQ112", "tests/test_a.py::test_b")]
+    assert [(f["rule"], f["test"]) for f in card["findings"]] == [
+        ("TQ112", "tests/test_a.py::test_b")
+    ]
 
 
 def test_stale_baseline_entries_are_reported(tmp_path, capsys):
     tests = _project(tmp_path, "def test_a():\n    x = 1\n    x == 2\n    assert x\n")
     baseline = tmp_path / "baseline.json"
     _scan(tests, capsys, "--write-baseline", str(baseline))
-    (tests / "test_a.py").write_text("def test_a():\n    x = 1\n    assert x == 1\n", encoding="utf-8")
+    (tests / "test_a.py").write_text(
+        "def test_a():\n    x = 1\n    assert x == 1\n", encoding="utf-8"
+    )
     card = _scan(tests, capsys, "--baseline", str(baseline))
     assert card["findings"] == []
     assert [u["source"] for u in card["unused_suppressions"]] == ["baseline"]

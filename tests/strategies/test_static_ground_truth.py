@@ -97,7 +97,9 @@ def test_findings_survive_reordering_tests(module, rnd):
 @given(planted_modules())
 def test_deleting_asserts_never_removes_a_missing_assertion_finding(module):
     before = {f.test for f in run_example(Example(code=module.source)) if f.rule == "TQ101"}
-    after = {f.test for f in run_example(Example(code=strip_asserts(module.source))) if f.rule == "TQ101"}
+    after = {
+        f.test for f in run_example(Example(code=strip_asserts(module.source))) if f.rule == "TQ101"
+    }
     assert before <= after
 
 

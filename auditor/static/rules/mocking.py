@@ -303,8 +303,9 @@ class MockingUnitUnderTest(Rule):
                     test.path,
                     patch.line,
                     f"`{test.name}` replaces `{patch.target}`, defined in the unit under test "
-                    f"(`{module}`): it then checks the double, not the code. Patch the boundary it "
-                    f"calls (I/O, clock, network) or test the real function.",
+                    f"(`{module}`): part of the code under test is a double. Patch the boundary "
+                    f"it calls (I/O, clock, network) instead, or suppress with a reason if this "
+                    f"is a deliberate seam.",
                     test=test,
                     severity="error" if severe else None,
                     anchor=_anchor(test, patch),

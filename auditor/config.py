@@ -127,6 +127,7 @@ def parse_config(table: dict[str, Any], where: str = "[tool.auditor]") -> Config
     """Validate a `[tool.auditor]` table and return a Config; raise ConfigError on the first problem."""
     config = Config()
     valid = sorted(TOP_LEVEL_KEYS)
+    value: Any
     for key, value in table.items():
         if key not in TOP_LEVEL_KEYS:
             raise ConfigError(
@@ -140,8 +141,9 @@ def parse_config(table: dict[str, Any], where: str = "[tool.auditor]") -> Config
                 f"{where} key '{key}' must be {_type_names(types)} ({description}); "
                 f"got {type(value).__name__} {value!r}."
             )
+        checked: Any = value  # its type was validated just above
         if key in SUBTABLE_KEYS:
-            _check_subtable(key, value, where)
+            _check_subtable(key, checked, where)
         if key in (
             "select",
             "extend-select",
@@ -152,11 +154,11 @@ def parse_config(table: dict[str, Any], where: str = "[tool.auditor]") -> Config
             "strategies",
             "assertion-helpers",
         ):
-            bad = [v for v in value if not isinstance(v, str)]
+            bad = [v for v in checked if not isinstance(v, str)]
             if bad:
                 raise ConfigError(f"{where} key '{key}' must be a list of strings; got {bad[0]!r}.")
         if key == "per-file-ignores":
-            for glob, codes in value.items():
+            for glob, codes in checked.items():
                 if not isinstance(codes, list):
                     raise ConfigError(
                         f"{where} per-file-ignores['{glob}'] must be a list of codes, "
@@ -188,7 +190,8 @@ def _check_subtable(name: str, value: dict[str, Any], where: str) -> None:
 def read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data: dict[str, Any] = tomllib.load(fh)
+            return data
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"{path} is not valid TOML: {exc}. Fix the syntax and run again."

@@ -7,6 +7,7 @@ what keeps precision: a rule is only as good as its idea of what pytest will run
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -275,7 +276,7 @@ class Collector:
         self._walk_block(list(self.module.body), cls=None)
         return self.inv
 
-    def _walk_block(self, body: list[cst.BaseStatement], cls: ClassInfo | None) -> None:
+    def _walk_block(self, body: Sequence[cst.CSTNode], cls: ClassInfo | None) -> None:
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
                 self._function(stmt, cls)

@@ -52,7 +52,7 @@ def last_segment(node: cst.BaseExpression) -> str | None:
 def _module_name(node: cst.BaseExpression | None) -> str:
     if node is None:
         return ""
-    name = dotted(node)  # type: ignore[arg-type]
+    name = dotted(node)
     return name or ""
 
 

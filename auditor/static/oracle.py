@@ -25,6 +25,8 @@ EXPECTATION_CALLS = {
     "pytest.deprecated_call",
     "pytest.fail",
     "pytest.approx",
+    "pytest.RaisesGroup",
+    "pytest.RaisesExc",
 }
 UNITTEST_ORACLE_METHODS = {"fail", "failIf", "failUnless", "failUnlessEqual", "failIfEqual"}
 NULL_CONTEXTS = {"contextlib.nullcontext", "does_not_raise"}

@@ -232,8 +232,9 @@ class LineIndex:
             node, (ast.Try, getattr(ast, "TryStar", ast.Try))
         ):
             self._suite(stmt.body, node.body)  # type: ignore[attr-defined]
-            for handler, ast_handler in zip(stmt.handlers, node.handlers, strict=False):  # type: ignore[attr-defined]
-                self.spans[id(handler)] = _stmt_span(ast_handler)  # type: ignore[arg-type]
+            handlers: Sequence[cst.ExceptHandler | cst.ExceptStarHandler] = stmt.handlers
+            for handler, ast_handler in zip(handlers, node.handlers, strict=False):  # type: ignore[attr-defined]
+                self.spans[id(handler)] = _stmt_span(ast_handler)
                 self._suite(handler.body, ast_handler.body)
             if stmt.orelse is not None:
                 self._suite(stmt.orelse.body, node.orelse)  # type: ignore[attr-defined]

@@ -368,14 +368,21 @@ def _is_zero(expr: cst.BaseExpression) -> bool:
 
 
 def sleep_calls(ctx: FileContext, func: FunctionInfo) -> list[cst.Call]:
-    """Sleeps with a positive or computed duration in a function's own body."""
+    """Sleeps with a positive or computed duration in a function's own body (not in `while`
+    polling loops, not with a fake-clock fixture)."""
     out: list[cst.Call] = []
-    patched_sleep = False
+    patched_sleep = any("clock" in p for p in func.param_set)  # a fake-clock fixture
+    polling = {
+        id(n)
+        for loop in own_nodes(func.node.body)
+        if isinstance(loop, cst.While)
+        for n in own_nodes(loop.body)
+    }
     for node in own_nodes(func.node.body):
         if not isinstance(node, cst.Call):
             continue
         name = ctx.qualify(node.func, func)
-        if name in SLEEPS:
+        if name in SLEEPS and id(node) not in polling:
             args = [
                 a
                 for a in node.args

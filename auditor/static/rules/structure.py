@@ -596,6 +596,17 @@ class SleepyTest(Rule):
             "    server.handler = slow_handler\n    assert server.call()\n",
             note="sleep in a nested fake handed to the SUT",
         ),
+        Example(
+            "import time\n\ndef test_server(server):\n    while not server.started:\n"
+            "        time.sleep(0.001)\n    assert server.get('/') == 200\n",
+            note="polling a condition in a while loop is the recommended fix (httpx "
+            "conftest.py:276)",
+        ),
+        Example(
+            "import trio\n\nasync def test_timeout(autojump_clock):\n    await trio.sleep(10)\n"
+            "    assert 1\n",
+            note="fake clock fixture: the sleep costs no real time (trio test_dtls.py)",
+        ),
     ]
     INVALID = [
         Example("import time\n\ndef test_wait():\n    time.sleep(0.5)\n    assert 1\n", lines=[4]),

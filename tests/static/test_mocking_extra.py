@@ -118,4 +118,6 @@ def test_private_error_path_exemption_can_be_turned_off() -> None:
     path = "tests/test_orders.py"
     assert not findings_for(Example(code, files=src, path=path), "TQ201")
     strict = {"rules": {"TQ201": {"allow-private-error-paths": False}}}
-    assert [f.line for f in findings_for(Example(code, files=src, path=path, config=strict), "TQ201")] == [5]
+    assert [
+        f.line for f in findings_for(Example(code, files=src, path=path, config=strict), "TQ201")
+    ] == [5]

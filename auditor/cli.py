@@ -47,6 +47,14 @@ def _stage_list(value: str) -> set[str]:
     return names
 
 
+def _codes(value: str) -> list[str]:
+    codes = [v.strip().upper() for v in value.split(",") if v.strip()]
+    bad = [c for c in codes if not c.startswith("TQ") and c != "ALL"]
+    if bad:
+        raise argparse.ArgumentTypeError(f"rule codes look like TQ101 or a prefix like TQ1; got {bad[0]!r}")
+    return codes
+
+
 def _shard(value: str) -> tuple[int, int]:
     try:
         k_text, n_text = value.split("/")
@@ -95,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="quality gate, e.g. mutation_score=70 (repeatable); exit 1 when missed")
     scan.add_argument("--ratchet", action="store_true",
                       help="fail when a metric drops below the last recorded value")
+    scan.add_argument("--select", type=_codes, metavar="CODES",
+                      help="static rules to run (codes/prefixes, comma-separated; replaces the defaults)")
+    scan.add_argument("--extend-select", type=_codes, metavar="CODES",
+                      help="enable these rules on top of the defaults, e.g. TQ102,TQ306")
+    scan.add_argument("--ignore", type=_codes, metavar="CODES", help="disable these rules")
     scan.add_argument("--baseline", metavar="FILE", help="hide findings recorded in this baseline")
     scan.add_argument("--write-baseline", metavar="FILE", help="record current findings as the baseline")
     scan.add_argument("--shard", type=_shard, metavar="K/N", help="run a deterministic 1/N of the mutants")
@@ -158,6 +171,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
     elif args.fail_under:
         raise UsageError("--fail-under is not available in this version of auditor.")
     project = load_project(options.tests)
+    # rule selection flags override [tool.auditor] (like ruff's --select/--extend-select/--ignore)
+    if args.select is not None:
+        project.config.select = args.select
+    if args.extend_select is not None:
+        project.config.extend_select = [*project.config.extend_select, *args.extend_select]
+    if args.ignore is not None:
+        project.config.ignore = [*project.config.ignore, *args.ignore]
     card = audit(options, project)
 
     gate_messages: list[str] = gates.evaluate(card, options, project) if gates is not None else []

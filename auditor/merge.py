@@ -68,7 +68,7 @@ def merge(
     _check_compatible(cards, allow_partial)
     merged = Scorecard.from_dict(cards[0].to_dict())
     merged.mutants = _merge_mutants(cards)
-    merged.tests = _merge_tests(cards)
+    merged.tests = _merge_tests(cards, merged)
     merged.stages = _merge_stages(cards)
     merged.pseudo_tested = _union(
         cards, lambda c: c.pseudo_tested, lambda p: (p.path, p.function, p.line)
@@ -78,6 +78,7 @@ def merge(
     merged.meta.pop("shard_spec", None)
     if shards:
         merged.meta["merged_shards"] = [f"{k}/{n}" for k, n in shards]
+    _sum_mutation_counts(cards, merged)
     merged.meta.pop("tool_errors", None)
     errors = [e for c in cards for e in c.meta.get("tool_errors") or []]
     if errors:
@@ -90,6 +91,20 @@ def merge(
     patch.refresh(merged, config)
     score.finalize(merged, config)
     return merged
+
+
+SUMMED_META = ("run_now", "reused", "rerun_for_changed_tests")
+
+
+def _sum_mutation_counts(cards: list[Scorecard], merged: Scorecard) -> None:
+    """How many mutants each shard ran is per shard; the merged card reports the total."""
+    stats = merged.meta.get("mutation")
+    if not isinstance(stats, dict):
+        return
+    for key in SUMMED_META:
+        values = [(c.meta.get("mutation") or {}).get(key) for c in cards]
+        if all(isinstance(v, int) for v in values):
+            stats[key] = sum(values)
 
 
 def _check_compatible(cards: list[Scorecard], allow_partial: bool) -> None:
@@ -172,21 +187,23 @@ def _placeholder(mutant: Mutant) -> bool:
     )
 
 
-def _merge_tests(cards: list[Scorecard]) -> list[Any]:
-    """Per-test facts come from the shared coverage run; kill counts add up across shards."""
-    first = Scorecard.from_dict(cards[0].to_dict()).tests
-    kills: dict[str, int] = {}
-    for card in cards:
-        for test in card.tests:
-            kills[test.id] = kills.get(test.id, 0) + test.kills
-    known = {t.id for t in first}
-    extra = [t for card in cards[1:] for t in card.tests if t.id not in known]
-    for test in first + extra:
-        test.kills = kills.get(test.id, 0)
+def _merge_tests(cards: list[Scorecard], merged: Scorecard) -> list[Any]:
+    """Per-test facts come from the shared coverage run; kills are recounted over all mutants.
+
+    The recount uses the mutation stage's own `apply_test_results`, so "kills" and "tests that
+    kill nothing" mean the same after a merge as after one run.
+    """
+    from auditor.mutation.build import apply_test_results
+
     unique: dict[str, Any] = {}
-    for test in first + extra:
-        unique.setdefault(test.id, test)
-    return list(unique.values())
+    for card in cards:
+        for test in Scorecard.from_dict({"tests": card.to_dict()["tests"]}).tests:
+            unique.setdefault(test.id, test)
+    tests = list(unique.values())
+    without = apply_test_results(tests, merged.mutants)
+    if "tests_without_kills" in merged.meta:
+        merged.meta["tests_without_kills"] = without
+    return tests
 
 
 def _merge_stages(cards: list[Scorecard]) -> list[StageReport]:

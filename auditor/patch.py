@@ -159,12 +159,22 @@ def _statement_lines(path: Path, lines: set[int], exclude: str) -> set[int] | No
 
 
 def _exclude_regex(root: Path) -> str:
-    """The project's coverage.py exclusion regex (its config file, else coverage's defaults)."""
+    """The exclusion regex the coverage stage measured with, so both sides agree on "coverable".
+
+    That is the stage's own rcfile (`.auditor/coverage/coveragerc`) when it exists, else the
+    project's coverage.py configuration, else coverage.py's defaults.
+    """
     import coverage
     from coverage.misc import join_regex
 
     config_file: str | bool = False
-    for name in (".coveragerc", "setup.cfg", "tox.ini", "pyproject.toml"):
+    for name in (
+        ".auditor/coverage/coveragerc",
+        ".coveragerc",
+        "setup.cfg",
+        "tox.ini",
+        "pyproject.toml",
+    ):
         if (root / name).is_file():
             config_file = str(root / name)
             break

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -42,6 +43,13 @@ class Suggestion:
     original: str
     mutated: str
     test_code: str
+    also_kills: list[str] = field(default_factory=list)
+
+    def killed(self) -> str:
+        """`a` or `a (also b, c)`: one test often kills several mutants of a function."""
+        if not self.also_kills:
+            return self.mutant
+        return f"{self.mutant} (also {', '.join(self.also_kills)})"
 
 
 @dataclass
@@ -130,7 +138,27 @@ def suggestions(mutants: list[dict[str, Any]]) -> list[Suggestion]:
                 test_code=str(witness["test_code"]),
             )
         )
-    return sorted(out, key=lambda s: (s.source, s.line or 0, s.mutant))
+    return dedupe(sorted(out, key=lambda s: (s.source, s.line or 0, s.mutant)))
+
+
+_TEST_DEF = re.compile(r"def test_\w+\(")
+
+
+def dedupe(items: list[Suggestion]) -> list[Suggestion]:
+    """Identical tests (up to their name) are suggested once, listing every mutant they kill."""
+    kept: dict[str, Suggestion] = {}
+    for item in items:
+        key = _TEST_DEF.sub("def test(", item.test_code)
+        if key in kept:
+            kept[key].also_kills.append(item.mutant)
+        else:
+            kept[key] = item
+    return list(kept.values())
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def group(items: list[Suggestion], tests_dir: str = "tests") -> list[Group]:
@@ -154,8 +182,11 @@ def merge_tests(items: list[Suggestion]) -> str:
             elif line.startswith("from ") and " import " in line:
                 module, _, names = line[5:].partition(" import ")
                 froms.setdefault(module, set()).update(n.strip() for n in names.split(","))
-        comment = f"# kills {item.mutant}: {item.call} -> {item.original} (mutant: {item.mutated})"
-        bodies.append(comment.replace("\n", " ") + "\n" + body.strip() + "\n")
+        comment = (
+            f"# kills {item.killed()}: {_clip(item.call)} -> {_clip(item.original)} "
+            f"(mutant: {_clip(item.mutated)})"
+        )
+        bodies.append(comment + "\n" + body.strip() + "\n")
     imports = sorted(plain) + [
         f"from {m} import {', '.join(sorted(n))}" for m, n in sorted(froms.items())
     ]
@@ -213,8 +244,8 @@ def render(groups: list[Group], root: Path) -> str:
         for item in g.suggestions:
             where = f"{item.source}:{item.line}" if item.line else item.source
             lines.append(
-                f"# kills {item.mutant} ({where}): {item.call} returns {item.original}, "
-                f"the mutant {item.mutated}"
+                f"# kills {item.killed()} ({where}): {_clip(item.call)} gives "
+                f"{_clip(item.original)}, the mutant {_clip(item.mutated)}"
             )
             lines.append(item.test_code.rstrip())
             lines.append("")

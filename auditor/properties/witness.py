@@ -145,7 +145,8 @@ class _Batch:
             attempt += 1
             progressed = self._run_once(attempt)
             if not progressed and self.remaining:
-                self._finish_rest("error", "the witness worker exits without reporting (see log)")
+                log = self.scratch / f"{self.label}-{attempt}.log"
+                self._finish_rest("error", f"the witness worker exits without reporting; see {log}")
                 return
 
     def _finish_rest(self, outcome: str, note: str) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, reject, settings
 from hypothesis import strategies as st
-from hypothesis.errors import HypothesisException
+from hypothesis.errors import HypothesisException, Unsatisfiable
 from mutmut.mutation.trampoline import set_mutant_under_test
 
 from auditor.properties.differential import (
@@ -216,6 +216,12 @@ def search(name: MutantName, mutant_id: str, target: Target, job: dict[str, Any]
         pass
     except _OutOfTime:
         record["note"] = f"stopped after {job['seconds']}s"
+    except Unsatisfiable:
+        if state["witness"] is None:
+            record.update(
+                outcome="skipped",
+                reason="no generated input could be run: the original timed out or was rejected",
+            )
     except HypothesisException as exc:
         if state["witness"] is None:
             record.update(outcome="error", reason=f"Hypothesis: {type(exc).__name__}: {exc}"[:500])

@@ -17,7 +17,7 @@ from auditor.static.collect import ClassInfo, FunctionInfo, decorators_of
 from auditor.static.context import FileContext, normalized_source
 from auditor.static.facts import PatchFact
 from auditor.static.names import dotted
-from auditor.static.oracle import own_nodes
+from auditor.static.walk import children, own_nodes
 
 PATCH_BASES = ("unittest.mock.patch", "mock.patch", "pytest_mock.mocker.patch", "asynctest.patch")
 MONKEYPATCH = "pytest.MonkeyPatch"
@@ -82,6 +82,7 @@ class PatchExtractor:
         self.func = func
         self.scope = MockScope()
         self.with_new: set[int] = set()  # replacements given `new=`: no mock argument is injected
+        self.by_node: dict[int, int] = {}  # id(PatchFact) -> id(the patch call node)
         self._prescan()
 
     def qualify(self, node: cst.BaseExpression) -> str | None:
@@ -135,24 +136,27 @@ class PatchExtractor:
         self._walk(self.func.node.body, "", out)
         return out
 
-    def _walk(self, node: cst.CSTNode, branch: str, out: list[PatchFact]) -> None:
-        """Body calls, remembering which exclusive `if/elif/else` branch each one sits in."""
+    def _walk(self, node: cst.CSTNode, branch: str, out: list[PatchFact], line: int = 0) -> None:
+        """Body calls, remembering which exclusive `if/elif/else` branch each one sits in.
+        `line` is the enclosing statement's line (statement spans are cheap, expression spans not)."""
         if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
             return
+        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement, cst.WithItem)):
+            line = self.ctx.line(node)
         if isinstance(node, cst.If):
-            self._walk_if(node, branch, self.ctx.line(node), 0, out)
+            self._walk_if(node, branch, line, 0, out)
             return
         if isinstance(node, cst.Call):
-            for fact in self._from_call(node, "call", self.ctx.line(node)):
+            for fact in self._from_call(node, "call", line):
                 fact.branch = branch
                 out.append(fact)
-        for child in node.children:
-            self._walk(child, branch, out)
+        for child in children(node):
+            self._walk(child, branch, out, line)
 
     def _walk_if(
         self, node: cst.If, branch: str, chain: int, index: int, out: list[PatchFact]
     ) -> None:
-        self._walk(node.test, branch, out)
+        self._walk(node.test, branch, out, self.ctx.line(node))
         self._walk(node.body, f"{branch}/{chain}.{index}", out)
         orelse = node.orelse
         if isinstance(orelse, cst.If):
@@ -164,6 +168,12 @@ class PatchExtractor:
         api = patch_api(self.qualify(call.func))
         if api is None or api == "env":
             return []
+        facts = self._from_patch_call(call, api, origin, line)
+        for fact in facts:
+            self.by_node[id(fact)] = id(call)
+        return facts
+
+    def _from_patch_call(self, call: cst.Call, api: str, origin: str, line: int) -> list[PatchFact]:
         positional = [a.value for a in call.args if a.keyword is None and a.star == ""]
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
         base = PatchFact(
@@ -248,7 +258,7 @@ class PatchExtractor:
     def mock_names(self, facts: list[PatchFact]) -> dict[str, PatchFact]:
         """Local names bound to the mock a replacement installs (with-as, assignment, argument)."""
         names: dict[str, PatchFact] = {}
-        by_line = {(f.line, f.anchor): f for f in facts}
+        by_call = {self.by_node[id(f)]: f for f in facts if id(f) in self.by_node}
         injected = [
             f
             for f in facts
@@ -280,10 +290,8 @@ class PatchExtractor:
                 and isinstance(value.func.value, cst.Call)
             ):
                 value = value.func.value
-            if isinstance(value, cst.Call):
-                key = (self.ctx.line(value), normalized_source(self.ctx.code(value))[:200])
-                if key in by_line:
-                    names[bound[0]] = by_line[key]
+            if isinstance(value, cst.Call) and id(value) in by_call:
+                names[bound[0]] = by_call[id(value)]
         return names
 
     def mark_self_calls(self, facts: list[PatchFact]) -> None:
@@ -292,6 +300,11 @@ class PatchExtractor:
             return
         mocks = self.mock_names(facts)
         results: dict[str, PatchFact] = {}
+        receivers = {  # `m().resolve.return_value = ...` configures the mock, it does not run it
+            id(node.value)
+            for node in own_nodes(self.func.node.body)
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Call)
+        }
         for node in own_nodes(self.func.node.body):
             if isinstance(node, cst.Assign):
                 for target in node.targets:
@@ -308,9 +321,9 @@ class PatchExtractor:
                         for target in node.targets:
                             if isinstance(target.target, cst.Name):
                                 results[target.target.value] = hit
-            if isinstance(node, cst.Call):
+            if isinstance(node, cst.Call) and id(node) not in receivers:
                 hit = self._called_fact(node, facts, mocks)
-                if hit is not None and self.ctx.line(node) >= hit.line:
+                if hit is not None and self.ctx.span(node, self.func.node).line >= hit.line:
                     hit.called_after = True
         for node in own_nodes(self.func.node.body):
             if isinstance(node, cst.Assert) and isinstance(node.test, cst.Comparison):

@@ -16,9 +16,17 @@ FAMILY_MODULES = (
     "auditor.static.rules.assertions_capture",  # TQ1xx unchecked captures
     "auditor.static.rules.assertions_optin",  # TQ1xx opt-in style rules
     "auditor.static.rules.mocking",  # TQ2xx over-mocking
-    "auditor.static.rules.fixtures",  # TQ3xx pytest fixtures
-    "auditor.static.rules.structure",  # TQ4xx collection, flakiness
-    "auditor.static.rules.properties",  # TQ5xx Hypothesis
+    "auditor.static.rules.mocking_optin",  # TQ2xx opt-in mock hygiene
+    "auditor.static.rules.fixtures",  # TQ3xx pytest fixtures: scope, shared state
+    "auditor.static.rules.fixtures_state",  # TQ3xx leaks, env writes, ignored marks
+    "auditor.static.rules.fixtures_optin",  # TQ3xx opt-in fixture hygiene
+    "auditor.static.rules.structure",  # TQ4xx collection: never-run tests
+    "auditor.static.rules.structure_marks",  # TQ4xx skip reasons, async runners
+    "auditor.static.rules.structure_flaky",  # TQ4xx sleeps, conditional checks
+    "auditor.static.rules.structure_optin",  # TQ4xx opt-in style rules
+    "auditor.static.rules.properties",  # TQ5xx Hypothesis settings and profiles
+    "auditor.static.rules.properties_given",  # TQ5xx @given shapes: rejection, strategies, fixtures
+    "auditor.static.rules.properties_optin",  # TQ5xx opt-in: nested/non-test @given
 )
 
 

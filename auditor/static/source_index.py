@@ -76,6 +76,7 @@ class SourceModule:
     definitions: set[str] = field(default_factory=set)
     classes: dict[str, set[str]] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)
+    assigned: set[str] = field(default_factory=set)  # definitions made by `name = ...`
 
 
 @dataclass
@@ -160,6 +161,7 @@ def index_source(path: Path, name: str, relpath: str, text: str) -> SourceModule
                 for target in targets:
                     if isinstance(target, ast.Name):
                         module.definitions.add(target.id)
+                        module.assigned.add(target.id)
             elif isinstance(stmt, ast.Import):
                 for alias in stmt.names:
                     if alias.asname:

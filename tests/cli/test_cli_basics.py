@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from auditor import __version__
-from auditor.api import Options, STAGE_RUNNERS, audit, resolve_stages
+from auditor.api import STAGE_RUNNERS, Options, audit, resolve_stages
 from auditor.cli import main
 from auditor.errors import UsageError
 
@@ -32,7 +32,9 @@ def test_init_adds_gitignore_entry_and_config_stub_once(tmp_path, capsys):
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
     assert main(["init", str(tmp_path)]) == 0
     assert main(["init", str(tmp_path)]) == 0
-    assert (tmp_path / ".gitignore").read_text(encoding="utf-8").splitlines().count(".auditor/") == 1
+    assert (tmp_path / ".gitignore").read_text(encoding="utf-8").splitlines().count(
+        ".auditor/"
+    ) == 1
     assert (tmp_path / "pyproject.toml").read_text(encoding="utf-8").count("[tool.auditor]") == 1
 
 
@@ -55,7 +57,9 @@ def test_a_stage_that_is_not_installed_is_reported_not_fatal(tmp_path, monkeypat
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_a.py").write_text("def test_a():\n    assert 1\n", encoding="utf-8")
     monkeypatch.setitem(STAGE_RUNNERS, "properties", "auditor.not_a_module:run")
-    card = audit(Options(tests=str(tmp_path / "tests"), only={"static", "properties"}, use_cache=False))
+    card = audit(
+        Options(tests=str(tmp_path / "tests"), only={"static", "properties"}, use_cache=False)
+    )
     report = card.stage("properties")
     assert report is not None and not report.ran
     assert "not available" in report.reason
@@ -74,3 +78,27 @@ def test_skipped_stages_are_named_in_the_json(tmp_path, capsys):
     for stage in ("coverage", "mutation", "properties"):
         assert reasons[stage] == (False, "skipped by --only/--skip")
     assert card["summary"]["mutation_score"] is None
+
+
+def test_rule_selection_flags_override_config(tmp_path, capsys):
+    (tmp_path / "pyproject.toml").write_text(
+        "[project]\nname = 'x'\n[tool.auditor]\nignore = ['TQ112']\n", encoding="utf-8"
+    )
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "test_a.py").write_text(
+        "def test_a():\n    x = 1\n    x == 2\n    assert x\n\ndef test_b():\n    pass\n",
+        encoding="utf-8",
+    )
+
+    def rules(*flags: str) -> set[str]:
+        assert (
+            main(["scan", str(tests), "--only", "static", "--format", "json", "--no-cache", *flags])
+            == 0
+        )
+        return {f["rule"] for f in json.loads(capsys.readouterr().out)["findings"]}
+
+    assert rules() == {"TQ110"}
+    assert rules("--select", "TQ112") == set()  # still ignored by the config
+    assert rules("--ignore", "TQ110") == set()
+    assert "TQ112" not in rules("--extend-select", "TQ104")

@@ -91,6 +91,14 @@ def test_merge_recomputes_the_patch_metrics() -> None:
     assert merged.summary["patch"]["mutation_score"] == whole.summary["patch"]["mutation_score"]
 
 
+def test_mutants_run_per_shard_add_up() -> None:
+    parts = split(full_card(), 2)
+    for i, part in enumerate(parts):
+        part.meta["mutation"] = {"generated": 40, "run_now": 10 + i, "reused": 1}
+    stats = merge(parts).meta["mutation"]
+    assert stats == {"generated": 40, "run_now": 21, "reused": 2}
+
+
 def test_placeholder_loses_to_a_real_verdict() -> None:
     a, b = (
         card([mutant("m1", "skipped", 3, reason="in another shard (this is shard 1/2)")]),

@@ -193,3 +193,16 @@ def test_scan_with_a_bad_base_fails_before_running_anything(
     assert not (tmp_path / ".auditor").exists()
     assert cli.main(["scan", "tests", "--base-scorecard", "nope.json", "--format", "json"]) == 2
     assert "nope.json' does not exist" in capsys.readouterr().err
+
+
+def test_coverable_uses_the_coverage_stage_exclusions(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "pkg/calc.py": CALC.replace("    hi = 10\n", "    hi = 10  # skipme\n"),
+            ".auditor/coverage/coveragerc": "[report]\nexclude_lines =\n    skipme\n",
+        },
+    )
+    assert patch.coverable_changed_lines(tmp_path, {"pkg/calc.py": {2, 3}}, card()) == {
+        "pkg/calc.py": {2}
+    }

@@ -115,3 +115,13 @@ def test_missing_scan_results_are_a_usage_error(
     bad = tmp_path / "bad.json"
     bad.write_text("[1, 2]")
     assert main(["suggest", "--scorecard", str(bad)]) == 2
+
+
+def test_identical_tests_are_suggested_once_naming_every_mutant(tmp_path: Path) -> None:
+    card = json.loads(_card(tmp_path).read_text())
+    twin = dict(card["mutants"][1], id="shop.pricing.x_clamp__mutmut_4")
+    twin["witness"] = dict(twin["witness"], test_code=CLAMP_TEST.replace("mutant_1", "mutant_4"))
+    items = suggestions([*card["mutants"], twin])
+    assert len(items) == 2
+    clamp = next(i for i in items if "clamp" in i.mutant)
+    assert clamp.killed() == "shop.pricing.x_clamp__mutmut_1 (also shop.pricing.x_clamp__mutmut_4)"

@@ -163,3 +163,13 @@ def test_documented_pytest_behaviour_of_unmarked_async_tests(tmp_path: Path):
     assert "FAILED test_async.py::test_plain" in run.stdout
     assert "not natively supported" in run.stdout
     assert "PASSED test_async.py::TestCase::test_method" in run.stdout
+
+
+def test_one_sided_if_is_an_opt_in_info_variant():
+    source = (
+        "def test_status(r):\n    assert r.ok\n    if r.json:\n        assert r.json['id'] == 1\n"
+    )
+    assert _lines("TQ402", source) == {}
+    assert _lines("TQ402", source, config={"rules": {"TQ402": {"one-sided-if": True}}}) == {
+        3: "info"
+    }

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from auditor.static.collect import FunctionInfo
+from auditor.static.collect import FunctionInfo, decorators_of
 from auditor.static.context import FileContext
 from auditor.static.names import dotted
 from auditor.static.oracle import own_nodes
@@ -357,12 +357,8 @@ def manual_monkeypatches(ctx: FileContext, func: FunctionInfo) -> list[tuple[str
     return [(name, node) for name, node in created.items() if name not in undone]
 
 
-MANAGING_METHODS = {
-    "setenv": "environ",
-    "delenv": "environ",
-    "chdir": "cwd",
-    "syspath_prepend": "sys.path",
-}
+# monkeypatch restores the whole cwd / sys.path it saved, but only the env keys it set itself
+MANAGING_METHODS = {"chdir": "cwd", "syspath_prepend": "sys.path"}
 
 
 def managed(ctx: FileContext, func: FunctionInfo) -> set[str]:
@@ -376,3 +372,34 @@ def managed(ctx: FileContext, func: FunctionInfo) -> set[str]:
             elif method == "dict" and node.args and "environ" in (dotted(node.args[0].value) or ""):
                 out.add("environ")
     return out
+
+
+TEARDOWN_METHODS = {
+    "tearDown",
+    "tearDownClass",
+    "teardown_method",
+    "teardown_class",
+    "teardown",
+    "asyncTearDown",
+}
+
+
+def class_restores(func: FunctionInfo) -> bool:
+    """The test's class has a teardown method (unittest `tearDown`, pytest `teardown_method`)."""
+    cls = func.cls
+    while cls is not None:
+        body = cls.node.body.body if isinstance(cls.node.body, cst.IndentedBlock) else []
+        if any(isinstance(s, cst.FunctionDef) and s.name.value in TEARDOWN_METHODS for s in body):
+            return True
+        cls = cls.parent
+    return False
+
+
+def patches_environ(ctx: FileContext, func: FunctionInfo) -> bool:
+    """`@patch.dict(os.environ, ...)` on the function or its class restores the environment."""
+    decorators = list(func.decorators)
+    cls = func.cls
+    while cls is not None:
+        decorators += decorators_of(cls.node, ctx.imports)
+        cls = cls.parent
+    return any(d.qualified.endswith("patch.dict") for d in decorators)

@@ -18,6 +18,7 @@ import libcst as cst
 from auditor.static.collect import FunctionInfo
 from auditor.static.context import FileContext
 from auditor.static.names import dotted
+from auditor.static.walk import all_nodes
 
 SETTINGS = "hypothesis.settings"
 REGISTER = "hypothesis.settings.register_profile"
@@ -127,12 +128,12 @@ def _has_comment(ctx: FileContext, node: cst.CSTNode) -> bool:
 
 
 def all_calls(root: cst.CSTNode) -> Iterator[cst.Call]:
-    stack: list[cst.CSTNode] = [root]
-    while stack:
-        node = stack.pop()
+    """Every call under `root` (itself included), via the engine's fast field walker."""
+    if isinstance(root, cst.Call):
+        yield root
+    for node in all_nodes(root):
         if isinstance(node, cst.Call):
             yield node
-        stack.extend(node.children)
 
 
 # -- profiles ---------------------------------------------------------------------------------

@@ -1,34 +1,36 @@
-"""Syntax walks behind the 4xx rules (kept apart so `structure.py` reads as a list of rules).
+"""Syntax walks behind the 4xx rules (kept apart so the rule modules read as lists of rules).
 
 Each function answers one question about a parsed file the way Python or pytest would: which
 definitions a later one shadows (TQ406), whether a nested test escapes its function (TQ405d), which
-skip/xfail marks lack a reason (TQ404), which sleeps run in a test (TQ401), whether a test's checks
-all sit behind a condition (TQ402), and whether an async test has a runner (TQ411).
+skip/xfail marks lack a reason (TQ404), which sleeps run in a test (TQ401). The TQ402 walk is in
+`_verification_walk.py`, the TQ411 runner facts in `_async_runners.py`.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import libcst as cst
 
 from auditor.static.collect import FunctionInfo, TestFunc
 from auditor.static.context import FileContext
 from auditor.static.names import dotted
-from auditor.static.oracle import is_oracle_call, own_nodes
+from auditor.static.oracle import own_nodes
+from auditor.static.walk import all_nodes
 
 Path = tuple[tuple[int, int], ...]
 
 
-def _body(suite: cst.BaseSuite) -> list[cst.CSTNode]:
+def block_statements(suite: cst.BaseSuite) -> list[cst.CSTNode]:
     """Statements of a block; a one-line suite (`if x: assert y`) is kept as one statement."""
     if isinstance(suite, cst.IndentedBlock):
         return list(suite.body)
     return [suite]
+
+
+_body = block_statements
 
 
 # -- TQ406: shadowed definitions ------------------------------------------------------------
@@ -344,11 +346,8 @@ def _xfail_problem(call: cst.Call, strict_ini: bool) -> list[MarkProblem]:
 
 
 def _all(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    stack: list[cst.CSTNode] = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(node.children)
+    yield root
+    yield from all_nodes(root)
 
 
 # -- TQ401: sleeps ------------------------------------------------------------------------------
@@ -404,277 +403,4 @@ def frozen_clock(ctx: FileContext) -> bool:
     return any(
         v.split(".")[0] in FROZEN_CLOCKS or v.endswith("MockClock")
         for v in ctx.imports.bindings.values()
-    )
-
-
-# -- TQ402: conditional verification --------------------------------------------------------------
-@dataclass
-class VerificationShape:
-    unconditional: bool = False
-    conditional_kinds: set[str] = field(default_factory=set)
-    conditional_lines: list[int] = field(default_factory=list)  # line of the enclosing condition
-    unconditional_calls: list[str] = field(default_factory=list)
-    unconditional_params: set[str] = field(default_factory=set)
-
-
-def _non_empty_literal(
-    ctx: FileContext, expr: cst.BaseExpression, test: TestFunc | None = None, depth: int = 0
-) -> bool:
-    """Provably non-empty iterables: literal tables, `range(n>0)`, wrappers of those, and names
-    bound to such literals (a test local, a class attribute via `self.X`, a module constant)."""
-    if depth > 3:
-        return False
-    if isinstance(expr, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
-        return bool(expr.elements)
-    if isinstance(expr, cst.SimpleString):
-        return bool(str(expr.evaluated_value))
-    if isinstance(expr, cst.Call):
-        name = dotted(expr.func) or ""
-        args = [a.value for a in expr.args]
-        if name == "range" and args and all(isinstance(a, cst.Integer) for a in args[:2]):
-            ints = [int(a.evaluated_value) for a in args[:2] if isinstance(a, cst.Integer)]
-            return (ints[0] > 0) if len(ints) == 1 else ints[1] > ints[0]
-        wrapped = args if name == "zip" else args[:1]
-        if name in ("enumerate", "sorted", "reversed", "list", "tuple", "zip", "iter") and args:
-            return all(_non_empty_literal(ctx, a, test, depth + 1) for a in wrapped)
-        if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in (
-            "items",
-            "keys",
-            "values",
-        ):
-            return _non_empty_literal(ctx, expr.func.value, test, depth + 1)
-    bound: cst.BaseExpression | None = None
-    if isinstance(expr, cst.Name):
-        if test is not None:
-            bound = _single_assignment(_body(test.node.body), expr.value)
-        if bound is None:
-            bound = _single_assignment(list(ctx.module.body), expr.value)
-    elif (
-        isinstance(expr, cst.Attribute)
-        and isinstance(expr.value, cst.Name)
-        and expr.value.value in ("self", "cls")
-        and test is not None
-        and test.cls is not None
-    ):
-        bound = _single_assignment(_body(test.cls.node.body), expr.attr.value)
-    return bound is not None and _non_empty_literal(ctx, bound, test, depth + 1)
-
-
-def _single_assignment(body: list[cst.CSTNode], name: str) -> cst.BaseExpression | None:
-    """The value of the only top-level `name = ...` in a block (None if absent or rebound)."""
-    found: list[cst.BaseExpression] = []
-    for stmt in body:
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if isinstance(small, cst.Assign) and any(
-                    isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets
-                ):
-                    found.append(small.value)
-                if (
-                    isinstance(small, cst.AnnAssign)
-                    and isinstance(small.target, cst.Name)
-                    and small.target.value == name
-                    and small.value is not None
-                ):
-                    found.append(small.value)
-    return found[0] if len(found) == 1 else None
-
-
-def _fails_on_condition(node: cst.If) -> bool:
-    """The `if` body raises or calls `fail(...)`: the condition itself is the check."""
-    for stmt in _body(node.body):
-        for sub in [stmt, *own_nodes(stmt)]:
-            if isinstance(sub, cst.Raise):
-                return True
-            if isinstance(sub, cst.Call) and (dotted(sub.func) or "").split(".")[-1] == "fail":
-                return True
-    return False
-
-
-class _VerificationWalk:
-    def __init__(self, ctx: FileContext, test: TestFunc) -> None:
-        self.ctx = ctx
-        self.test = test
-        self.shape = VerificationShape()
-        self._condition_line = 0
-
-    def verifies(self, node: cst.CSTNode) -> bool:
-        """Does this statement (own nodes only) contain a verification?"""
-        ctx, test = self.ctx, self.test
-        for sub in [node, *own_nodes(node)]:
-            if isinstance(sub, cst.Assert):
-                return True
-            if isinstance(sub, cst.Call):
-                if is_oracle_call(sub, ctx.imports, test.param_set, ctx.helper_patterns):
-                    return True
-                name = dotted(sub.func)
-                if name and (
-                    ctx.local_helper_asserts(name, 2) or name.split(".")[-1] in ("skip", "fail")
-                ):
-                    return True
-        return False
-
-    def block(self, stmts: list[cst.CSTNode], kind: str | None) -> bool:
-        """Walk statements; return True when every path through them verifies."""
-        verified = False
-        for stmt in stmts:
-            if self.statement(stmt, kind):
-                verified = True
-        return verified
-
-    def statement(self, stmt: cst.CSTNode, kind: str | None) -> bool:
-        """True when every path through `stmt` verifies; `kind` names the enclosing condition."""
-        if isinstance(stmt, cst.If) and _fails_on_condition(stmt):
-            self._record(stmt, kind)  # `if bad: pytest.fail(...)` is `assert not bad`
-            return True
-        if isinstance(stmt, cst.If):
-            branches: list[list[cst.CSTNode]] = []
-            node: cst.If | cst.Else | None = stmt
-            while isinstance(node, cst.If):
-                branches.append(_body(node.body))
-                node = node.orelse
-            has_else = isinstance(node, cst.Else)
-            if isinstance(node, cst.Else):
-                branches.append(_body(node.body))
-            results = [self.block(b, self._enter(stmt, kind, "if")) for b in branches]
-            return has_else and all(results)
-        if isinstance(stmt, cst.For):
-            inner = None if _non_empty_literal(self.ctx, stmt.iter, self.test) else "for"
-            body = self.block(_body(stmt.body), self._enter(stmt, kind, inner))
-            return body and inner is None
-        if isinstance(stmt, cst.While):
-            forever = isinstance(stmt.test, cst.Name) and stmt.test.value == "True"
-            inner = None if forever else "while"
-            return self.block(_body(stmt.body), self._enter(stmt, kind, inner)) and forever
-        if isinstance(stmt, cst.Match):
-            for case in stmt.cases:
-                self.block(_body(case.body), self._enter(stmt, kind, "match"))
-            return False
-        if isinstance(stmt, (cst.Try, cst.TryStar)):
-            main = self.block(_body(stmt.body), kind)
-            for handler in stmt.handlers:
-                self.block(_body(handler.body), self._enter(handler, kind, "except"))
-            if stmt.orelse is not None:
-                main = self.block(_body(stmt.orelse.body), kind) or main
-            if stmt.finalbody is not None:
-                main = self.block(_body(stmt.finalbody.body), kind) or main
-            return main
-        if isinstance(stmt, cst.With):
-            head = any(self.verifies(item) for item in stmt.items)
-            if head:
-                self._record(stmt, kind)
-            return self.block(_body(stmt.body), kind) or head
-        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-            return False
-        if self.verifies(stmt):
-            self._record(stmt, kind)
-            return True
-        if kind is None:
-            for sub in own_nodes(stmt):
-                if isinstance(sub, cst.Call) and (name := dotted(sub.func)):
-                    root = name.split(".")[0]
-                    if root in self.test.param_set:
-                        self.shape.unconditional_params.add(root)
-                    else:
-                        self.shape.unconditional_calls.append(self.ctx.imports.qualify_dotted(name))
-        return False
-
-    def _enter(self, stmt: cst.CSTNode, kind: str | None, inner: str | None) -> str | None:
-        """The condition kind inside `stmt`; remembers the outermost condition's line."""
-        if kind is None and inner is not None:
-            self._condition_line = self.ctx.line(stmt)
-        return kind or inner
-
-    def _record(self, stmt: cst.CSTNode, kind: str | None) -> None:
-        if kind is not None:
-            self.shape.conditional_kinds.add(kind)
-            self.shape.conditional_lines.append(self._condition_line)
-
-
-def conditional_verification(ctx: FileContext, test: TestFunc) -> VerificationShape:
-    walk = _VerificationWalk(ctx, test)
-    walk.shape.unconditional = walk.block(_body(test.node.body), None)
-    return walk.shape
-
-
-# -- TQ411: async tests --------------------------------------------------------------------------
-ASYNC_MARKS = {"asyncio", "anyio", "trio", "tornado", "gen_test", "twisted"}
-AUTO_PLUGINS = ("aiohttp.pytest_plugin", "pytest_tornasync", "pytest_aiohttp.legacy")
-SYNC_WRAPPER_HINTS = (
-    "gen_test",
-    "inlineCallbacks",
-    "ensureDeferred",
-    "async_to_sync",
-    "run_sync",
-    "sync",
-    "asynctest",
-    "async_test",
-    "run_async",
-    "coroutine",
-)
-
-
-def test_sync_wrapped(ctx: FileContext, test: TestFunc) -> bool:
-    """A decorator that turns the coroutine into a sync call (tornado `gen_test`, twisted...)."""
-    for deco in test.decorators:
-        name = deco.qualified
-        if name.startswith(
-            ("pytest.mark.", "hypothesis.", "unittest.mock.", "mock.")
-        ) or name.endswith(("patch", "patch.object", "patch.dict")):
-            continue
-        last = name.rsplit(".", 1)[-1]
-        if any(hint in last for hint in SYNC_WRAPPER_HINTS) or name.split(".")[0] in (
-            "tornado",
-            "twisted",
-            "pytest_twisted",
-            "asgiref",
-            "trio_asyncio",
-            "async_generator",
-        ):
-            return True
-        if not name.startswith("pytest"):
-            return True  # unknown decorator: may wrap the coroutine; stay precise
-    return False
-
-
-def async_file_facts(ctx: FileContext) -> dict[str, Any]:
-    """What this file contributes to running coroutines: a conftest hook adding an async mark, an
-    auto-running plugin in `pytest_plugins`, or its own `pytest_pyfunc_call` runner (trio's
-    `-p trio._tests.pytest_plugin`); plus the plugins the pytest config loads with `-p`."""
-    plugins = ctx.inventory.pytest_plugins
-    adds_mark = False
-    if ctx.is_conftest and "add_marker" in ctx.source:
-        adds_mark = bool(
-            re.search(r"add_marker\(\s*(pytest\.mark\.)?[\"']?(asyncio|anyio|trio)", ctx.source)
-        )
-    opts = " ".join(ctx.settings.addopts).split()
-    named = [b for a, b in itertools.pairwise(opts) if a == "-p"]
-    named += [o[2:] for o in opts if o.startswith("-p") and len(o) > 2]
-    return {
-        "auto_plugin": any(p.startswith(AUTO_PLUGINS) for p in plugins),
-        "own_runner": bool(_RUNNER_HOOK.search(ctx.source)),
-        "adds_async_mark": adds_mark,
-        "module": ctx.module_name,
-        "named_plugins": [*plugins, *named],
-    }
-
-
-_RUNNER_HOOK = re.compile(r"^\s*(async\s+)?def pytest_pyfunc_call\b", re.MULTILINE)
-
-
-def runs_coroutines(files: dict[str, dict[str, Any]], chain: list[str], path: str) -> bool:
-    """Does a conftest in `chain`, the file itself, or a named plugin module run async tests?"""
-    for key in [path, *chain]:
-        data = files.get(key, {})
-        if (
-            data.get("auto_plugin")
-            or data.get("adds_async_mark")
-            or (key != path and data.get("own_runner"))
-        ):
-            return True
-    named = {n for data in files.values() for n in data.get("named_plugins", [])}
-    return any(
-        data.get("own_runner")
-        and any(data["module"] == n or data["module"].endswith("." + n) for n in named)
-        for data in files.values()
     )

@@ -27,7 +27,8 @@ def _hints(func: Callable[..., Any]) -> dict[str, Any]:
             hints = dict(typing.get_type_hints(func))
             # a generated __init__ (dataclass) may not resolve; its fields did above
             with contextlib.suppress(Exception):
-                hints.update(typing.get_type_hints(inspect.unwrap(func.__init__)))
+                init = getattr(func, "__init__")  # noqa: B009 - mypy rejects instance.__init__
+                hints.update(typing.get_type_hints(inspect.unwrap(init)))
             return hints
         return typing.get_type_hints(inspect.unwrap(func))
     except Exception as exc:  # NameError for an unresolvable string annotation, and friends

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import threading
 from importlib import metadata
 from pathlib import Path
@@ -100,6 +101,7 @@ def _witnesses(
             results[mutant.id] = SearchResult(**hit["result"])
         else:
             todo.append(mutant.id)
+    shutil.rmtree(out_dir / "runs", ignore_errors=True)  # job files and logs of the last search
     results.update(_search_with_progress(todo, workdir, settings, out_dir, options))
     apply(card, results)
     cache.update(

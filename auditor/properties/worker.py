@@ -60,11 +60,17 @@ def set_mutant(name: str) -> None:
 
 
 def setup_paths(workspace: Path) -> None:
-    """Put the trampolined copies first, like mutmut's `setup_source_paths`."""
+    """Put the trampolined copies first, like mutmut's `setup_source_paths`.
+
+    The directory above `mutants/` (the mutation stage's mirror of the project) goes *last*, so a
+    root-level helper module named in `[tool.auditor] strategies` is importable while every
+    package that mutmut copied still resolves to its trampolined copy.
+    """
     for sub in ("source", "src", ""):
         path = str(workspace / sub) if sub else str(workspace)
         if Path(path).is_dir():
             sys.path.insert(0, path)
+    sys.path.append(str(workspace.parent))
 
 
 def _module(name: MutantName, workspace: Path, cache: dict[str, Any]) -> Any:

@@ -151,6 +151,24 @@ class FactsCache:
         with tmp.open("wb") as fh:
             pickle.dump(pruned, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)
+        for stale in self.path.parent.glob("facts-*.pickle"):  # other engine versions/options
+            if stale != self.path:
+                stale.unlink(missing_ok=True)
+
+
+_ENGINE_HASH: list[str] = []
+
+
+def engine_fingerprint() -> str:
+    """Hash of the static engine's own code: any change to a rule or to the facts invalidates the
+    caches (a version number alone misses development installs and stale pickled dataclasses)."""
+    if not _ENGINE_HASH:
+        digest = hashlib.sha256(__version__.encode())
+        package = Path(__file__).resolve().parent
+        for path in sorted(package.rglob("*.py")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        _ENGINE_HASH.append(digest.hexdigest()[:16])
+    return _ENGINE_HASH[0]
 
 
 def _digest(relpath: str, data: bytes) -> str:
@@ -165,6 +183,7 @@ def _source_index(project: Project, cache_dir: Path | None) -> SourceIndex:
             digest.update(str(path).encode() + b"\0" + path.read_bytes())
         except OSError:
             continue
+    digest.update(engine_fingerprint().encode())
     key = digest.hexdigest()[:20]
     cache_file = cache_dir / f"source-index-{key}.pickle" if cache_dir else None
     if cache_file is not None and cache_file.is_file():
@@ -198,7 +217,7 @@ def scan(
     """Run the static analysis over the project's test files."""
     config = project.config
     options = build_options(project.pytest, config)
-    token = hashlib.sha256(f"{__version__}:{options.cache_token()}".encode()).hexdigest()[:16]
+    token = hashlib.sha256(f"{engine_fingerprint()}:{options.cache_token()}".encode()).hexdigest()[:16]
     cache_dir = project.state_dir / "static" if use_cache else None
     cache = FactsCache(cache_dir, token)
     result = StaticResult()

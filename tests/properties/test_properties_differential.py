@@ -148,3 +148,19 @@ def test_method_state_change_is_pinned_through_vars() -> None:
     assert call == "Counter(start=3).bump(by=2)"
     assert "obj = Counter(start=3)" in code and "assert vars(obj) == {'count': 5}" in code
     assert verify(code, "test_bump", set_mutant, "assign", 1.0) == (True, "")
+
+
+def countdown(n: int):  # type: ignore[no-untyped-def]
+    start = n + 1 if ACTIVE["name"] == "off_by_one" else n
+    yield from range(start, 0, -1)
+
+
+def test_generators_are_compared_by_their_items() -> None:
+    target = Target(
+        module=__name__, function="countdown", kind="function", func=countdown, is_generator=True
+    )
+    original, mutated = _run(target, {"n": 2}, "off_by_one")
+    assert (original.value, mutated.value) == ([2, 1], [3, 2, 1])
+    _, code = build_test(target, "test_countdown", {}, {"n": 2}, original, mutated)
+    assert "assert list(countdown(n=2)) == [2, 1]" in code
+    assert verify(code, "test_countdown", set_mutant, "off_by_one", 1.0) == (True, "")

@@ -235,3 +235,52 @@ def test_real_mutmut_survivors_get_verified_witnesses(tmp_path: Path) -> None:
     for r in witnessed:
         assert r.witness is not None and r.witness["verified"]
         assert "def test_" in r.witness["test_code"]
+
+
+METERS = """
+import os
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class Meter(Protocol):
+    def read(self) -> int: ...
+
+
+@dataclass
+class Fixed:
+    value: int
+
+    def read(self) -> int:
+        return self.value
+
+
+def double(m: Meter) -> int:
+    # stands in for mutmut's trampoline, which dispatches on the same variable
+    if os.environ.get("MUTANT_UNDER_TEST", "").endswith("x_double__mutmut_1"):
+        return m.read() * 3
+    return m.read() * 2
+
+
+def register() -> None:
+    from hypothesis import strategies as st
+
+    st.register_type_strategy(Meter, st.builds(Fixed, value=st.integers()))
+"""
+
+
+@pytest.mark.slow
+def test_strategies_entry_point_makes_protocol_parameters_searchable(tmp_path: Path) -> None:
+    pkg = tmp_path / "mutants" / "meters"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "core.py").write_text(METERS)
+    ids = ["meters.core.x_double__mutmut_1"]
+    plain = search(ids, tmp_path / "mutants", WitnessSettings(max_examples=50), tmp_path / "a")
+    assert plain[ids[0]].outcome == "skipped"
+    assert "cannot generate arguments for double" in plain[ids[0]].note
+    settings = WitnessSettings(max_examples=50, strategies=["meters.core:register"])
+    found = search(ids, tmp_path / "mutants", settings, tmp_path / "b")[ids[0]]
+    assert found.outcome == "witness" and found.witness is not None
+    assert found.witness["call"] == "double(m=Fixed(value=1))"
+    assert "from meters.core import Fixed, double" in found.witness["test_code"]

@@ -3,9 +3,18 @@ configurable thresholds, and severity escalation when a test both self-mocks and
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from auditor.cli import main
+from auditor.config import parse_config
+from auditor.project import PytestSettings
+from auditor.static.context import analyze_source
+from auditor.static.engine import build_options
 from auditor.static.mocks import patch_api
+from auditor.static.registry import all_rules
 from auditor.static.rules.base import Example
 from auditor.static.testing import findings_for, run_example
 
@@ -121,3 +130,84 @@ def test_private_error_path_exemption_can_be_turned_off() -> None:
     assert [
         f.line for f in findings_for(Example(code, files=src, path=path, config=strict), "TQ201")
     ] == [5]
+
+
+def patches_of(code: str) -> list[tuple[str, str, str, bool]]:
+    """(api, target, origin, called_after) of the first test's recorded replacements."""
+    options = build_options(PytestSettings(), parse_config({}))
+    facts = analyze_source("tests/test_x.py", code, options, [cls() for cls in all_rules()])
+    return [(p.api, p.target, p.origin, p.called_after) for p in facts.tests[0].patches]
+
+
+def test_extraction_covers_every_replacement_form() -> None:
+    code = (
+        "import os\nimport pytest\nfrom contextlib import ExitStack\nfrom unittest import mock\n"
+        "from shop import orders\n\n"
+        "@mock.patch.object(orders, 'total')\nclass TestX:\n"
+        "    @mock.patch('shop.orders.place', new=print)\n"
+        "    def test_all(self, total, mocker, monkeypatch):\n"
+        "        p = mock.patch('shop.a').start()\n"
+        "        with ExitStack() as stack:\n"
+        "            stack.enter_context(mock.patch.dict('shop.REG', {}))\n"
+        "        with pytest.MonkeyPatch.context() as mp:\n"
+        "            mp.setattr(orders, 'b', 1)\n"
+        "        mocker.spy(orders, 'c')\n"
+        "        monkeypatch.delattr('shop.orders.d')\n"
+        "        monkeypatch.setenv('HOME', '/x')\n"
+        "        monkeypatch.chdir('/')\n"
+        "        with mock.patch.dict(os.environ, {'A': '1'}):\n"
+        "            assert p\n"
+    )
+    assert patches_of(code) == [
+        ("patch", "shop.orders.place", "decorator", False),
+        ("patch.object", "shop.orders.total", "class-decorator", False),
+        ("patch", "shop.a", "call", False),
+        ("patch.dict", "shop.REG", "call", False),
+        ("setattr", "shop.orders.b", "call", False),
+        ("spy", "shop.orders.c", "call", False),
+        ("delattr", "shop.orders.d", "call", False),
+    ]
+
+
+def test_called_after_needs_a_live_lookup_of_the_replaced_name() -> None:
+    code = (
+        "from unittest import mock\nimport shop.orders\nfrom shop.orders import total\n\n"
+        "def test_calls():\n"
+        "    with mock.patch('shop.orders.total') as m, mock.patch('shop.orders.place'):\n"
+        "        total([1])\n        m().value = 1\n        shop.orders.place([1])\n"
+    )
+    assert [(target, called) for _, target, _, called in patches_of(code)] == [
+        ("shop.orders.total", False),
+        ("shop.orders.place", True),
+    ]
+
+
+def test_cli_reports_self_mocking_in_a_src_layout_project(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path
+    files = {
+        "pyproject.toml": "[project]\nname = 'shop'\n",
+        **SRC,
+        "tests/test_orders.py": (
+            "from unittest import mock\nimport shop.orders\nfrom shop.orders import place\n\n"
+            "def test_place():\n    with mock.patch('shop.orders.total', return_value=3):\n"
+            "        assert place([1]) == 3\n\n"
+            "def test_total_double(mocker):\n    m = mocker.patch('shop.orders.total')\n"
+            "    assert shop.orders.total([1]) is m.return_value\n\n"
+            "def test_real():\n    assert place([1, 2]) == 3\n"
+        ),
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    code = main(["scan", str(root / "tests"), "--only", "static", "--format", "json", "--no-cache"])
+    assert code == 0
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert sorted(
+        (f["rule"], f["line"], f["severity"]) for f in findings if f["rule"][:3] == "TQ2"
+    ) == [
+        ("TQ201", 6, "warning"),
+        ("TQ201", 10, "error"),
+        ("TQ206", 10, "error"),
+    ]

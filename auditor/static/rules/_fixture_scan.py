@@ -93,6 +93,7 @@ ACQUIRE_CALLS = {
 }
 ACQUIRE_METHODS = {"connect", "cursor", "open", "urlopen", "Popen"}
 POOLED = {"create_engine", "create_async_engine", "sessionmaker"}
+GLOBAL_WORDS = ("environ", "chdir", "putenv", "unsetenv", "path", "setattr", "delattr")
 RESTORE_CALLS = {"undo", "addfinalizer", "addCleanup", "enter_context", "callback", "push"}
 
 
@@ -217,6 +218,9 @@ def global_ops(ctx: FileContext, func: FunctionInfo) -> tuple[list[GlobalWrite],
     (try/finally, undo, addfinalizer, addCleanup, ExitStack) is present."""
     ops: list[GlobalWrite] = []
     restored = False
+    text = ctx.source_of(func.node)
+    if not any(word in text for word in GLOBAL_WORDS):  # cheap pre-filter
+        return ops, restored
     protected: set[int] = set()
     locals_ = set(assignments(func)) | set(func.params) | set(func.defaulted)
     for node in own_nodes(func.node.body):

@@ -114,6 +114,9 @@ class ScopeMismatch(Rule):
 
     def check_project(self, project: ProjectContext) -> None:
         defer_monkeypatch = "TQ309" in project.enabled
+        by_name: dict[str, list[FixtureFact]] = {}
+        for fact in project.fixtures():
+            by_name.setdefault(fact.name, []).append(fact)
         for fixture in project.fixtures():
             if fixture.scope in ("function", "dynamic"):
                 continue
@@ -137,46 +140,49 @@ class ScopeMismatch(Rule):
                     context_hash=fixture.source_hash,
                     def_line=fixture.line,
                 )
-            self._overrides(project, fixture)
+            self._overrides(project, fixture, by_name)
 
-    def _overrides(self, project: ProjectContext, wide: FixtureFact) -> None:
+    def _overrides(
+        self, project: ProjectContext, wide: FixtureFact, by_name: dict[str, list[FixtureFact]]
+    ) -> None:
         """pytest #7320: a narrower override, below `wide`, of a name `wide` depends on."""
         area = posixpath.dirname(wide.path) if project.files[wide.path].is_conftest else None
         for name in _requests(wide):
             own = project.resolve_fixture(
                 name, wide.path, wide.cls, skip=wide if name == wide.name else None
             )
-            for path, facts in project.files.items():
+            for fact in by_name.get(name, []):
+                path = fact.path
+                facts = project.files[path]
                 if path == wide.path and wide.cls is not None:
                     continue
                 if path != wide.path and (
                     area is None or not (area == "" or path.startswith(area + "/"))
                 ):
                     continue
-                for fact in facts.fixtures:
-                    if fact.name != name or fact is wide or (own is not None and own.fact is fact):
-                        continue
-                    if path == wide.path and fact.cls is None:
-                        continue
-                    if not project.narrower(fact.scope, wide.scope):
-                        continue
-                    seen = project.resolve_fixture(wide.name, path, fact.cls)
-                    if seen is None or seen.fact is not wide:
-                        continue
-                    if not (wide.autouse or wide.name in facts.fixture_requests):
-                        continue
-                    project.report(
-                        self,
-                        path,
-                        fact.line,
-                        f"`{name}` is overridden here with {fact.scope} scope, but "
-                        f"{wide.scope}-scoped "
-                        f"`{wide.name}` ({where_of(wide)}) depends on it: tests here fail with "
-                        f"ScopeMismatch. Give the override scope `{wide.scope}` or rename it.",
-                        anchor=f"override:{wide.name}->{name}",
-                        context_hash=fact.source_hash,
-                        def_line=fact.line,
-                    )
+                if fact is wide or (own is not None and own.fact is fact):
+                    continue
+                if path == wide.path and fact.cls is None:
+                    continue
+                if not project.narrower(fact.scope, wide.scope):
+                    continue
+                seen = project.resolve_fixture(wide.name, path, fact.cls)
+                if seen is None or seen.fact is not wide:
+                    continue
+                if not (wide.autouse or wide.name in facts.fixture_requests):
+                    continue
+                project.report(
+                    self,
+                    path,
+                    fact.line,
+                    f"`{name}` is overridden here with {fact.scope} scope, but "
+                    f"{wide.scope}-scoped "
+                    f"`{wide.name}` ({where_of(wide)}) depends on it: tests here fail with "
+                    f"ScopeMismatch. Give the override scope `{wide.scope}` or rename it.",
+                    anchor=f"override:{wide.name}->{name}",
+                    context_hash=fact.source_hash,
+                    def_line=fact.line,
+                )
 
 
 class SharedMutableFixture(Rule):

@@ -118,6 +118,10 @@ class UnusedFixture(Rule):
             note="autouse fixtures are used implicitly",
         ),
         Example(
+            "import pytest\n\nHAS_TOOL = True\n\n@pytest.fixture(autouse=HAS_TOOL)\ndef tool():\n    yield\n",
+            note="autouse given by a flag (aiohttp `autouse=HAS_BLOCKBUSTER`)",
+        ),
+        Example(
             "class BaseGetitem:\n    def test_cmp(self, na_cmp):\n        assert na_cmp(1, 1)\n",
             files={
                 "tests/conftest.py": "import pytest\n\n@pytest.fixture\ndef na_cmp():\n"
@@ -143,6 +147,14 @@ class UnusedFixture(Rule):
             },
             note="usefixtures on a class whose tests are inherited (urllib3 test_https.py:1181)",
         ),
+        Example(
+            "def test_x():\n    assert True is not False\n",
+            files={
+                "tests/conftest.py": "import pytest\n\n@pytest.fixture\ndef clean_db():\n    pass\n"
+            },
+            pytest_ini="usefixtures = clean_db\n",
+            note="`usefixtures` in the pytest ini",
+        ),
     ]
     INVALID = [
         Example(
@@ -155,9 +167,17 @@ class UnusedFixture(Rule):
     def collect(self, ctx: FileContext, facts: FileFacts) -> None:
         if self.code not in ctx.options.enabled:
             return
-        names: set[str] = set()
+        names: set[str] = set(ctx.settings.usefixtures)  # `usefixtures` in the pytest ini
         for fixture in ctx.fixtures:
-            names.update(_string_literals(fixture.deco.call if fixture.deco else None, "params"))
+            call = fixture.deco.call if fixture.deco else None
+            names.update(_string_literals(call, "params"))
+            if call is not None and any(  # autouse=SOME_FLAG may well be on
+                a.keyword is not None
+                and a.keyword.value == "autouse"
+                and not (isinstance(a.value, cst.Name) and a.value.value == "False")
+                for a in call.args
+            ):
+                names.add(fixture.fixture_name)
         for test in ctx.tests:
             for mark, call in test.mark_calls:
                 if (
@@ -335,13 +355,12 @@ class ShadowedFixture(Rule):
             )
 
 
+_HTTP = ("get", "post", "put", "patch", "delete", "head", "request", "Session", "session")
 HEAVY_PREFIXES = (
     "subprocess.",
     "socket.",
-    "requests.",
-    "httpx.",
-    "urllib.request.",
-    "aiohttp.",
+    "urllib.request.urlopen",
+    "aiohttp.ClientSession",
     "threading.Thread",
     "multiprocessing.",
     "sqlite3.connect",
@@ -351,6 +370,8 @@ HEAVY_PREFIXES = (
     "sqlalchemy.create_engine",
     "smtplib.",
     "ftplib.",
+    *(f"requests.{name}" for name in _HTTP),
+    *(f"httpx.{name}" for name in (*_HTTP, "Client", "AsyncClient")),
 )
 
 

@@ -246,8 +246,12 @@ def mark_reason_problems(ctx: FileContext) -> list[MarkProblem]:
     callees: set[int] = set()
     strict_ini = ctx.settings.xfail_strict
     for node in _all(ctx.module):
-        if isinstance(node, cst.Call):
+        kind = type(node)  # exact types and a name pre-filter: this walks the whole module
+        if kind is cst.Call:
+            assert isinstance(node, cst.Call)
             callees.add(id(node.func))
+            if _tail(node.func) not in _MARK_TAILS:
+                continue
             name = ctx.imports.qualify(node.func) if dotted(node.func) else None
             positional = [a for a in node.args if a.keyword is None and not a.star]
             if name == "pytest.mark.skip":
@@ -296,7 +300,10 @@ def mark_reason_problems(ctx: FileContext) -> list[MarkProblem]:
                         "warning",
                     )
                 )
-        elif isinstance(node, (cst.Attribute, cst.Name)) and id(node) not in callees:
+        elif (kind is cst.Attribute or kind is cst.Name) and id(node) not in callees:
+            assert isinstance(node, (cst.Attribute, cst.Name))
+            if _tail(node) not in _MARK_TAILS:
+                continue
             name = ctx.imports.qualify(node) if dotted(node) else None
             if name == "pytest.mark.skip" or name == "unittest.skip":
                 problems.append(
@@ -343,6 +350,17 @@ def _xfail_problem(call: cst.Call, strict_ini: bool) -> list[MarkProblem]:
             )
         ]
     return []
+
+
+_MARK_TAILS = frozenset({"skip", "skipif", "xfail", "importorskip"})
+
+
+def _tail(node: cst.BaseExpression) -> str | None:
+    if type(node) is cst.Attribute:
+        return node.attr.value
+    if type(node) is cst.Name:
+        return node.value
+    return None
 
 
 def _all(root: cst.CSTNode) -> Iterator[cst.CSTNode]:

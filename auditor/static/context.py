@@ -9,13 +9,11 @@ import hashlib
 import io
 import re
 import tokenize
-from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange
 
-from auditor.project import PytestSettings
 from auditor.static.collect import (
     Collector,
     FixtureFunc,
@@ -25,6 +23,7 @@ from auditor.static.collect import (
 )
 from auditor.static.facts import (
     ClassFact,
+    EngineOptions,
     FileFacts,
     FixtureFact,
     HelperFact,
@@ -44,27 +43,6 @@ from auditor.static.walk import LineIndex, Span, all_nodes, clear_memo
 SUPPRESS_LINE = re.compile(r"auditor:\s*ignore\[([A-Za-z0-9_, ]+)\](?:\s*--\s*(.*))?")
 SUPPRESS_FILE = re.compile(r"auditor:\s*ignore-file\[([A-Za-z0-9_, ]+)\]")
 NOQA = re.compile(r"noqa:\s*((?:TQ\d{3}[,\s]*)+)", re.IGNORECASE)
-
-
-@dataclass
-class EngineOptions:
-    """What a worker needs besides the file itself (picklable, hashed into the cache key)."""
-
-    settings: PytestSettings
-    enabled: frozenset[str]
-    rule_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
-    helper_patterns: tuple[str, ...] = ()
-
-    def cache_token(self) -> str:
-        text = repr(
-            (
-                sorted(self.enabled),
-                sorted((k, sorted(v.items())) for k, v in self.rule_settings.items()),
-                self.helper_patterns,
-                self.settings,
-            )
-        )
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 _TRAILING_COMMENT = re.compile(r"\s+#[^'\"]*$")

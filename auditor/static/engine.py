@@ -8,6 +8,7 @@ hash and the engine options, so a warm scan only hashes files and runs the cheap
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 from collections.abc import Callable
@@ -21,8 +22,8 @@ from auditor.config import Config
 from auditor.errors import ConfigError
 from auditor.model import Diagnostic, Finding, UnusedSuppression
 from auditor.project import Project, PytestSettings
-from auditor.static.facts import FileFacts
-from auditor.static.registry import all_rules, enabled_codes, rule_by_code
+from auditor.static.facts import EngineOptions, FileFacts, RawFinding
+from auditor.static.registry import select_codes
 from auditor.static.source_index import SourceIndex, build_source_index
 from auditor.static.suppress import (
     apply_baseline,
@@ -48,43 +49,78 @@ class StaticResult:
     facts: dict[str, FileFacts] = field(default_factory=dict)
 
 
-def rule_settings_from(config: Config) -> dict[str, dict[str, Any]]:
+def rules_meta(cache_dir: Path | None) -> dict[str, dict[str, Any]]:
+    """code -> {default_enabled, options} for every rule. Cached as JSON per engine version so a
+    fully cached scan never has to import libcst and the rule modules."""
+    path = cache_dir / f"rules-{engine_fingerprint()}.json" if cache_dir else None
+    if path is not None and path.is_file():
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict):
+                return loaded
+        except (OSError, ValueError):
+            pass
+    from auditor.static.registry import all_rules
+
+    meta = {
+        r.code: {"default_enabled": r.default_enabled, "options": dict(r.options)}
+        for r in all_rules()
+    }
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in path.parent.glob("rules-*.json"):
+            stale.unlink(missing_ok=True)
+        path.write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
+    return meta
+
+
+def rule_settings_from(
+    config: Config, meta: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
     """Validate `[tool.auditor.rules.TQxxx]` tables against each rule's declared options."""
     out: dict[str, dict[str, Any]] = {}
     for code, table in config.rules.items():
-        rule = rule_by_code(code)
+        rule = meta.get(code.upper())
         if rule is None:
             raise ConfigError(
                 f"[tool.auditor.rules] names unknown rule '{code}'. Run `auditor rules` for the list."
             )
         if not isinstance(table, dict):
             raise ConfigError(f"[tool.auditor.rules.{code}] must be a table of settings.")
+        options: dict[str, Any] = rule["options"]
         for key, value in table.items():
-            if key not in rule.options:
-                valid = ", ".join(sorted(rule.options)) or "(none)"
+            if key not in options:
+                valid = ", ".join(sorted(options)) or "(none)"
                 raise ConfigError(
                     f"Unknown setting '{key}' in [tool.auditor.rules.{code}]. Valid settings for "
                     f"{code}: {valid}."
                 )
-            default = rule.options[key]
+            default = options[key]
             if type(value) is not type(default) and not (
                 isinstance(default, float) and isinstance(value, int)
             ):
                 raise ConfigError(
-                    f"[tool.auditor.rules.{code}] {key} must be {type(default).__name__}; got {value!r}."
+                    f"[tool.auditor.rules.{code}] {key} must be {type(default).__name__}; "
+                    f"got {value!r}."
                 )
         out[code.upper()] = dict(table)
     return out
 
 
-def build_options(settings: PytestSettings, config: Config) -> Any:
-    from auditor.static.context import EngineOptions
-
-    enabled = enabled_codes(config.select, config.ignore, config.extend_select)
+def build_options(
+    settings: PytestSettings, config: Config, cache_dir: Path | None = None
+) -> EngineOptions:
+    meta = rules_meta(cache_dir)
+    enabled = select_codes(
+        [(code, bool(m["default_enabled"])) for code, m in sorted(meta.items())],
+        config.select,
+        config.ignore,
+        config.extend_select,
+    )
     return EngineOptions(
         settings=settings,
         enabled=frozenset(enabled),
-        rule_settings=rule_settings_from(config),
+        rule_settings=rule_settings_from(config, meta),
         helper_patterns=tuple(config.assertion_helpers),
     )
 
@@ -94,6 +130,8 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(options: Any) -> None:
+    from auditor.static.registry import all_rules
+
     _WORKER["options"] = options
     _WORKER["rules"] = [cls(options.rule_settings.get(cls.code)) for cls in all_rules()]
 
@@ -175,16 +213,17 @@ def _digest(relpath: str, data: bytes) -> str:
     return hashlib.sha256(relpath.encode() + b"\0" + data).hexdigest()
 
 
-def _source_index(project: Project, cache_dir: Path | None) -> SourceIndex:
-    files = project.source_files()
-    digest = hashlib.sha256()
-    for path in files:
+def _source_digest(project: Project) -> str:
+    digest = hashlib.sha256(engine_fingerprint().encode())
+    for path in project.source_files():
         try:
             digest.update(str(path).encode() + b"\0" + path.read_bytes())
         except OSError:
             continue
-    digest.update(engine_fingerprint().encode())
-    key = digest.hexdigest()[:20]
+    return digest.hexdigest()[:20]
+
+
+def _source_index(project: Project, cache_dir: Path | None, key: str) -> SourceIndex:
     cache_file = cache_dir / f"source-index-{key}.pickle" if cache_dir else None
     if cache_file is not None and cache_file.is_file():
         try:
@@ -204,6 +243,39 @@ def _source_index(project: Project, cache_dir: Path | None) -> SourceIndex:
     return index
 
 
+def _project_findings(
+    project: Project,
+    files: dict[str, FileFacts],
+    options: EngineOptions,
+    cache_dir: Path | None,
+    key: str,
+    source_key: str,
+) -> dict[str, list[RawFinding]]:
+    """The cross-file rules' findings; cached by (engine, options, every file's digest, source)."""
+    cache_file = cache_dir / "project-findings.pickle" if cache_dir else None
+    if cache_file is not None and cache_file.is_file():
+        try:
+            with cache_file.open("rb") as fh:
+                stored_key, stored = pickle.load(fh)
+            if stored_key == key:
+                return stored  # type: ignore[no-any-return]
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+            pass
+    from auditor.static.project_context import ProjectContext
+    from auditor.static.registry import all_rules
+
+    index = _source_index(project, cache_dir, source_key)
+    context = ProjectContext(files, index, options.enabled, options.rule_settings)
+    for cls in all_rules():
+        if cls.code in options.enabled:
+            cls(options.rule_settings.get(cls.code)).check_project(context)
+    if cache_file is not None:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        with cache_file.open("wb") as fh:
+            pickle.dump((key, context.findings), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return context.findings
+
+
 # -- the scan ---------------------------------------------------------------------------------
 def scan(
     project: Project,
@@ -216,9 +288,11 @@ def scan(
 ) -> StaticResult:
     """Run the static analysis over the project's test files."""
     config = project.config
-    options = build_options(project.pytest, config)
-    token = hashlib.sha256(f"{engine_fingerprint()}:{options.cache_token()}".encode()).hexdigest()[:16]
     cache_dir = project.state_dir / "static" if use_cache else None
+    options = build_options(project.pytest, config, cache_dir)
+    token = hashlib.sha256(f"{engine_fingerprint()}:{options.cache_token()}".encode()).hexdigest()[
+        :16
+    ]
     cache = FactsCache(cache_dir, token)
     result = StaticResult()
 
@@ -269,16 +343,14 @@ def scan(
     result.facts = files
     result.tests = sum(len(f.tests) for f in files.values() if f.is_test_module)
 
-    from auditor.static.project_context import ProjectContext
-
-    index = _source_index(project, cache_dir)
-    context = ProjectContext(files, index, options.enabled, options.rule_settings)
-    for cls in all_rules():
-        if cls.code in options.enabled:
-            cls(options.rule_settings.get(cls.code)).check_project(context)
+    source_key = _source_digest(project)
+    join_key = hashlib.sha256(
+        "\0".join([token, source_key, *(k for _, k in keys)]).encode()
+    ).hexdigest()
+    project_findings = _project_findings(project, files, options, cache_dir, join_key, source_key)
 
     for rel, facts in files.items():
-        raw = list(facts.findings) + context.findings.get(rel, [])
+        raw = list(facts.findings) + project_findings.get(rel, [])
         kept, unused = apply_suppressions(facts, raw, config.per_file_ignores, options.enabled)
         result.findings.extend(kept)
         result.unused_suppressions.extend(unused)

@@ -7,8 +7,11 @@ targets) and runs the project-level rules on it. Facts are cached by file conten
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
+
+from auditor.project import PytestSettings
 
 SCOPE_RANK = {"function": 0, "class": 1, "module": 2, "package": 3, "session": 4}
 
@@ -138,3 +141,24 @@ class FileFacts:
     findings: list[RawFinding] = field(default_factory=list)
     error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class EngineOptions:
+    """What a worker needs besides the file itself (picklable, hashed into the cache key)."""
+
+    settings: PytestSettings
+    enabled: frozenset[str]
+    rule_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    helper_patterns: tuple[str, ...] = ()
+
+    def cache_token(self) -> str:
+        text = repr(
+            (
+                sorted(self.enabled),
+                sorted((k, sorted(v.items())) for k, v in self.rule_settings.items()),
+                self.helper_patterns,
+                self.settings,
+            )
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:16]

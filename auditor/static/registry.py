@@ -67,17 +67,29 @@ def _matches(code: str, selectors: list[str]) -> bool:
     return any(code.startswith(s.upper()) or s.upper() == "ALL" for s in selectors)
 
 
+def select_codes(
+    rules: list[tuple[str, bool]],
+    select: list[str],
+    ignore: list[str],
+    extend_select: list[str] | None = None,
+) -> set[str]:
+    """`select` replaces the default set (codes or prefixes, like ruff); `extend_select` adds;
+    `ignore` removes. `rules` is (code, default_enabled) pairs."""
+    codes: set[str] = set()
+    for code, default_enabled in rules:
+        on = _matches(code, select) if select else default_enabled
+        if extend_select and _matches(code, extend_select):
+            on = True
+        if ignore and _matches(code, ignore):
+            on = False
+        if on:
+            codes.add(code)
+    return codes
+
+
 def enabled_codes(
     select: list[str], ignore: list[str], extend_select: list[str] | None = None
 ) -> set[str]:
-    """`select` replaces the default set (codes or prefixes, like ruff); `ignore` removes."""
-    codes: set[str] = set()
-    for rule in all_rules():
-        on = _matches(rule.code, select) if select else rule.default_enabled
-        if extend_select and _matches(rule.code, extend_select):
-            on = True
-        if ignore and _matches(rule.code, ignore):
-            on = False
-        if on:
-            codes.add(rule.code)
-    return codes
+    return select_codes(
+        [(r.code, r.default_enabled) for r in all_rules()], select, ignore, extend_select
+    )

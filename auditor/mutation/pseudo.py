@@ -4,9 +4,10 @@ A function is pseudo-tested when tests execute it, yet none of them fails after 
 replaced by a trivial `return` (None, or False/0/""/... from the return annotation). That is a far
 stronger smell than one surviving mutant: the tests run the code but check nothing it computes.
 
-Implementation: one private copy of the project (`.auditor/mutation/pseudo/`), and for each covered
-function: rewrite the body, run `pytest -x` on only the tests that cover it (from the coverage map),
-restore. Results are cached per (function source, covering tests, coverage fingerprint).
+Implementation: one private copy of the project per worker (`.auditor/mutation/pseudo/worker-N/`,
+all cores), and for each covered function: rewrite the body, run `pytest -x` on only the tests
+that cover it (from the coverage map), restore. Results are cached per (function source,
+replacement, covering tests, the contents of their test files).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditor import __version__
 from auditor.api import Options
 from auditor.coverage.map import CoverageMap
 from auditor.coverage.runner import child_env, pytest_extra_args
@@ -155,11 +157,64 @@ def _check(copy: Path, cand: Candidate, tests: list[str], env: dict[str, str]) -
     return {0: "pseudo_tested", 1: "tested"}.get(proc.returncode, "error")
 
 
+def _tests_digest(root: Path, tests: list[str]) -> str:
+    """Content hash of the files that hold the covering tests: editing a test re-checks."""
+    digest = hashlib.sha256()
+    for test_file in sorted({t.split("::", 1)[0] for t in tests}):
+        try:
+            digest.update(test_file.encode() + b"\0" + (root / test_file).read_bytes())
+        except OSError:
+            digest.update(test_file.encode() + b"\0missing")
+    return digest.hexdigest()
+
+
+def _in_diff_scope(project: Project, options: Options) -> dict[str, set[int]] | None:
+    """Changed lines in PR mode (`--diff`), else None (every function is in scope)."""
+    if not options.diff:
+        return None
+    from auditor.diffscope import changed_lines
+
+    return changed_lines(project.root, options.diff)
+
+
+def _run_parallel(
+    project: Project, todo: list[tuple[str, Candidate, list[str]]], jobs: int
+) -> dict[str, str]:
+    """Check candidates on `jobs` private copies at once (one pytest process per candidate)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not todo:
+        return {}
+    workers = max(1, min(jobs, len(todo)))
+    base = project.state_dir / "mutation" / "pseudo"
+    copies = [base / f"worker-{i}" for i in range(workers)]
+    for copy in copies:
+        sync_tree(project.root, copy)
+    env_template = child_env(project)
+
+    def work(index: int) -> dict[str, str]:
+        copy = copies[index]
+        env = dict(env_template)
+        env["PYTHONPATH"] = _python_path(copy)
+        done: dict[str, str] = {}
+        for key, cand, tests in todo[index::workers]:
+            done[key] = _check(copy, cand, tests, env)
+        return done
+
+    results: dict[str, str] = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for part in pool.map(work, range(workers)):
+            results.update(part)
+    return results
+
+
 def find_pseudo_tested(project: Project, options: Options, card: Scorecard) -> list[PseudoTested]:
+    """Every covered function's pseudo-tested verdict (cached by function source, replacement,
+    covering tests and their files' contents). In PR mode only functions touching changed lines
+    are checked; others are reported only when a cached verdict exists."""
     cov_map = CoverageMap.load(project)
     if not cov_map.tests:
         return []
-    copy = project.state_dir / "mutation" / "pseudo"
     cache_path = project.state_dir / "mutation" / "pseudo.json"
     cache: dict[str, str] = {}
     if options.use_cache:
@@ -167,10 +222,10 @@ def find_pseudo_tested(project: Project, options: Options, card: Scorecard) -> l
             cache = json.loads(cache_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             cache = {}
-    synced = False
-    env = child_env(project)
-    env["PYTHONPATH"] = _python_path(copy)
+    changed = _in_diff_scope(project, options)
     out: list[PseudoTested] = []
+    pending: list[tuple[str, Candidate, list[str]]] = []
+    waiting: list[tuple[str, PseudoTested]] = []
     for source in project.source_files():
         rel = project.rel(source)
         for cand in candidates(rel, source.read_text(encoding="utf-8")):
@@ -187,15 +242,30 @@ def find_pseudo_tested(project: Project, options: Options, card: Scorecard) -> l
                 out.append(result)
                 continue
             key = hashlib.sha256(
-                "\0".join([cand.source, cand.replacement, *tests]).encode()
+                "\0".join(
+                    [
+                        __version__,
+                        cand.source,
+                        cand.replacement,
+                        *tests,
+                        _tests_digest(project.root, tests),
+                    ]
+                ).encode()
             ).hexdigest()
-            if key not in cache:
-                if not synced:
-                    sync_tree(project.root, copy)
-                    synced = True
-                cache[key] = _check(copy, cand, tests, env)
-            result.status = cache[key]  # type: ignore[assignment]
-            out.append(result)
+            in_scope = changed is None or bool(
+                changed.get(rel, set()) & set(range(cand.line, cand.body_end + 1))
+            )
+            if key in cache:
+                result.status = cache[key]  # type: ignore[assignment]
+                out.append(result)
+            elif in_scope:
+                pending.append((key, cand, tests))
+                waiting.append((key, result))
+    cache.update(_run_parallel(project, pending, options.effective_jobs(project)))
+    for key, result in waiting:
+        result.status = cache[key]  # type: ignore[assignment]
+        out.append(result)
+    out.sort(key=lambda r: (r.path, r.line))
     cache_path.parent.mkdir(parents=True, exist_ok=True)
     cache_path.write_text(json.dumps(cache, indent=0, sort_keys=True), encoding="utf-8")
     return out

@@ -48,8 +48,7 @@ def _survivor_actions(card: Scorecard) -> list[dict[str, Any]]:
         best = group[0]
         impact = 50 + min(30, 3 * len(best.covered_by)) + (5 if best.witness else 0)
         how = (
-            f"add the regression test found by Hypothesis: {best.witness.call} returns "
-            f"{best.witness.original} but the mutant returns {best.witness.mutant}"
+            f"add the regression test found by Hypothesis: {best.witness.sentence()}"
             if best.witness
             else "add an assertion that fails when this change is applied"
         )

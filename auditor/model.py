@@ -105,6 +105,11 @@ class Witness:
     test_code: str = ""
     verified: bool = False
 
+    def sentence(self) -> str:
+        """One phrasing for every report. `original`/`mutant` may be a value, `raises E(...)` or a
+        state change, so the verb is "gives", never "returns"."""
+        return f"{self.call} gives {self.original} on your code but {self.mutant} on the mutant"
+
 
 @dataclass
 class Mutant:

@@ -34,6 +34,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 SAMPLE = HERE.parent / "sample_project"
+PROJECT = [SAMPLE]  # set from --project
+TESTS = ["tests"]  # set from --tests
 IGNORE = shutil.ignore_patterns(
     ".auditor", "__pycache__", ".pytest_cache", ".hypothesis", "mutants", "*.egg-info", ".coverage*"
 )
@@ -57,7 +59,7 @@ def git(root: Path, *args: str) -> None:
 
 
 def fresh_copy(target: Path, pseudo: bool = True) -> Path:
-    shutil.copytree(SAMPLE, target, ignore=IGNORE)
+    shutil.copytree(PROJECT[0], target, ignore=IGNORE)
     if not pseudo:
         with (target / "pyproject.toml").open("a", encoding="utf-8") as fh:
             fh.write("\n[tool.auditor.mutation]\npseudo-tested = false\n")
@@ -71,7 +73,16 @@ def fresh_copy(target: Path, pseudo: bool = True) -> Path:
 def pick_line(root: Path, wanted: str | None) -> tuple[Path, int, str]:
     """(file, line, function) to edit: `--function file.py:name`, else the first function with a
     single-line `return` of an expression (something mutmut mutates)."""
-    for path in sorted((root / "src").rglob("*.py")):
+    source_root = root / "src" if (root / "src").is_dir() else root
+    skip = {"tests", "test", "docs", "tools", "benchmarks"}
+    for path in sorted(source_root.rglob("*.py")):
+        rel_parts = path.relative_to(root).parts
+        if (
+            rel_parts[0] in skip
+            or path.name in ("setup.py", "__main__.py")
+            or path.name.startswith("test")
+        ):
+            continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if not isinstance(node, ast.FunctionDef) or node.name.startswith("__"):
@@ -107,7 +118,7 @@ def scan(root: Path, extra: list[str]) -> tuple[float, dict[str, Any], int]:
             "-m",
             "auditor",
             "scan",
-            "tests",
+            TESTS[0],
             "--json",
             "card.json",
             "--format",
@@ -149,7 +160,17 @@ def main(argv: list[str] | None = None) -> int:
         help="turn the pseudo-tested pass off in both runs (it checks every function)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary copies")
+    parser.add_argument(
+        "--project",
+        type=Path,
+        default=SAMPLE,
+        help="project to copy (default sample_project; e.g. the slugify sdist "
+        "unpacked by mutation_vs_mutmut.py in benchmarks/.cache/)",
+    )
+    parser.add_argument("--tests", default="tests", help="tests directory inside --project")
     args = parser.parse_args(argv)
+    PROJECT[0] = args.project.resolve()
+    TESTS[0] = args.tests
     extra = ["--jobs", str(args.jobs)] + (["--skip", args.skip] if args.skip else [])
     work = Path(tempfile.mkdtemp(prefix="auditor-pr-bench-"))
     try:

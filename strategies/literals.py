@@ -93,10 +93,31 @@ def _docstring_nodes(tree: ast.AST) -> set[int]:
     return ids
 
 
+def _message_strings(tree: ast.AST) -> set[int]:
+    """ids of str/bytes constants inside `raise ...` and assert messages: error texts make odd
+    inputs (a witness like `shipping_cost(country='weight must be positive')`), and a mutant of a
+    message is compared by exception type only, so they never help to tell mutants apart."""
+    ids: set[int] = set()
+    for node in ast.walk(tree):
+        holder: ast.AST | None = None
+        if isinstance(node, ast.Raise):
+            holder = node.exc
+        elif isinstance(node, ast.Assert):
+            holder = node.msg
+        if holder is not None:
+            ids.update(
+                id(sub)
+                for sub in ast.walk(holder)
+                if isinstance(sub, ast.Constant) and isinstance(sub.value, (str, bytes))
+            )
+    return ids
+
+
 def extract_literals(source: str) -> Literals:
-    """Collect int/float/str/bytes literals from Python source (negative numbers included)."""
+    """Collect int/float/str/bytes literals from Python source (negative numbers included);
+    docstrings, f-string text and error messages are left out."""
     tree = ast.parse(textwrap.dedent(source))
-    skip = _docstring_nodes(tree)
+    skip = _docstring_nodes(tree) | _message_strings(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr):  # f-string text is never a useful input by itself
             for part in node.values:

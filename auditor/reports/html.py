@@ -136,9 +136,9 @@ def _mutant_html(m: Mutant) -> str:
         w = m.witness
         code = f'<pre class="code">{escape(w.test_code)}</pre>' if w.test_code else ""
         witness = (
-            f'<div class="witness"><b>Witness</b> <code>{escape(w.call)}</code>: original returns '
-            f"<code>{escape(w.original)}</code>, mutant returns "
-            f"<code>{escape(w.mutant)}</code>{code}</div>"
+            f'<div class="witness"><b>Witness</b> <code>{escape(w.call)}</code> gives '
+            f"<code>{escape(w.original)}</code> on your code but "
+            f"<code>{escape(w.mutant)}</code> on the mutant{code}</div>"
         )
     elif m.likely_equivalent:
         witness = '<div class="witness muted">No witness found: likely equivalent.</div>'

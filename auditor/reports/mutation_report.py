@@ -103,7 +103,7 @@ def _status(mutant: Mutant, equivalent_excluded: bool) -> tuple[str, str]:
         return ("Ignored", reason) if equivalent_excluded else ("Survived", reason)
     if mutant.status == "survived" and mutant.witness:
         w = mutant.witness
-        return "Survived", f"witness: {w.call} returns {w.original} originally, {w.mutant} mutated"
+        return "Survived", f"witness: {w.sentence()}"
     return STATUS.get(mutant.status, "Pending"), mutant.reason
 
 

@@ -241,7 +241,7 @@ def mutation_run(card: Scorecard, root: Path | str | None) -> dict[str, Any]:
         message += f"made none of the {len(mutant.covered_by)} covering test(s) fail."
         if mutant.witness:
             w = mutant.witness
-            message += f" Witness: {w.call} returns {w.original}, mutant {w.mutant}."
+            message += f" Witness: {w.sentence()}."
         if mutant.likely_equivalent:
             message += " No witness found: it may be equivalent."
         results.append(

@@ -52,7 +52,7 @@ def test_ranking_follows_the_documented_impacts() -> None:
     assert busy["mutant"] == "m1" and "(+1 more in this function)" in busy["title"]
     assert busy["diff"] == "-a\n+b"
     assert actions[4]["witness"] == "def test_x(): ..."
-    assert "rare(1) returns 1 but the mutant returns 2" in actions[4]["how"]
+    assert "rare(1) gives 1 on your code but 2 on the mutant" in actions[4]["how"]
     assert [a["rank"] for a in actions] == list(range(1, 7))
     assert actions[2]["where"] == "tests/test_a.py:3"
 

@@ -100,3 +100,18 @@ def test_literal_aware_draws_boundaries_and_omits_defaults_sometimes() -> None:
 def test_literal_aware_refuses_unhinted_parameters_by_name() -> None:
     with pytest.raises(UnhintedParameterError, match="'x' of untyped"):
         literal_aware(untyped)
+
+
+def test_error_messages_are_not_used_as_inputs():
+    from strategies.literals import extract_literals
+
+    found = extract_literals(
+        "def f(country: str, w: int) -> int:\n"
+        "    if w <= 0:\n"
+        "        raise ValueError('weight must be positive')\n"
+        "    assert country, 'country required'\n"
+        "    return {'DE': 1}.get(country, 3) * w\n"
+    )
+    assert "DE" in found.strs
+    assert "weight must be positive" not in found.strs
+    assert "country required" not in found.strs

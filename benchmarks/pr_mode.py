@@ -72,7 +72,7 @@ def fresh_copy(target: Path, pseudo: bool = True) -> Path:
 
 def pick_line(root: Path, wanted: str | None) -> tuple[Path, int, str]:
     """(file, line, function) to edit: `--function file.py:name`, else the first function with a
-    single-line `return` of an expression (something mutmut mutates)."""
+    single-line `return` of an operator/call expression (something mutmut mutates)."""
     source_root = root / "src" if (root / "src").is_dir() else root
     skip = {"tests", "test", "docs", "tools", "benchmarks"}
     for path in sorted(source_root.rglob("*.py")):
@@ -94,8 +94,8 @@ def pick_line(root: Path, wanted: str | None) -> tuple[Path, int, str]:
                     isinstance(stmt, ast.Return)
                     and stmt.value is not None
                     and stmt.lineno == stmt.end_lineno
-                    and not isinstance(stmt.value, ast.Constant)
-                ):
+                    and isinstance(stmt.value, (ast.BinOp, ast.Compare, ast.BoolOp, ast.Call))
+                ):  # an expression mutmut mutates, so the PR run has mutants to test
                     return path, stmt.lineno, node.name
     raise SystemExit(f"no function to edit found{f' matching {wanted}' if wanted else ''}")
 

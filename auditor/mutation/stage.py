@@ -39,9 +39,28 @@ def engine(isolation: str, jobs: int) -> str:
 
 def run(project: Project, options: Options, card: Scorecard) -> None:
     jobs = options.effective_jobs(project)
-    memory = mstate.load(project)
+    changed_lines = _changed_lines(project, options)
+    # PR mode: mutmut mutates only the changed source files, in a workspace of its own
+    name, only_mutate = "workspace", None
+    if changed_lines is not None:
+        sources = {project.rel(p) for p in project.source_files()}
+        name, only_mutate = "workspace-pr", sorted(set(changed_lines) & sources)
+        if not only_mutate:
+            card.meta["mutation"] = {"generated": 0, "run_now": 0, "changed_source_files": []}
+            card.stages.append(
+                StageReport(
+                    name="mutation",
+                    ran=True,
+                    reason=f"no source file changed since {options.diff}: nothing to mutate",
+                    engine=f"mutmut {metadata.version('mutmut')}",
+                )
+            )
+            return
+    memory = mstate.load(project, name)
     configured = project.config.mutation.get("process-isolation")
-    ws, settings = prepare(project, str(configured or memory.get("isolation") or "fork"))
+    ws, settings = prepare(
+        project, str(configured or memory.get("isolation") or "fork"), name, only_mutate
+    )
     card.meta["mutation_workspace"] = str(ws)
     mutants_dir = ws / "mutants"
     if not options.use_cache:  # --no-cache: forget every previous verdict
@@ -56,7 +75,6 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         )
     ctx = _context(project, card, mutants_dir, settings)
     mutants = [build_mutant(raw, ctx) for raw in results.read_all(mutants_dir)]
-    changed_lines = _changed_lines(project, options)
     selection = select(
         mutants,
         changed=changed_lines,
@@ -79,7 +97,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         notes += [note] if note else []
         memory["isolation"] = settings.process_isolation
     memory["test_hashes"] = hashes
-    mstate.save(project, memory)
+    mstate.save(project, memory, name)
     ctx = _context(project, card, mutants_dir, settings)
     kept_ids = {m.id for m in selection.kept}
     final = [

@@ -15,12 +15,13 @@ from typing import Any
 from auditor.project import Project
 
 
-def state_path(project: Project) -> Path:
-    return project.state_dir / "mutation" / "state.json"
+def state_path(project: Project, workspace: str = "workspace") -> Path:
+    name = "state.json" if workspace == "workspace" else f"state-{workspace}.json"
+    return project.state_dir / "mutation" / name
 
 
-def load(project: Project) -> dict[str, Any]:
-    path = state_path(project)
+def load(project: Project, workspace: str = "workspace") -> dict[str, Any]:
+    path = state_path(project, workspace)
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -28,8 +29,8 @@ def load(project: Project) -> dict[str, Any]:
     return data
 
 
-def save(project: Project, data: dict[str, Any]) -> None:
-    path = state_path(project)
+def save(project: Project, data: dict[str, Any], workspace: str = "workspace") -> None:
+    path = state_path(project, workspace)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
 

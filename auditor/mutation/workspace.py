@@ -68,8 +68,8 @@ def _toml_str(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def workspace_dir(project: Project) -> Path:
-    return project.state_dir / "mutation" / "workspace"
+def workspace_dir(project: Project, name: str = "workspace") -> Path:
+    return project.state_dir / "mutation" / name
 
 
 def _skipped(name: str) -> bool:
@@ -190,12 +190,33 @@ def _rel_dir(project: Project, path: Path) -> str:
     return rel + "/" if path.is_dir() else rel
 
 
-def prepare(project: Project, isolation: str | None = None) -> tuple[Path, MutmutSettings]:
-    """Sync the mirror and write the mutmut config; returns (workspace, settings)."""
-    ws = workspace_dir(project)
+def prepare(
+    project: Project,
+    isolation: str | None = None,
+    name: str = "workspace",
+    only_mutate: list[str] | None = None,
+) -> tuple[Path, MutmutSettings]:
+    """Sync the mirror and write the mutmut config; returns (workspace, settings).
+
+    `only_mutate` (PR mode: the changed source files) restricts generation to those files. Their
+    previous copies under `mutants/` are removed first: mutmut regenerates a file only when the
+    source is newer than its copy, and a copy left unmutated by an earlier run that excluded it
+    would otherwise be kept (a branch switch can make the source look older)."""
+    ws = workspace_dir(project, name)
     sync_tree(project.root, ws, keep=WORKSPACE_OWN)
     settings = default_settings(project, ws)
     if isolation:
         settings.process_isolation = isolation
+    if only_mutate is not None:
+        settings.only_mutate = list(only_mutate)
+        for rel in only_mutate:
+            for suffix in ("", ".meta", ".spans"):
+                (ws / "mutants" / f"{rel}{suffix}").unlink(missing_ok=True)
+        # results of files an earlier PR run changed but this one does not: not part of this diff
+        keep = {f"{rel}.meta" for rel in only_mutate}
+        for meta in (ws / "mutants").rglob("*.py.meta") if (ws / "mutants").is_dir() else []:
+            if meta.relative_to(ws / "mutants").as_posix() not in keep:
+                meta.unlink(missing_ok=True)
+                meta.with_suffix(".spans").unlink(missing_ok=True)
     write_pyproject(project, ws, settings)
     return ws, settings

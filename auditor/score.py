@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from auditor.config import Config
-from auditor.model import SEVERITIES, MutantStatus, Scorecard
+from auditor.model import MUTANT_STATUSES, SEVERITIES, MutantStatus, Scorecard
 
 # Component weights; `[tool.auditor.score]` overrides them (same keys).
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -44,15 +44,7 @@ COMPONENT_LABEL: dict[str, str] = {
 # A test's penalty is capped at 1: one broken test cannot count as more than one test.
 FINDING_PENALTY: dict[str, float] = {"error": 1.0, "warning": 0.25, "info": 0.0}
 GRADE_BANDS: tuple[tuple[float, str], ...] = ((90.0, "A"), (80.0, "B"), (70.0, "C"), (60.0, "D"))
-COUNTED_STATUSES: tuple[MutantStatus, ...] = (
-    "killed",
-    "survived",
-    "timeout",
-    "no_coverage",
-    "skipped",
-    "error",
-    "pending",
-)
+COUNTED_STATUSES: tuple[MutantStatus, ...] = MUTANT_STATUSES
 
 
 def pct(numerator: float, denominator: float) -> float | None:

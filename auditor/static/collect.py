@@ -272,7 +272,7 @@ class Collector:
             elif name == "__test__" and isinstance(value, cst.Name) and value.value == "False":
                 self.inv.module_test_false = True
             elif name == "pytest_plugins":
-                self.inv.pytest_plugins.extend(_string_items(value))
+                self.inv.pytest_plugins.extend(string_items(value))
         self._walk_block(list(self.module.body), cls=None)
         return self.inv
 
@@ -473,7 +473,8 @@ class Collector:
                 self.inv.nested_tests.append(test)
 
 
-def _string_items(value: cst.BaseExpression) -> list[str]:
+def string_items(value: cst.BaseExpression) -> list[str]:
+    """The string literals of `'a'` or `['a', 'b']` / `('a', 'b')` (other items ignored)."""
     if isinstance(value, cst.SimpleString):
         return [str(value.evaluated_value)]
     if isinstance(value, (cst.List, cst.Tuple)):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from auditor.static.collect import string_items
 from auditor.static.context import FileContext
 from auditor.static.facts import FileFacts
 from auditor.static.oracle import own_nodes
@@ -230,14 +231,12 @@ def _string_literals(call: cst.Call | None, keyword: str) -> list[str]:
     if call is None:
         return []
     for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            value = arg.value
-            if isinstance(value, (cst.List, cst.Tuple)):
-                return [
-                    str(el.value.evaluated_value)
-                    for el in value.elements
-                    if isinstance(el.value, cst.SimpleString)
-                ]
+        if (
+            arg.keyword is not None
+            and arg.keyword.value == keyword
+            and isinstance(arg.value, (cst.List, cst.Tuple))
+        ):
+            return string_items(arg.value)
     return []
 
 

@@ -15,20 +15,30 @@ from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
-# Rules whose findings are exactly determined by the templates below (tier P shapes).
-PROVABLE_CODES = ("TQ110", "TQ112", "TQ406", "TQ301", "TQ502", "TQ504", "TQ503")
+# Rules whose findings are exactly determined by the templates below (tier P shapes, and the
+# threshold rules whose count is drawn around the configured threshold).
+PROVABLE_CODES = ("TQ110", "TQ112", "TQ406", "TQ301", "TQ502", "TQ504", "TQ503", "TQ202", "TQ501")
 
 
-def rule_threshold(code: str, default: int) -> int:
-    """The first integer option of a rule (its threshold), or `default` if the rule has none."""
+def rule_threshold(code: str, default: int, key: str | None = None) -> int:
+    """A rule's integer threshold option (`key`, else its first integer option), or `default`."""
     from auditor.static.registry import rule_by_code
 
     rule = rule_by_code(code)
     if rule is not None:
+        if key is not None and isinstance(rule.options.get(key), int):
+            return int(rule.options[key])
         for value in rule.options.values():
             if isinstance(value, int) and not isinstance(value, bool):
                 return value
     return default
+
+
+def around(threshold: int) -> st.SearchStrategy[int]:
+    """Counts at the threshold's edges (the values a `>` vs `>=` slip disagrees on) and beyond."""
+    return st.sampled_from(
+        sorted({1, threshold - 1, threshold, threshold + 1, threshold + 3} - {0})
+    )
 
 
 @dataclass
@@ -43,7 +53,11 @@ class PlantedTest:
 @dataclass
 class PlantedModule:
     tests: list[PlantedTest]
-    header: str = "import pytest\nfrom hypothesis import given, settings, strategies as st\n\n\ndef func(x):\n    return x * 2\n"
+    header: str = (
+        "from unittest import mock\n\nimport pytest\n"
+        "from hypothesis import assume, given, settings, strategies as st\n\n\n"
+        "def func(x):\n    return x * 2\n"
+    )
     comments: bool = False
 
     @property
@@ -109,9 +123,8 @@ TEMPLATES = {
 @st.composite
 def max_examples_test(draw: st.DrawFn, name: str) -> PlantedTest:
     """A property test whose `max_examples` is drawn around TQ502's own threshold."""
-    threshold = rule_threshold("TQ502", 10)
-    n = draw(st.sampled_from([1, threshold - 1, threshold, threshold + 1, threshold * 10]))
-    n = max(1, n)
+    threshold = rule_threshold("TQ502", 10, "min-examples")
+    n = draw(around(threshold))
     src = (
         f"@settings(max_examples={n})\n@given(st.integers())\ndef test_{name}(x):\n"
         f"    assert func(x) == x * 2\n"
@@ -119,6 +132,27 @@ def max_examples_test(draw: st.DrawFn, name: str) -> PlantedTest:
     return PlantedTest(
         f"test_{name}", src, {"TQ502"} if n < threshold else set(), "max_examples", 1
     )
+
+
+@st.composite
+def patch_stack_test(draw: st.DrawFn, name: str) -> PlantedTest:
+    """A test with k object replacements, k drawn around TQ202's `max-replacements`."""
+    threshold = rule_threshold("TQ202", 3, "max-replacements")
+    k = draw(around(threshold))
+    decorators = "".join(f'@mock.patch("vendorlib.client.call_{i}")\n' for i in range(k))
+    params = ", ".join(f"m{i}" for i in range(k))
+    src = f"{decorators}def test_{name}({params}):\n    assert func(m0.call_count) == 0\n"
+    return PlantedTest(f"test_{name}", src, {"TQ202"} if k > threshold else set(), "patches", 1)
+
+
+@st.composite
+def assume_test(draw: st.DrawFn, name: str) -> PlantedTest:
+    """A property with k cheap `assume` calls, k drawn around TQ501's `max-assumes`."""
+    threshold = rule_threshold("TQ501", 2, "max-assumes")
+    k = draw(around(threshold))
+    assumes = "".join(f"    assume(x != {i * 1000 + 7})\n" for i in range(k))
+    src = f"@given(st.integers())\ndef test_{name}(x):\n{assumes}    assert func(x) == x + x\n"
+    return PlantedTest(f"test_{name}", src, {"TQ501"} if k > threshold else set(), "assumes", 1)
 
 
 @st.composite
@@ -140,10 +174,14 @@ def planted_modules(draw: st.DrawFn, min_tests: int = 1, max_tests: int = 8) -> 
     names = draw(st.lists(identifiers, min_size=min_tests, max_size=max_tests, unique=True))
     tests: list[PlantedTest] = []
     for name in names:
-        kind = draw(st.sampled_from([*TEMPLATES, "max_examples", "scope"]))
+        kind = draw(st.sampled_from([*TEMPLATES, "max_examples", "scope", "patches", "assumes"]))
         value = draw(literals)
         if kind == "max_examples":
             tests.append(draw(max_examples_test(name)))
+        elif kind == "patches":
+            tests.append(draw(patch_stack_test(name)))
+        elif kind == "assumes":
+            tests.append(draw(assume_test(name)))
         elif kind == "scope":
             tests.append(draw(scope_mismatch_fixture(name)))
         else:

@@ -110,3 +110,18 @@ def test_tq502_threshold_is_read_from_the_rule():
     rule = rule_by_code("TQ502")
     if rule is not None:
         assert rule_threshold("TQ502", -1) in rule.options.values()
+
+
+def test_generator_reaches_both_sides_of_every_threshold():
+    # a property over a generator that never plants a case proves nothing: check both sides exist
+    from hypothesis import find
+
+    for kind, code in (("max_examples", "TQ502"), ("patches", "TQ202"), ("assumes", "TQ501")):
+        for planted in (True, False):
+            find(
+                planted_modules(),
+                lambda m, kind=kind, code=code, planted=planted: any(
+                    t.kind == kind and (code in t.truth) == planted for t in m.tests
+                ),
+                settings=settings(max_examples=2000, database=None),
+            )

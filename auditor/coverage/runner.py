@@ -75,7 +75,22 @@ def child_env(project: Project) -> dict[str, str]:
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["COVERAGE_CORE"] = "ctrace"
     env.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(project.state_dir / "hypothesis"))
+    # src layouts: make the code under test importable without an install (as mutmut does with
+    # mutants/src), and make sure it is *this* tree's code that runs, not an installed copy
+    roots = [str(r) for r in import_roots(project) if r != project.root]
+    if roots:
+        env["PYTHONPATH"] = os.pathsep.join(roots + [p for p in [env.get("PYTHONPATH")] if p])
     return env
+
+
+def import_roots(project: Project) -> list[Path]:
+    """Directories to put on sys.path so the source packages import by their normal names."""
+    roots: list[Path] = []
+    for source in project.source_paths:
+        parent = source.resolve().parent
+        if parent not in roots:
+            roots.append(parent)
+    return roots
 
 
 def run_suite(project: Project) -> SuiteRun:

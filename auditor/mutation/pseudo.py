@@ -24,7 +24,7 @@ from pathlib import Path
 from auditor import __version__
 from auditor.api import Options
 from auditor.coverage.map import CoverageMap
-from auditor.coverage.runner import child_env, pytest_extra_args
+from auditor.coverage.runner import child_env, import_roots, pytest_extra_args
 from auditor.model import PseudoTested, Scorecard
 from auditor.mutation.workspace import sync_tree
 from auditor.project import Project
@@ -118,10 +118,16 @@ def _replacement(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     return f"return {BY_ANNOTATION.get(annotation.split('[')[0], 'None')}"
 
 
-def _python_path(copy: Path) -> str:
-    parts = [str(copy)] + ([str(copy / "src")] if (copy / "src").is_dir() else [])
+def _python_path(project: Project, copy: Path) -> str:
+    """The project's import roots, mapped into the private copy, ahead of any existing path."""
+    parts = [str(copy)]
+    for root in import_roots(project):
+        try:
+            parts.append(str(copy / root.relative_to(project.root)))
+        except ValueError:
+            continue
     existing = os.environ.get("PYTHONPATH")
-    return os.pathsep.join(parts + ([existing] if existing else []))
+    return os.pathsep.join(dict.fromkeys(parts + ([existing] if existing else [])))
 
 
 def _check(copy: Path, cand: Candidate, tests: list[str], env: dict[str, str]) -> str:
@@ -195,7 +201,7 @@ def _run_parallel(
     def work(index: int) -> dict[str, str]:
         copy = copies[index]
         env = dict(env_template)
-        env["PYTHONPATH"] = _python_path(copy)
+        env["PYTHONPATH"] = _python_path(project, copy)
         done: dict[str, str] = {}
         for key, cand, tests in todo[index::workers]:
             done[key] = _check(copy, cand, tests, env)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from auditor.model import Finding
@@ -123,5 +123,5 @@ def test_generator_reaches_both_sides_of_every_threshold():
                 lambda m, kind=kind, code=code, planted=planted: any(
                     t.kind == kind and (code in t.truth) == planted for t in m.tests
                 ),
-                settings=settings(max_examples=2000, database=None),
+                settings=settings(max_examples=2000, database=None, phases=[Phase.generate]),
             )

@@ -33,8 +33,11 @@ from auditor.mutation.workspace import MutmutSettings, prepare, write_pyproject
 from auditor.project import Project
 
 
-def engine(isolation: str, jobs: int) -> str:
-    return f"mutmut {metadata.version('mutmut')} ({isolation}, {jobs} children)"
+def engine(settings: MutmutSettings, jobs: int) -> str:
+    mode = settings.process_isolation
+    if mode == "forkserver" and settings.forkserver_warmup != "collect":
+        mode += f", warmup {settings.forkserver_warmup}"
+    return f"mutmut {metadata.version('mutmut')} ({mode}, {jobs} children)"
 
 
 def run(project: Project, options: Options, card: Scorecard) -> None:
@@ -61,6 +64,9 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
     ws, settings = prepare(
         project, str(configured or memory.get("isolation") or "fork"), name, only_mutate
     )
+    if memory.get("warmup") == "none":  # a cold forkserver worker was needed last time
+        settings.forkserver_warmup = "none"
+        write_pyproject(project, ws, settings)
     card.meta["mutation_workspace"] = str(ws)
     mutants_dir = ws / "mutants"
     if not options.use_cache:  # --no-cache: forget every previous verdict
@@ -96,6 +102,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         settings, note = _run_mutmut(project, ws, settings, sorted(pending), jobs, options)
         notes += [note] if note else []
         memory["isolation"] = settings.process_isolation
+        memory["warmup"] = settings.forkserver_warmup
     memory["test_hashes"] = hashes
     mstate.save(project, memory, name)
     ctx = _context(project, card, mutants_dir, settings)
@@ -130,7 +137,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
             name="mutation",
             ran=True,
             reason="; ".join(notes),
-            engine=engine(settings.process_isolation, jobs),
+            engine=engine(settings, jobs),
         )
     )
 
@@ -191,7 +198,35 @@ def _run_mutmut(
         outcome = driver.run(ws, compact_names(ws / "mutants", names), jobs, options.console)
     if outcome.exit_code != 0:
         raise StageFailed(failure_message(project, ws, outcome))
+    crashed = _warm_worker_crashes(ws, settings, names)
+    if crashed:
+        # MUTMUT.md §5 #4/#5: a worker pre-warmed by `pytest --collect-only` can fail to re-find
+        # tests (pytest exit 4 -> 255) for reasons of the project's own; a cold worker works.
+        retry_note = (
+            f"{len(crashed)} mutants crashed mutmut's pre-warmed forkserver worker (exit 255); "
+            'they were re-run with forkserver_warmup="none"'
+        )
+        note = f"{note}; {retry_note}" if note else retry_note
+        if options.console is not None:
+            options.console.print(f"[yellow]mutation[/]: {retry_note}")
+        settings.forkserver_warmup = "none"
+        write_pyproject(project, ws, settings)
+        outcome = driver.run(ws, compact_names(ws / "mutants", crashed), jobs, options.console)
+        if outcome.exit_code != 0:
+            raise StageFailed(failure_message(project, ws, outcome))
     return settings, note
+
+
+def _warm_worker_crashes(ws: Any, settings: MutmutSettings, names: list[str]) -> list[str]:
+    """Mutants of this run that ended with exit 255 under a pre-warmed forkserver worker."""
+    if settings.process_isolation != "forkserver" or settings.forkserver_warmup == "none":
+        return []
+    wanted = set(names)
+    return sorted(
+        raw.name
+        for raw in results.read_all(ws / "mutants")
+        if raw.name in wanted and raw.exit_code in (255, -1)
+    )
 
 
 def failure_message(project: Project, ws: Any, outcome: driver.MutmutRun) -> str:

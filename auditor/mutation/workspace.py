@@ -38,6 +38,7 @@ class MutmutSettings:
     timeout_multiplier: float | None = None
     timeout_constant: float | None = None
     only_mutate: list[str] = field(default_factory=list)
+    forkserver_warmup: str = "collect"
 
     def to_toml(self) -> str:
         def arr(items: list[str]) -> str:
@@ -54,7 +55,7 @@ class MutmutSettings:
             "use_setproctitle = false",
         ]
         if self.process_isolation == "forkserver":
-            lines.append('forkserver_warmup = "collect"')
+            lines.append(f"forkserver_warmup = {_toml_str(self.forkserver_warmup)}")
         if self.only_mutate:
             lines.append(f"only_mutate = {arr(self.only_mutate)}")
         if self.timeout_multiplier is not None:

@@ -67,7 +67,7 @@ SPECS = {
             'source_paths = ["src/"]\nalso_copy = ["scripts/"]\n'
             'pytest_add_cli_args_test_selection = ["tests/"]\n'
             'pytest_add_cli_args = ["--benchmark-disable", "-p", "no:cacheprovider"]\n'
-            'process_isolation = "forkserver"\nforkserver_warmup = "collect"\n'
+            'process_isolation = "forkserver"\nforkserver_warmup = "none"\n'
         ),
         auditor_toml='source = ["src/humanize"]\n',
         needs=["freezegun", "pytest_benchmark"],

@@ -61,8 +61,15 @@ def test_boundary_ints_include_each_literal_and_its_neighbours() -> None:
 
 def test_literal_aware_text_actually_produces_the_literal_characters() -> None:
     # the lists(...).map("".join) trick: a string made only of the literal's character
+    # (find raises NoSuchExample when the strategy never produces one; shrinking is not
+    # guaranteed to reach the minimum, so only the property of the example is asserted)
     strategy = text_from(function_literals(decode))
-    assert find(strategy, lambda s: s.count("%") >= 3 and set(s) == {"%"}) == "%%%"
+    found = find(
+        strategy,
+        lambda s: s.count("%") >= 3 and set(s) == {"%"},
+        settings=settings(database=None, derandomize=True),
+    )
+    assert set(found) == {"%"} and found.count("%") >= 3
 
 
 def test_alphabet_based_text_rarely_repeats_a_literal_character() -> None:

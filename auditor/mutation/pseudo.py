@@ -26,6 +26,7 @@ from auditor.api import Options
 from auditor.coverage.map import CoverageMap
 from auditor.coverage.runner import child_env, import_roots, pytest_extra_args
 from auditor.model import PseudoTested, Scorecard
+from auditor.mutation.scope import mutmut_scope_functions
 from auditor.mutation.workspace import sync_tree
 from auditor.project import Project
 
@@ -61,18 +62,8 @@ def candidates(path: str, text: str) -> list[Candidate]:
     except SyntaxError:
         return []
     lines = text.splitlines()
-    found: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = []
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            found.append((node.name, node))
-        elif isinstance(node, ast.ClassDef):
-            found += [
-                (f"{node.name}.{n.name}", n)
-                for n in node.body
-                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-            ]
     out = []
-    for name, node in found:
+    for name, node in mutmut_scope_functions(tree):
         body = node.body
         if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
             body = body[1:]  # keep the docstring

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.model import Mutant, PropertyStats, Scorecard, to_jsonable
+from auditor.mutation.scope import mutmut_scope_functions
 from auditor.score import pct
 
 HIGH_INVALID_RATIO = 50.0  # HYPOTHESIS.md §3(b): penalise properties where most draws are rejected
@@ -67,20 +68,9 @@ def function_spans(path: str, source: str) -> list[FunctionSpan]:
     except SyntaxError:
         return []
     spans: list[FunctionSpan] = []
-
-    def add(node: ast.FunctionDef | ast.AsyncFunctionDef, prefix: str) -> None:
+    for name, node in mutmut_scope_functions(tree):
         body_start = node.body[0].lineno if node.body else node.lineno
-        spans.append(
-            FunctionSpan(path, prefix + node.name, body_start, node.end_lineno or node.lineno)
-        )
-
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            add(node, "")
-        elif isinstance(node, ast.ClassDef):
-            for item in node.body:
-                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    add(item, node.name + ".")
+        spans.append(FunctionSpan(path, name, body_start, node.end_lineno or node.lineno))
     return spans
 
 

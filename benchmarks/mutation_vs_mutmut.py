@@ -24,12 +24,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import sdist
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -92,33 +93,9 @@ CLASS_BY_CODE = {
 
 def fetch(spec: Spec, cache: Path) -> Path:
     """The extracted sdist (downloaded once)."""
-    cache.mkdir(parents=True, exist_ok=True)
     extracted = cache / spec.sdist_prefix
-    if extracted.is_dir():
-        return extracted
-    if next(cache.glob(f"{spec.sdist_prefix}*.tar.gz"), None) is None:
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--no-binary",
-                ":all:",
-                "--no-deps",
-                spec.requirement,
-                "-d",
-                str(cache),
-                "-q",
-            ],
-            check=True,
-        )
-    archive = next(cache.glob(f"{spec.sdist_prefix}*.tar.gz"))
-    with tarfile.open(archive) as tar:
-        if sys.version_info >= (3, 12):
-            tar.extractall(cache, filter="data")
-        else:
-            tar.extractall(cache)
+    if not extracted.is_dir():
+        sdist.extract(sdist.download(spec.requirement, spec.sdist_prefix, cache), cache)
     return extracted
 
 

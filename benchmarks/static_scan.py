@@ -18,39 +18,18 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import time
 from pathlib import Path
+
+import sdist
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 
 
 def fetch_pytest(version: str) -> Path:
     target = CACHE / f"pytest-{version}"
-    if (target / "testing").is_dir():
-        return target
-    CACHE.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-binary",
-            ":all:",
-            "--no-deps",
-            "--quiet",
-            f"pytest=={version}",
-            "-d",
-            str(CACHE),
-        ],
-        check=True,
-    )
-    archive = next(CACHE.glob(f"pytest-{version}.tar.gz"))
-    with tarfile.open(archive) as tar:
-        tar.extractall(CACHE, filter="data") if sys.version_info >= (3, 12) else tar.extractall(
-            CACHE
-        )
+    if not (target / "testing").is_dir():
+        sdist.extract(sdist.download(f"pytest=={version}", f"pytest-{version}", CACHE), CACHE)
     return target
 
 

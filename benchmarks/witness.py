@@ -27,11 +27,12 @@ import json
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+import sdist
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -47,27 +48,7 @@ def prepare_sample(work: Path) -> tuple[Path, str]:
 
 
 def prepare_slugify(work: Path) -> tuple[Path, str]:
-    CACHE.mkdir(parents=True, exist_ok=True)
-    sdist = next(CACHE.glob(f"{SLUGIFY_DIR}.tar.gz"), None)
-    if sdist is None:
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--no-binary",
-                ":all:",
-                "--no-deps",
-                SLUGIFY,
-                "-d",
-                str(CACHE),
-            ],
-            check=True,
-        )
-        sdist = next(CACHE.glob(f"{SLUGIFY_DIR}.tar.gz"))
-    with tarfile.open(sdist) as archive:
-        archive.extractall(work, filter="data")
+    sdist.extract(sdist.download(SLUGIFY, SLUGIFY_DIR, CACHE), work)
     target = work / SLUGIFY_DIR
     with (target / "pyproject.toml").open("a", encoding="utf-8") as fh:
         fh.write('\n[tool.auditor]\nsource = ["slugify"]\n')

@@ -87,7 +87,7 @@ SUBTABLE_KEYS: dict[str, dict[str, tuple[type, ...]]] = {
 
 @dataclass
 class Config:
-    """Validated configuration; CLI flags are applied on top by `api.Options`."""
+    """Validated configuration; CLI flags are applied on top by `auditor.options.Options`."""
 
     source: list[str] = field(default_factory=list)
     tests: list[str] = field(default_factory=list)

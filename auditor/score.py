@@ -346,7 +346,7 @@ def build_summary(card: Scorecard, config: Config | None) -> dict[str, Any]:
 
 def finalize(card: Scorecard, config: Config | None) -> None:
     """Fill `card.summary`, `card.modules` and `card.top_actions` from the stage results."""
-    from auditor.actions import top_actions
+    from auditor.top_actions import top_actions
 
     card.summary = build_summary(card, config)
     card.modules = module_rows(card, config)

@@ -239,11 +239,12 @@ def render(
     history: list[dict[str, Any]] | None = None,
     **_: Any,
 ) -> str:
-    """The whole page; `history` defaults to the project's `.auditor/history.jsonl`."""
-    if history is None and root is not None:
-        from auditor import history as history_module
+    """The whole page as one self-contained HTML document.
 
-        history = history_module.load(Path(root))
+    `history` is the list of recorded scans (`auditor.history.load`), oldest first, for the trend
+    chart; the caller reads it, rendering reads no state. `root` is the project root, used to show
+    the source lines of findings.
+    """
     title = f"auditor scorecard — {', '.join(card.project.source) or card.project.root}"
     trend = f'<section id="trend"><h2>Trend</h2>{trend_svg(history or [])}</section>'
     body = "".join(

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from auditor import gates, history, score
-from auditor.api import Options
+from auditor.options import Options
 from auditor.config import Config
 from auditor.errors import UsageError
 from auditor.model import Finding, ModuleCoverage, Mutant, Scorecard, StageReport

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from auditor import cli, history, score
-from auditor.api import Options
+from auditor.options import Options
 from auditor.config import Config
 from auditor.model import Scorecard, StageReport
 

@@ -19,11 +19,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from auditor import diffscope, score
+from auditor import score
 from auditor.config import Config
 from auditor.errors import UsageError
 from auditor.model import Finding, Mutant, Scorecard
-from auditor.shards import SHARD_SKIP_PREFIX
+from auditor.pr import diffscope
+from auditor.pr.shards import SHARD_SKIP_PREFIX
 
 DEFAULT_MAX_SURVIVORS = 10
 DEFAULT_MAX_PER_LINE = 1

@@ -90,9 +90,9 @@ def audit(options: Options, project: Project | None = None) -> Scorecard:
     project = project or load_project(options.tests)
     card = new_scorecard(project)
     if options.diff or options.base_scorecard:
-        from auditor.pr import metrics
+        from auditor.pr import patch_metrics
 
-        metrics.check_inputs(
+        patch_metrics.check_inputs(
             project.root, options.diff, options.base_scorecard
         )  # fail before the run
     if options.shard:
@@ -128,8 +128,8 @@ def audit(options: Options, project: Project | None = None) -> Scorecard:
         if report is not None and not report.seconds:
             report.seconds = round(time.perf_counter() - started, 3)
     if options.diff or options.base_scorecard:
-        from auditor.pr import metrics
+        from auditor.pr import patch_metrics
 
-        metrics.attach(card, project.root, options.diff, project.config, options.base_scorecard)
+        patch_metrics.attach(card, project.root, options.diff, project.config, options.base_scorecard)
     score.finalize(card, project.config)
     return card

@@ -13,7 +13,7 @@ from pathlib import Path
 from auditor.config import Config, load_config
 from auditor.errors import EXIT_OK
 from auditor.pr import comment, github
-from auditor.pr.metrics import load_scorecard
+from auditor.pr.patch_metrics import load_scorecard
 from auditor.project import find_root
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from auditor.config import Config
 from auditor.model import Finding, Mutant, Scorecard
-from auditor.pr import metrics
+from auditor.pr import patch_metrics
 
 MARKER = "<!-- auditor-pr-comment -->"
 MAX_CHARS = 65_536
@@ -57,7 +57,7 @@ def _project_numbers(
     card: Scorecard, base: Scorecard | None, config: Config | None
 ) -> dict[str, Any] | None:
     if base is not None:
-        return metrics.project_numbers(card, base, config)
+        return patch_metrics.project_numbers(card, base, config)
     stored = (card.patch or {}).get("project") or card.meta.get("project_delta")
     return stored if isinstance(stored, dict) else None
 
@@ -155,10 +155,10 @@ def _files_section(card: Scorecard) -> str:
 
 
 def _patch_file_rows(card: Scorecard, patch: dict[str, Any]) -> list[str]:
-    lines = metrics.changed_from_patch(patch)
+    lines = patch_metrics.changed_from_patch(patch)
     coverage = patch.get("file_coverage") or {}
     mutation = {f["path"]: f for f in patch.get("files") or []}
-    findings = Counter(f.path for f in metrics.new_findings(card))
+    findings = Counter(f.path for f in patch_metrics.new_findings(card))
     rows = []
     for path in sorted(p for p in lines if p.endswith(".py")):
         cov = coverage.get(path) or {}
@@ -198,12 +198,12 @@ def _module_rows(card: Scorecard) -> list[str]:
 def _survivors_section(card: Scorecard, budget: int) -> tuple[str, list[str]]:
     notes: list[str] = []
     if card.patch:
-        survivors = metrics.patch_survivors(card)
+        survivors = patch_metrics.patch_survivors(card)
         hidden = int(card.patch.get("hidden_survivors") or 0)
         scope = "on changed lines"
     else:
         every = [m for m in card.mutants if m.status == "survived"]
-        survivors, _ = metrics.surface(every, metrics.DEFAULT_MAX_SURVIVORS, 1)
+        survivors, _ = patch_metrics.surface(every, patch_metrics.DEFAULT_MAX_SURVIVORS, 1)
         hidden = len(every) - len(survivors)
         scope = "(top of the list)"
     if not survivors:
@@ -226,7 +226,7 @@ def _survivors_section(card: Scorecard, budget: int) -> tuple[str, list[str]]:
         notes.append(
             f"{_n(hidden, 'more surviving mutant')} {scope} not surfaced (at most "
             f"{(card.patch or {}).get('max_per_line', 1)} per line and "
-            f"{(card.patch or {}).get('max_survivors', metrics.DEFAULT_MAX_SURVIVORS)} "
+            f"{(card.patch or {}).get('max_survivors', patch_metrics.DEFAULT_MAX_SURVIVORS)} "
             f"per report; see the full report)"
         )
     title = f"#### 🧟 Surviving mutants {scope}: {len(blocks)} shown"
@@ -272,7 +272,7 @@ def _mutant_block(mutant: Mutant) -> str:
 def _findings_section(card: Scorecard, budget: int, notes: list[str]) -> str:
     findings: list[Finding]
     if card.patch:
-        findings = metrics.new_findings(card)
+        findings = patch_metrics.new_findings(card)
         title = "#### New findings in changed test files"
     else:
         findings = list(card.findings)
@@ -314,7 +314,7 @@ def _footer(card: Scorecard, notes: list[str]) -> str:
     if patch.get("uncovered"):
         spots = ", ".join(f"`{p}` {r}" for p, r in sorted(patch["uncovered"].items())[:10])
         items.append(f"changed lines not run by any test: {spots}")
-    for reason, count in metrics.skip_reasons(card.mutants).items():
+    for reason, count in patch_metrics.skip_reasons(card.mutants).items():
         items.append(f"{_n(count, 'mutant')} skipped: {reason}")
     for stage in card.stages:
         if not stage.ran:

@@ -7,7 +7,7 @@ from pr_cards import card, mutant
 from auditor import score
 from auditor.config import Config, parse_config
 from auditor.model import Finding
-from auditor.pr import comment, metrics
+from auditor.pr import comment, patch_metrics
 from auditor.pr.diffscope import DiffScope
 
 
@@ -18,7 +18,7 @@ def pr_card(lines: dict[str, set[int]] | None = None, config: Config | None = No
         "abc1234567890",
         lines or {"pkg/calc.py": {5, 6, 9}, "tests/test_calc.py": {4}},
     )
-    c.patch = metrics.compute(c, scope, {"pkg/calc.py": {5, 6, 9}}, config or Config())
+    c.patch = patch_metrics.compute(c, scope, {"pkg/calc.py": {5, 6, 9}}, config or Config())
     score.finalize(c, config or Config())
     return c
 
@@ -71,7 +71,7 @@ def test_project_delta_against_a_base_scorecard() -> None:
     score.finalize(base, Config())
     head = pr_card()
     text = comment.render(head, base=base)
-    numbers = metrics.project_numbers(head, base, Config())
+    numbers = patch_metrics.project_numbers(head, base, Config())
     assert numbers["delta"]["mutation_score"] < 0
     assert f"▼ {numbers['delta']['mutation_score']:.1f}" in text
     assert "| mutation score |" in text
@@ -96,7 +96,7 @@ def test_stays_under_the_limit_by_truncating_with_a_count() -> None:
     scope = DiffScope(
         "main", "abc", {"pkg/calc.py": set(range(1, 3001)), "tests/test_calc.py": {1}}
     )
-    c.patch = metrics.compute(c, scope, None, config)
+    c.patch = patch_metrics.compute(c, scope, None, config)
     score.finalize(c, config)
     text = comment.render(c)
     assert len(text) <= comment.MAX_CHARS
@@ -110,7 +110,7 @@ def test_stays_under_the_limit_by_truncating_with_a_count() -> None:
 def test_backticks_in_a_diff_cannot_break_the_fence() -> None:
     m = mutant("pkg.calc.x_clamp__mutmut_1", "survived", 5, diff="-a = '```'\n+a = '````'\n")
     c = card([m])
-    c.patch = metrics.compute(c, DiffScope("main", "abc", {"pkg/calc.py": {5}}), None, Config())
+    c.patch = patch_metrics.compute(c, DiffScope("main", "abc", {"pkg/calc.py": {5}}), None, Config())
     text = comment.render(c)
     assert "`````diff\n-a = '```'" in text
 

@@ -42,6 +42,7 @@ TOP_LEVEL_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "pytest-args": ((list,), "extra arguments for every pytest run"),
     "also-copy": ((list,), "extra paths copied into the mutation workspace"),
     "mutation": ((dict,), "mutation settings table"),
+    "coverage": ((dict,), "coverage stage settings table"),
     "exclude-likely-equivalent": ((bool,), "leave likely-equivalent mutants out of the score"),
     "strategies": ((list,), "entry points 'module:function' that register Hypothesis strategies"),
     "witness": ((dict,), "witness search settings table"),
@@ -61,6 +62,12 @@ SUBTABLE_KEYS: dict[str, dict[str, tuple[type, ...]]] = {
         "pseudo-tested": (bool,),
         "max-mutants": (int,),
         "only-mutate": (list,),
+    },
+    "coverage": {
+        "timeout": (int, float),
+        "timeout-multiplier": (int, float),
+        "timeout-constant": (int, float),
+        "subprocesses": (bool,),
     },
     "witness": {"max-examples": (int,), "seconds": (int, float), "enabled": (bool,)},
     "score": {
@@ -103,6 +110,7 @@ class Config:
     pytest_args: list[str] = field(default_factory=list)
     also_copy: list[str] = field(default_factory=list)
     mutation: dict[str, Any] = field(default_factory=dict)
+    coverage: dict[str, Any] = field(default_factory=dict)
     exclude_likely_equivalent: bool = False
     strategies: list[str] = field(default_factory=list)
     witness: dict[str, Any] = field(default_factory=dict)

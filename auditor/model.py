@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -81,6 +81,20 @@ class TestResult:
     covers_lines: int = 0
     kills: int = 0
     property_based: bool = False
+    reason: str = ""  # why pytest skipped (or xfailed) it, as pytest reports it
+
+
+@dataclass
+class SkippedModule:
+    """A test module pytest skipped as a whole while collecting it (`pytest.importorskip`,
+    `pytest.skip(allow_module_level=True)`): its tests never ran, so the code they test is
+    unmeasured, not untested. `tests` are the test functions defined in it (parsed, not run),
+    `targets` the project source files it imports."""
+
+    path: str
+    reason: str
+    tests: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -150,6 +164,19 @@ class PseudoTested:
 
 
 @dataclass
+class PytestOverride:
+    """An option of the project's pytest configuration that auditor's runs did not pass on.
+
+    `option` as the project wrote it (`"-n 2"`, `"--cov=pkg"`), `reason` one sentence, `source`
+    where it was found (`"addopts in pyproject.toml"`, `"PYTEST_ADDOPTS"`, ...).
+    """
+
+    option: str
+    reason: str
+    source: str = ""
+
+
+@dataclass
 class StageReport:
     """Whether a stage ran, and if not, why. A score never pretends a stage ran."""
 
@@ -199,6 +226,8 @@ class Scorecard:
     tests: list[TestResult] = field(default_factory=list)
     properties: dict[str, Any] = field(default_factory=dict)
     top_actions: list[dict[str, Any]] = field(default_factory=list)
+    pytest_overrides: list[PytestOverride] = field(default_factory=list)
+    skipped_modules: list[SkippedModule] = field(default_factory=list)
     patch: dict[str, Any] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
@@ -250,6 +279,8 @@ def _nested_types() -> dict[tuple[str, str], type]:
                 ("Scorecard", "mutants"): Mutant,
                 ("Scorecard", "pseudo_tested"): PseudoTested,
                 ("Scorecard", "tests"): TestResult,
+                ("Scorecard", "pytest_overrides"): PytestOverride,
+                ("Scorecard", "skipped_modules"): SkippedModule,
                 ("Mutant", "witness"): Witness,
             }
         )

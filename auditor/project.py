@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import configparser
 import fnmatch
+import glob
 import os
 import shlex
 from dataclasses import dataclass, field
@@ -195,11 +196,27 @@ class Project:
         rel = self.rel(path)
         return any(fnmatch.fnmatch(rel, pattern) for pattern in self.config.exclude)
 
+    def is_test_module(self, path: Path) -> bool:
+        """pytest's rule for a module it collects as tests: its name matches `python_files`
+        (default `test_*.py`, `*_test.py`), or it is a `conftest.py`."""
+        return path.name == "conftest.py" or self.pytest.matches_file(path.name)
+
     def source_files(self) -> list[Path]:
+        """The code under test: every .py file under the source paths except the modules pytest
+        collects as tests (tests that live inside the package, e.g. `pkg/test_pkg.py`), sorted.
+        Coverage, mutation and the pseudo-tested pass all measure exactly these files."""
         out: list[Path] = []
         for base in self.source_paths:
             out.extend([base] if base.is_file() else _walk_py(base))
-        return sorted(p.resolve() for p in out)
+        return sorted(p.resolve() for p in out if not self.is_test_module(p))
+
+    def test_modules_in_source(self) -> list[Path]:
+        """Test modules (and conftest.py files) that live under the source paths, sorted: they
+        are copied with the package but never measured or mutated."""
+        out: list[Path] = []
+        for base in self.source_paths:
+            out.extend([base] if base.is_file() else _walk_py(base))
+        return sorted(p.resolve() for p in out if self.is_test_module(p))
 
 
 def _walk_py(base: Path) -> list[Path]:
@@ -222,9 +239,16 @@ def find_root(start: Path) -> Path:
     return here
 
 
-def discover_source(root: Path, tests_dirs: list[Path]) -> list[Path]:
-    """Flat and src layouts: packages (dirs with __init__.py) and top-level modules, minus tests."""
-    test_roots = {t.resolve() for t in tests_dirs}
+def discover_source(
+    root: Path, tests_dirs: list[Path], settings: PytestSettings | None = None
+) -> list[Path]:
+    """Flat and src layouts: packages (dirs with __init__.py) and top-level modules, minus tests.
+
+    A package that holds its own tests (`pkg/test_pkg.py`, even when `pkg/` is the tests dir
+    given) is still source when it has modules that are not tests; its test modules are left out
+    by `Project.source_files`."""
+    settings = settings or PytestSettings()
+    test_roots = {t.resolve() for t in tests_dirs if not _has_non_test_modules(t, settings)}
     candidates: list[Path] = []
     src = root / "src"
     bases = [src] if src.is_dir() else [root]
@@ -250,14 +274,40 @@ def discover_source(root: Path, tests_dirs: list[Path]) -> list[Path]:
     return candidates
 
 
+def _has_non_test_modules(path: Path, settings: PytestSettings) -> bool:
+    if not (path.is_dir() and (path / "__init__.py").is_file()):
+        return False
+    return any(
+        child.suffix == ".py"
+        and child.name not in ("__init__.py", "conftest.py")
+        and not settings.matches_file(child.name)
+        for child in path.iterdir()
+    )
+
+
+def expand_testpaths(root: Path, testpaths: list[str]) -> list[Path]:
+    """pytest's expansion of the `testpaths` ini option: each entry is a glob relative to the
+    rootdir (`**` recursive), matches sorted; entries without a match are dropped."""
+    out: list[Path] = []
+    for entry in testpaths:
+        matches = sorted(glob.glob(entry, root_dir=root, recursive=True))
+        out.extend(root / m for m in matches if root / m not in out)
+    return out
+
+
 def load_project(tests: str | Path | None = None, *, config: Config | None = None) -> Project:
     """Build the Project for a tests directory (or the pytest testpaths / ./tests when None)."""
     if tests is None:
         root = find_root(Path.cwd())
         settings = read_pytest_settings(root)
         cfg = config or load_config(root)
-        names = cfg.tests or settings.testpaths or ["tests"]
-        tests_dirs = [root / n for n in names]
+        if cfg.tests:
+            tests_dirs = [root / n for n in cfg.tests]
+        else:
+            # pytest's own default: the testpaths (globs expanded), else where it is invoked
+            tests_dirs = expand_testpaths(root, settings.testpaths) or (
+                [root / "tests"] if (root / "tests").is_dir() else [root]
+            )
         missing = [t for t in tests_dirs if not t.exists()]
         if missing:
             raise UsageError(
@@ -287,7 +337,7 @@ def load_project(tests: str | Path | None = None, *, config: Config | None = Non
                 f"relative to {root}."
             )
     else:
-        source_paths = discover_source(root, tests_dirs)
+        source_paths = discover_source(root, tests_dirs, settings)
     return Project(
         root=root,
         tests_dirs=tests_dirs,

@@ -7,7 +7,8 @@ list; docs/scoring.md explains it:
 - error-level finding: 80: a test that provably cannot fail;
 - surviving mutant: 50 + 3 x covering tests (max +30), +5 with a witness (a ready regression test);
   heavily used code first, one action per function (the rest are counted in the action);
-- uncovered module: 40 + statements / 10 (max +30): no test even runs it;
+- uncovered module: 40 + statements / 10 (max +30): no test even runs it; 20 when tests that
+  import it exist but pytest skipped their module (the action says which and why);
 - warning finding: 30; a no-coverage mutant is part of its uncovered module, not its own action.
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from auditor.model import Finding, Mutant, Scorecard
+from auditor.model import Finding, Mutant, Scorecard, SkippedModule
 
 MAX_ACTIONS = 10
 
@@ -94,21 +95,48 @@ def _pseudo_actions(card: Scorecard) -> list[dict[str, Any]]:
 
 
 def _uncovered_actions(card: Scorecard) -> list[dict[str, Any]]:
-    return [
-        {
-            "kind": "uncovered_module",
-            "impact": 40 + min(30, module.statements // 10),
-            "title": f"untested module {module.path}",
-            "path": module.path,
-            "line": 1,
-            "how": (
-                f"no test executes any of its {module.statements} statements: "
-                "add tests that import and call it"
-            ),
-        }
-        for module in card.coverage
-        if module.statements > 0 and module.covered == 0
-    ]
+    skipped_by: dict[str, list[SkippedModule]] = defaultdict(list)
+    for skipped in card.skipped_modules:
+        for target in skipped.targets:
+            skipped_by[target].append(skipped)
+    actions = []
+    for module in card.coverage:
+        if module.statements <= 0 or module.covered != 0:
+            continue
+        skips = skipped_by.get(module.path)
+        if skips:
+            # not untested: its tests exist but pytest skipped them (e.g. importorskip)
+            first = skips[0]
+            count = sum(len(s.tests) for s in skips)
+            actions.append(
+                {
+                    "kind": "uncovered_module",
+                    "impact": 20,
+                    "title": f"unmeasured module {module.path}",
+                    "path": module.path,
+                    "line": 1,
+                    "how": (
+                        f"{count} test(s) that import it were skipped by pytest "
+                        f"({first.path}: {first.reason or 'no reason given'}): run them (e.g. "
+                        "install what they need) to measure it"
+                    ),
+                }
+            )
+            continue
+        actions.append(
+            {
+                "kind": "uncovered_module",
+                "impact": 40 + min(30, module.statements // 10),
+                "title": f"untested module {module.path}",
+                "path": module.path,
+                "line": 1,
+                "how": (
+                    f"no test executes any of its {module.statements} statements: "
+                    "add tests that import and call it"
+                ),
+            }
+        )
+    return actions
 
 
 def top_actions(card: Scorecard, limit: int = MAX_ACTIONS) -> list[dict[str, Any]]:

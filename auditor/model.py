@@ -12,12 +12,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
-<<<<<<< HEAD
-=======
 from auditor.jsonable import from_jsonable as from_jsonable
 from auditor.jsonable import to_jsonable as to_jsonable
 
->>>>>>> 5c0c217df3dd12024eb2994c4602be81af8582c2
 SCHEMA_VERSION = "2"
 
 Severity = Literal["error", "warning", "info"]
@@ -294,61 +291,3 @@ class Scorecard:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Scorecard:
         return from_jsonable(cls, data)
-<<<<<<< HEAD
-
-
-def to_jsonable(obj: Any) -> Any:
-    """Dataclasses -> dicts, recursively; `None`-valued optional fields are kept (stable shape)."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    return obj
-
-
-T = TypeVar("T")
-
-_NESTED: dict[tuple[str, str], type] = {}
-
-
-def _nested_types() -> dict[tuple[str, str], type]:
-    if not _NESTED:
-        _NESTED.update(
-            {
-                ("Scorecard", "project"): ProjectInfo,
-                ("Scorecard", "stages"): StageReport,
-                ("Scorecard", "findings"): Finding,
-                ("Scorecard", "diagnostics"): Diagnostic,
-                ("Scorecard", "unused_suppressions"): UnusedSuppression,
-                ("Scorecard", "coverage"): ModuleCoverage,
-                ("Scorecard", "mutants"): Mutant,
-                ("Scorecard", "pseudo_tested"): PseudoTested,
-                ("Scorecard", "tests"): TestResult,
-                ("Scorecard", "pytest_overrides"): PytestOverride,
-                ("Scorecard", "skipped_modules"): SkippedModule,
-                ("Mutant", "witness"): Witness,
-            }
-        )
-    return _NESTED
-
-
-def from_jsonable(cls: type[T], data: dict[str, Any]) -> T:
-    """Inverse of `to_jsonable` for the model's own classes; unknown keys are ignored (forward compat)."""
-    nested = _nested_types()
-    kwargs: dict[str, Any] = {}
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    for key, value in data.items():
-        if key not in names:
-            continue
-        sub = nested.get((cls.__name__, key))
-        if sub is not None and value is not None:
-            if isinstance(value, list):
-                value = [from_jsonable(sub, v) for v in value]
-            else:
-                value = from_jsonable(sub, value)
-        kwargs[key] = value
-    return cls(**kwargs)
-=======
->>>>>>> 5c0c217df3dd12024eb2994c4602be81af8582c2

@@ -207,6 +207,21 @@ class PseudoTested:
 
 
 @dataclass
+class Unmutated:
+    """Covered code mutmut generated no mutant for, and why (its generator's rule).
+
+    `function` is `f` or `Cls.method`, or `<module>` / the class name for module- and class-level
+    statements; `line` is 1-based; `covered_statements` how many of its statements the tests ran.
+    """
+
+    path: str
+    function: str
+    line: int
+    reason: str
+    covered_statements: int = 0
+
+
+@dataclass
 class PytestOverride:
     """An option of the project's pytest configuration that auditor's runs did not pass on.
 
@@ -271,6 +286,7 @@ class Scorecard:
     top_actions: list[dict[str, Any]] = field(default_factory=list)
     pytest_overrides: list[PytestOverride] = field(default_factory=list)
     skipped_modules: list[SkippedModule] = field(default_factory=list)
+    unmutated: list[Unmutated] = field(default_factory=list)
     patch: dict[str, Any] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION

@@ -154,6 +154,13 @@ class Project:
     source_paths: list[Path]
     pytest: PytestSettings
     config: Config
+    # what the suite's pytest runs are given: None = nothing, so pytest collects what plain
+    # `pytest` collects (its testpaths, else the rootdir: doctests and README globs included)
+    explicit_tests: bool = True
+
+    def pytest_targets(self) -> list[str]:
+        """Test paths to pass to pytest (project-relative), or [] to let pytest decide."""
+        return [self.rel(t) for t in self.tests_dirs] if self.explicit_tests else []
 
     def rel(self, path: Path | str) -> str:
         """Project-relative path with `/` separators (the JSON contract's path form)."""
@@ -301,6 +308,7 @@ def load_project(tests: str | Path | None = None, *, config: Config | None = Non
         root = find_root(Path.cwd())
         settings = read_pytest_settings(root)
         cfg = config or load_config(root)
+        explicit = bool(cfg.tests)
         if cfg.tests:
             tests_dirs = [root / n for n in cfg.tests]
         else:
@@ -328,6 +336,7 @@ def load_project(tests: str | Path | None = None, *, config: Config | None = Non
         settings = read_pytest_settings(root)
         cfg = config or load_config(root)
         tests_dirs = [path.resolve()]
+        explicit = True
     if cfg.source:
         source_paths = [root / s for s in cfg.source]
         missing_src = [s for s in source_paths if not s.exists()]
@@ -344,4 +353,5 @@ def load_project(tests: str | Path | None = None, *, config: Config | None = Non
         source_paths=source_paths,
         pytest=settings,
         config=cfg,
+        explicit_tests=explicit,
     )

@@ -123,9 +123,7 @@ def run_suite(project: Project, limit: float | None = None) -> SuiteRun:
         stats = out_dir / "hypothesis-stats.jsonl"
         stats.unlink(missing_ok=True)
         plugins.append(STATS_PLUGIN)
-    command = pytest_command(
-        project, targets=[project.rel(t) for t in project.tests_dirs], plugins=plugins
-    )
+    command = pytest_command(project, targets=project.pytest_targets(), plugins=plugins)
     env = command.env
     env["AUDITOR_TEST_LOG"] = str(log)
     if project.config.coverage.get("subprocesses", True):

@@ -64,11 +64,27 @@ def _tests(project: Project, tree: ast.Module) -> list[str]:
     return out
 
 
-def skipped_modules(project: Project, records: list[dict[str, Any]]) -> list[SkippedModule]:
-    """One `SkippedModule` per `collect_skip` record of the plugin whose node is a file."""
+def _all_skipped(tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Test files whose every collected test was skipped (e.g. `skipif` on each test), as
+    collect_skip-like records carrying the first skip reason."""
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for test in tests:
+        by_file.setdefault(str(test.get("id", "")).split("::", 1)[0], []).append(test)
+    return [
+        {"id": path, "reason": str(records[0].get("reason", ""))}
+        for path, records in sorted(by_file.items())
+        if records and all(r.get("outcome") == "skipped" for r in records)
+    ]
+
+
+def skipped_modules(
+    project: Project, records: list[dict[str, Any]], tests: list[dict[str, Any]] | None = None
+) -> list[SkippedModule]:
+    """One `SkippedModule` per `collect_skip` record of the plugin whose node is a file, and per
+    test file whose every test was skipped (`tests`: the plugin's per-test records)."""
     modules = module_names(project)
     out: list[SkippedModule] = []
-    for record in records:
+    for record in [*records, *_all_skipped(tests or [])]:
         node = str(record.get("id", ""))
         path = project.root / node.split("::", 1)[0]
         if "::" in node or path.suffix != ".py" or not path.is_file():

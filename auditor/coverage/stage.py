@@ -78,7 +78,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         "coverage": to_jsonable(read_modules(project, suite.data_file, suite.rcfile)),
         "tests": to_jsonable(build_tests(suite, cov_map)),
         "pytest_overrides": [o.to_json() for o in suite.overrides],
-        "skipped_modules": to_jsonable(skipped_modules(project, suite.collect_skips)),
+        "skipped_modules": to_jsonable(skipped_modules(project, suite.collect_skips, suite.tests)),
     }
     (coverage_dir(project) / RESULT_FILE).write_text(json.dumps(result, indent=1), "utf-8")
     _apply(card, result)

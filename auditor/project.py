@@ -205,8 +205,17 @@ class Project:
 
     def is_test_module(self, path: Path) -> bool:
         """pytest's rule for a module it collects as tests: its name matches `python_files`
-        (default `test_*.py`, `*_test.py`), or it is a `conftest.py`."""
-        return path.name == "conftest.py" or self.pytest.matches_file(path.name)
+        (default `test_*.py`, `*_test.py`), or it is a `conftest.py`; and every module of a
+        tests directory nested inside a source package (`pkg/tests/__init__.py`, helpers)."""
+        if path.name == "conftest.py" or self.pytest.matches_file(path.name):
+            return True
+        resolved = path.resolve()
+        sources = {s.resolve() for s in self.source_paths}
+        return any(
+            tests.resolve() not in sources and tests.resolve() in resolved.parents
+            for tests in self.tests_dirs
+            if tests.is_dir() and any(s in tests.resolve().parents for s in sources)
+        )
 
     def source_files(self) -> list[Path]:
         """The code under test: every .py file under the source paths except the modules pytest

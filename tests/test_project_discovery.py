@@ -63,3 +63,20 @@ def test_testpaths_globs_expand_like_pytest(tmp_path: Path) -> None:
     found = expand_testpaths(tmp_path, ["Tests/SystemData/**.py", "missing/*", "other"])
     rel = [p.relative_to(tmp_path).as_posix() for p in found]
     assert rel == ["Tests/SystemData/test_a.py", "Tests/SystemData/test_b.py", "other"]
+
+
+def test_tests_package_nested_in_the_source_is_not_source(tmp_path: Path) -> None:
+    _tree(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "vol/__init__.py": "",
+            "vol/core.py": "",
+            "vol/tests/__init__.py": "",
+            "vol/tests/helpers.py": "",
+            "vol/tests/tests.py": "",
+        },
+    )
+    project = load_project(tmp_path / "vol" / "tests")
+    assert project.source_paths == [tmp_path / "vol"]
+    assert [p.name for p in project.source_files()] == ["__init__.py", "core.py"]

@@ -76,7 +76,7 @@ class GroupRun:
 def run_group(cmd: list[str], *, cwd: Path, env: dict[str, str], limit: float) -> GroupRun:
     """Run `cmd` in a new process group with its output in a temporary file; stop the group
     after `limit` seconds (exit code -9, `timed_out`) or when auditor is interrupted
-    (KeyboardInterrupt and SIGTERM are re-raised after the group is gone)."""
+    (KeyboardInterrupt is re-raised, SIGTERM exits 143, after the group is gone)."""
     with tempfile.TemporaryFile(mode="w+b") as out:
         proc = subprocess.Popen(
             cmd,
@@ -118,13 +118,12 @@ def stop_group(proc: subprocess.Popen[Any]) -> None:
         return
 
 
-class Terminated(Exception):
-    """auditor received SIGTERM while a child group was running."""
+SIGTERM_EXIT = 128 + signal.SIGTERM  # the shell's convention for "terminated by SIGTERM"
 
 
 @contextmanager
 def _terminate_group_on_sigterm(proc: subprocess.Popen[Any]) -> Iterator[None]:
-    """While the group runs, SIGTERM to auditor stops the group and raises `Terminated`."""
+    """While the group runs, SIGTERM to auditor stops the group and exits with 143."""
     import threading
 
     if threading.current_thread() is not threading.main_thread():
@@ -133,7 +132,7 @@ def _terminate_group_on_sigterm(proc: subprocess.Popen[Any]) -> Iterator[None]:
 
     def handler(signum: int, frame: FrameType | None) -> None:
         stop_group(proc)
-        raise Terminated("terminated by SIGTERM")
+        raise SystemExit(SIGTERM_EXIT)
 
     previous = signal.signal(signal.SIGTERM, handler)
     try:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -167,3 +170,43 @@ def _alive(pid: int) -> bool:
             return fh.read().split()[2] != "Z"
     except OSError:
         return False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_stopping_auditor_stops_the_suite_and_its_children(project_dir: Path, sig: int) -> None:
+    pidfile = project_dir.parent / "child.pid"
+    write_tree(
+        project_dir,
+        {
+            "pyproject.toml": "",
+            "pkg/__init__.py": "",
+            "tests/test_hang.py": (
+                "import subprocess, sys, time\n\n"
+                "def test_hangs():\n"
+                "    child = subprocess.Popen([sys.executable, '-c', 'while True: pass'])\n"
+                f"    open({str(pidfile)!r}, 'w').write(str(child.pid))\n"
+                "    time.sleep(3600)\n"
+            ),
+        },
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "auditor", "scan", "tests", "--only", "coverage", "--quiet"],
+        cwd=project_dir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    for _ in range(600):
+        if pidfile.exists() and pidfile.read_text():
+            break
+        time.sleep(0.1)
+    proc.send_signal(sig)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode in (130, 143), stderr
+    assert b"Traceback" not in stderr
+    pid = int(pidfile.read_text())
+    for _ in range(50):
+        if not _alive(pid):
+            break
+        time.sleep(0.1)
+    assert not _alive(pid), "the test's child process is still running"

@@ -120,7 +120,11 @@ def read_pytest_settings(root: Path) -> PytestSettings:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         data = read_toml(pyproject)
-        ini = data.get("tool", {}).get("pytest", {}).get("ini_options")
+        table = data.get("tool", {}).get("pytest", {})
+        native = {k: v for k, v in table.items() if k != "ini_options"} if isinstance(table, dict) else {}
+        if native:  # pytest 9's native [tool.pytest] table (values are TOML lists, not strings)
+            return _from_mapping(native, "pyproject.toml")
+        ini = table.get("ini_options") if isinstance(table, dict) else None
         if isinstance(ini, dict):
             return _from_mapping(ini, "pyproject.toml")
     tox = root / "tox.ini"

@@ -151,3 +151,13 @@ def test_src_layout_root_goes_on_pythonpath(tmp_path: Path) -> None:
         str((tmp_path / "src").resolve()),
         "/elsewhere",
     ]
+
+
+def test_native_tool_pytest_table_of_pytest_9(tmp_path: Path) -> None:
+    project = _project(
+        tmp_path, "", '[tool.pytest]\naddopts = ["-n", "auto", "--doctest-modules"]\n'
+    )
+    cmd = pytest_command(project)  # type: ignore[arg-type]
+    at = cmd.args.index("-o")
+    assert cmd.args[at : at + 3] == ["-o", "addopts=", "--doctest-modules"]
+    assert [o.option for o in cmd.overrides] == ["-n auto"]

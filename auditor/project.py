@@ -179,8 +179,9 @@ class Project:
         return self.root / ".auditor"
 
     def test_files(self) -> list[Path]:
-        """Every .py file under the test dirs (test modules, conftest.py, helpers), sorted."""
-        seen: set[Path] = set()
+        """Every .py file under the test dirs (test modules, conftest.py, helpers), sorted; when a
+        tests dir is (or holds) source, its source modules are not test files."""
+        seen: set[Path] = set(self.source_files())
         out: list[Path] = []
         for base in self.tests_dirs:
             candidates = [base] if base.is_file() else _walk_py(base)

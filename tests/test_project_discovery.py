@@ -80,3 +80,9 @@ def test_tests_package_nested_in_the_source_is_not_source(tmp_path: Path) -> Non
     project = load_project(tmp_path / "vol" / "tests")
     assert project.source_paths == [tmp_path / "vol"]
     assert [p.name for p in project.source_files()] == ["__init__.py", "core.py"]
+
+
+def test_test_files_of_a_package_holding_its_tests_are_its_test_modules(tmp_path: Path) -> None:
+    _tree(tmp_path, ISO)
+    project = load_project(tmp_path / "iso")
+    assert [p.name for p in project.test_files()] == ["conftest.py", "test_core.py"]

@@ -19,11 +19,12 @@ the generator's own logic (`MutationVisitor._skip_node_and_children`, `OuterFunc
 | a class whose body is on its `class` line | `one-line class body` |
 | module- and class-level code runs at import, outside any trampoline | `module-level code` / `class body code` |
 | a function in scope with no mutant at all | `no mutation operator applies` |
+| every mutant of the function left unrun (arid lines, `max-mutants` budget, `--diff`) | `its N mutant(s) were not run: ...` |
 
 Module- and class-level statements are listed only when they compute something (a call, a
 comprehension, control flow): literal constants and imports are data, not logic.
 
-`mutated_share` = covered statements inside functions that got at least one mutant / covered
+`mutated_share` = covered statements inside functions with at least one mutant that ran / covered
 statements inside all functions and methods, in percent (module- and class-level statements are
 listed but not counted: mutmut's trampolines cannot switch code that ran at import).
 """
@@ -48,6 +49,7 @@ ENUM_HOOKS = {"__init__", "_generate_next_value_"}
 ENUM_BASES = {"Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"}
 TRAMPOLINE_OK = {"staticmethod", "classmethod"}
 NO_OPERATOR = "no mutation operator applies to its code"
+UNRUN = ("skipped", "pending")  # statuses of mutants no test verdict speaks for
 _PRAGMA = re.compile(r"#\s*pragma:.*no mutate")
 
 
@@ -239,11 +241,15 @@ def find_unmutated(
     files: Iterable[tuple[str, str]],
     missing_lines: dict[str, set[int]],
     mutated_functions: set[tuple[str, str]],
+    not_run: dict[tuple[str, str], str] | None = None,
 ) -> UnmutatedReport:
     """`files`: (project-relative path, source text) of the files that were mutated;
     `missing_lines`: coverage.py's missing lines per path (a path absent = not measured, skipped);
-    `mutated_functions`: (path, `f` or `Cls.method`) of every function with at least one mutant.
+    `mutated_functions`: (path, `f` or `Cls.method`) of every function with at least one mutant
+    that ran; `not_run`: functions whose mutants were all left unrun, with the reason (budget,
+    arid lines) — they count as unmutated: no verdict speaks for them.
     """
+    not_run = not_run or {}
     items: list[Unmutated] = []
     covered_total = mutated_total = 0
     for path, text in files:
@@ -264,7 +270,7 @@ def find_unmutated(
                     for line in sorted(lines & scope.pragma_lines - missing)
                 )
                 continue
-            unit.reason = unit.reason or NO_OPERATOR
+            unit.reason = unit.reason or not_run.get((path, unit.function)) or NO_OPERATOR
             unit.covered_statements = covered
             items.append(unit)
         for statement in scope.statements:
@@ -284,8 +290,14 @@ def attach(project: Project, card: Scorecard, only: Iterable[str] | None = None)
         return
     paths = list(only) if only is not None else [project.rel(p) for p in project.source_files()]
     missing = {m.path: set(m.missing_lines) for m in card.coverage}
-    mutated = {(m.path, m.function) for m in card.mutants if m.function}
-    report = find_unmutated(read_sources(project.root, paths), missing, mutated)
+    mutated = {(m.path, m.function) for m in card.mutants if m.function and m.status not in UNRUN}
+    not_run: dict[tuple[str, str], str] = {}
+    for m in card.mutants:
+        key = (m.path, m.function)
+        if m.function and m.status in UNRUN and key not in mutated and key not in not_run:
+            count = sum(1 for o in card.mutants if (o.path, o.function) == key)
+            not_run[key] = f"its {count} mutant(s) were not run: {m.reason or m.status}"
+    report = find_unmutated(read_sources(project.root, paths), missing, mutated, not_run)
     card.unmutated = report.items
     card.meta["mutation_scope"] = {
         "covered_statements": report.covered,

@@ -163,3 +163,17 @@ def test_files_not_measured_are_left_out() -> None:
 
 def test_scope_of_an_unparsable_file_is_empty() -> None:
     assert file_scope("bad.py", "def (:\n").units == []
+
+
+def test_functions_whose_mutants_were_all_left_unrun_are_unmutated() -> None:
+    text = "def a(x):\n    return x + 1\n\n\ndef b(x):\n    return x - 1\n"
+    report = find_unmutated(
+        [("m.py", text)],
+        {"m.py": set()},
+        {("m.py", "a")},
+        {("m.py", "b"): "its 2 mutant(s) were not run: over the max-mutants budget"},
+    )
+    assert [(u.function, u.reason) for u in report.items] == [
+        ("b", "its 2 mutant(s) were not run: over the max-mutants budget")
+    ]
+    assert report.mutated_share == 50.0

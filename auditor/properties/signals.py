@@ -27,7 +27,7 @@ from auditor.properties_model import (
 )
 from auditor.score import pct
 
-HIGH_INVALID_RATIO = 50.0  # HYPOTHESIS.md §3(b): penalise properties where most draws are rejected
+HIGH_INVALID_RATIO = 50.0  # % rejected draws above which a property mostly tests nothing
 
 
 def read_stats(path: Path) -> list[PropertyStats]:

@@ -197,12 +197,12 @@ def _apply(card: Scorecard, result: dict[str, Any]) -> None:
     card.skipped_modules.extend(SkippedModule(**m) for m in result.get("skipped_modules", []))
     if card.pytest_overrides:
         options = ", ".join(o.option for o in card.pytest_overrides)
-        card.meta.setdefault("notes", []).append(
+        card.meta.add_note(
             f"pytest options not passed on because they conflict with measuring: {options} "
             f"(reasons in the scorecard's pytest_overrides)"
         )
     for module in card.skipped_modules:
-        card.meta.setdefault("notes", []).append(
+        card.meta.add_note(
             f"{module.path} was skipped by pytest ({module.reason or 'no reason given'}): its "
             f"{len(module.tests)} test(s) did not run"
         )

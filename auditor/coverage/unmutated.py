@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from auditor.meta import MutationScope
 from auditor.model import Unmutated
 
 if TYPE_CHECKING:
@@ -282,7 +283,7 @@ def find_unmutated(
 
 
 def attach(project: Project, card: Scorecard, only: Iterable[str] | None = None) -> None:
-    """After the mutation stage: fill `card.unmutated` and `card.meta["mutation_scope"]`
+    """After the mutation stage: fill `card.unmutated` and `card.meta.mutation_scope`
     (`covered_statements`, `mutated_statements`: what `summary.mutated_share` is computed from).
 
     `only`: the source files mutated in this scan (PR mode); default every source file."""
@@ -299,10 +300,7 @@ def attach(project: Project, card: Scorecard, only: Iterable[str] | None = None)
             not_run[key] = f"its {count} mutant(s) were not run: {m.reason or m.status}"
     report = find_unmutated(read_sources(project.root, paths), missing, mutated, not_run)
     card.unmutated = report.items
-    card.meta["mutation_scope"] = {
-        "covered_statements": report.covered,
-        "mutated_statements": report.mutated,
-    }
+    card.meta.mutation_scope = MutationScope(report.covered, report.mutated)
 
 
 def read_sources(root: Path, paths: Iterable[str]) -> list[tuple[str, str]]:

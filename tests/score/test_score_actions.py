@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from auditor.model import Finding, ModuleCoverage, Mutant, PseudoTested, Scorecard, Witness
+from auditor.summary import SurvivorAction
 from auditor.top_actions import top_actions
 
 
@@ -37,7 +38,7 @@ def test_ranking_follows_the_documented_impacts() -> None:
     ]
     card.coverage = [ModuleCoverage("pkg/c.py", 250, 0)]
     actions = top_actions(card)
-    kinds = [(a["kind"], a["impact"]) for a in actions]
+    kinds = [(a.kind, a.impact) for a in actions]
     # evidence first: pseudo 90+2; error 80; uncovered 40+25; rare 50+0+5 (witness);
     # then unproven: busy 50+min(30,36) (no witness, may be equivalent); warning 30
     assert kinds == [
@@ -48,7 +49,7 @@ def test_ranking_follows_the_documented_impacts() -> None:
         ("surviving_mutant", 80),
         ("finding", 30),
     ]
-    assert [a["evidence"] for a in actions] == [
+    assert [a.evidence for a in actions] == [
         "measured",
         "error_finding",
         "measured",
@@ -57,12 +58,15 @@ def test_ranking_follows_the_documented_impacts() -> None:
         "unproven",
     ]
     busy = actions[4]
-    assert busy["mutant"] == "m1" and "(+1 more in this function)" in busy["title"]
-    assert busy["diff"] == "-a\n+b"
-    assert actions[3]["witness"] == "def test_x(): ..."
-    assert "rare(1) gives 1 on your code but 2 on the mutant" in actions[3]["how"]
-    assert [a["rank"] for a in actions] == list(range(1, 7))
-    assert actions[1]["where"] == "tests/test_a.py:3"
+    assert isinstance(busy, SurvivorAction)
+    assert busy.mutant == "m1" and "(+1 more in this function)" in busy.title
+    assert busy.diff == "-a\n+b"
+    rare = actions[3]
+    assert isinstance(rare, SurvivorAction)
+    assert rare.witness == "def test_x(): ..."
+    assert "rare(1) gives 1 on your code but 2 on the mutant" in rare.how
+    assert [a.rank for a in actions] == list(range(1, 7))
+    assert actions[1].where == "tests/test_a.py:3"
 
 
 def test_unproven_equivalence_never_advises_a_pragma() -> None:
@@ -80,9 +84,10 @@ def test_unproven_equivalence_never_advises_a_pragma() -> None:
         Mutant("m2", "survived", "pkg/a.py", 9, function="other", covered_by=["t"]),
     ]
     actions = top_actions(card)
-    assert [a["mutant"] for a in actions] == ["m2", "m1"]  # 50+3 beats 50+6-20 for a likely equivalent
-    assert all("pragma" not in a["how"] for a in actions)
-    assert "may be equivalent" in actions[1]["how"]
+    # 50+3 beats 50+6-20 for a likely equivalent
+    assert [a.mutant for a in actions if isinstance(a, SurvivorAction)] == ["m2", "m1"]
+    assert all("pragma" not in a.how for a in actions)
+    assert "may be equivalent" in actions[1].how
 
 
 def test_at_most_ten_actions() -> None:
@@ -90,4 +95,4 @@ def test_at_most_ten_actions() -> None:
     card.findings = [Finding("TQ001", "error", "tests/t.py", i, "m") for i in range(1, 30)]
     actions = top_actions(card)
     assert len(actions) == 10
-    assert [a["line"] for a in actions] == list(range(1, 11))
+    assert [a.line for a in actions] == list(range(1, 11))

@@ -27,8 +27,6 @@ from typing import Any
 from auditor.project import Project
 
 FIRST_RUN_SECONDS = 1800.0
-DEFAULT_MULTIPLIER = 10.0
-DEFAULT_CONSTANT = 60.0
 GRACE_SECONDS = 5.0
 
 
@@ -55,15 +53,13 @@ def baseline(project: Project) -> float | None:
 def suite_limit(project: Project) -> float:
     """Seconds the coverage run may take: `timeout` if configured, else multiplier x baseline +
     constant, else `FIRST_RUN_SECONDS`."""
-    table: dict[str, Any] = project.config.coverage
-    if "timeout" in table:
-        return float(table["timeout"])
+    table = project.config.coverage
+    if table.timeout is not None:
+        return float(table.timeout)
     measured = baseline(project)
     if measured is None:
         return FIRST_RUN_SECONDS
-    multiplier = float(table.get("timeout-multiplier", DEFAULT_MULTIPLIER))
-    constant = float(table.get("timeout-constant", DEFAULT_CONSTANT))
-    return multiplier * measured + constant
+    return float(table.timeout_multiplier) * measured + float(table.timeout_constant)
 
 
 @dataclass

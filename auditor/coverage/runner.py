@@ -126,7 +126,7 @@ def run_suite(project: Project, limit: float | None = None) -> SuiteRun:
     command = pytest_command(project, targets=project.pytest_targets(), plugins=plugins)
     env = command.env
     env["AUDITOR_TEST_LOG"] = str(log)
-    if project.config.coverage.get("subprocesses", True):
+    if project.config.coverage.subprocesses:
         env[CHILD_RC_ENV] = str(write_rcfile(project, data_file, child=True))
     if stats is not None:
         env["AUDITOR_STATS_FILE"] = str(stats)

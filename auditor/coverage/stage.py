@@ -8,6 +8,7 @@ source, tests and configuration.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -50,7 +51,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         engine(),
         RESULT_FORMAT,
         os.environ.get("PYTEST_ADDOPTS", ""),
-        json.dumps(project.config.coverage, sort_keys=True),
+        json.dumps(dataclasses.asdict(project.config.coverage), sort_keys=True),
         *project.config.pytest_args,
     )
     cached = _load_cached(project, key) if options.use_cache else None

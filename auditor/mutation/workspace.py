@@ -166,7 +166,7 @@ def default_settings(project: Project, ws: Path) -> MutmutSettings:
     also_copy += [c for c in project.config.also_copy if c not in also_copy]
     tests = [_rel_dir(project, t) for t in project.tests_dirs]
     options = project.config.mutation
-    isolation = str(options.get("process-isolation", "fork"))
+    isolation = options.process_isolation or "fork"
     if isolation not in ("fork", "forkserver"):
         raise ConfigError(
             f'[tool.auditor.mutation] process-isolation must be "fork" or "forkserver"; got '
@@ -178,9 +178,9 @@ def default_settings(project: Project, ws: Path) -> MutmutSettings:
         test_selection=tests,
         pytest_args=pytest_args(project)[0],
         process_isolation=isolation,
-        timeout_multiplier=options.get("timeout-multiplier"),
-        timeout_constant=options.get("timeout-constant"),
-        only_mutate=[str(g) for g in options.get("only-mutate", [])],
+        timeout_multiplier=options.timeout_multiplier,
+        timeout_constant=options.timeout_constant,
+        only_mutate=[str(g) for g in options.only_mutate],
         # tests that live inside the package (pkg/test_pkg.py) are copied, never mutated
         do_not_mutate=[project.rel(p) for p in project.test_modules_in_source()],
     )

@@ -26,6 +26,7 @@ from auditor.mutation.build import (
     build_mutant,
     missing_by_path,
 )
+from auditor.mutation.generate import GenerationError, generate
 from auditor.mutation.select import cap, select
 from auditor.mutation.workspace import MutmutSettings, prepare, write_pyproject
 from auditor.options import Options
@@ -73,13 +74,14 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
     if not options.use_cache:  # --no-cache: forget every previous verdict
         shutil.rmtree(mutants_dir, ignore_errors=True)
         memory.pop("test_hashes", None)
-    gen = driver.generate(ws, jobs)
-    if gen.exit_code != 0:
+    try:
+        generation = generate(ws, settings)
+    except (GenerationError, OSError, UnicodeDecodeError) as exc:
         raise StageFailed(
-            f"mutmut could not generate mutants in {ws}: {gen.tail(6)} Check that the source paths "
+            f"mutmut could not generate mutants in {ws}: {exc} Check that the source paths "
             f"({', '.join(settings.source_paths)}) hold importable Python, or set `source = [...]` "
             f"under [tool.auditor]."
-        )
+        ) from exc
     ctx = _context(project, card, mutants_dir, settings)
     mutants = [build_mutant(raw, ctx) for raw in results.read_all(mutants_dir)]
     selection = select(

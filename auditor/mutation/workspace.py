@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.errors import ConfigError
+from auditor.mutation import command
 from auditor.project import SKIP_DIRS, Project
 
 EXTRA_SKIP = {"site-packages", ".idea", ".vscode", "htmlcov", ".coverage"}
@@ -172,18 +173,12 @@ def default_settings(project: Project, ws: Path) -> MutmutSettings:
         source_paths=sources,
         also_copy=also_copy,
         test_selection=tests,
-        pytest_args=["-p", "no:cacheprovider", *_benchmark_args(), *project.config.pytest_args],
+        pytest_args=command.pytest_args(project),
         process_isolation=isolation,
         timeout_multiplier=options.get("timeout-multiplier"),
         timeout_constant=options.get("timeout-constant"),
         only_mutate=[str(g) for g in options.get("only-mutate", [])],
     )
-
-
-def _benchmark_args() -> list[str]:
-    import importlib.util
-
-    return ["--benchmark-disable"] if importlib.util.find_spec("pytest_benchmark") else []
 
 
 def _rel_dir(project: Project, path: Path) -> str:

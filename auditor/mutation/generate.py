@@ -258,7 +258,7 @@ def _drop_stale(mutants: Path, current: set[str], settings: MutmutSettings) -> N
 
 def _remove_deleted(mutants: Path, root: Path) -> None:
     ws = mutants.parent
-    for dirpath, dirnames, filenames in os.walk(root, topdown=False):
+    for dirpath, _dirnames, filenames in os.walk(root, topdown=False):
         here = Path(dirpath)
         for name in filenames:
             path = here / name

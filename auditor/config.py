@@ -61,6 +61,7 @@ SUBTABLE_KEYS: dict[str, dict[str, tuple[type, ...]]] = {
         "pseudo-tested": (bool,),
         "max-mutants": (int,),
         "only-mutate": (list,),
+        "runner": (str,),
     },
     "witness": {"max-examples": (int,), "seconds": (int, float), "enabled": (bool,)},
     "score": {

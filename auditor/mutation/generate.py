@@ -159,6 +159,7 @@ def _mutate_file(ws: Path, mutants: Path, rel: Path) -> list[str]:
             f"mutmut generated invalid Python for {rel} ({exc}); the original parses, so this is "
             f"a mutmut bug: exclude the file with `only-mutate` under [tool.auditor.mutation]."
         ) from exc
+    code, spans = run_as_main_fix(code, spans)
     code = append_pseudo_variants(code, source, rel)
     target.write_text(code, encoding="utf-8")
     meta_path = mutants / f"{rel}.meta"
@@ -187,6 +188,36 @@ def _mutate_file(ws: Path, mutants: Path, rel: Path) -> list[str]:
         json.dumps({"version": 1, "spans": spans}), encoding="utf-8"
     )
     return warnings
+
+
+TRAMPOLINE_IMPORT = "from mutmut.mutation.trampoline import wrap_in_trampoline as _mutmut_mutated"
+MAIN_FIX = """if __name__ == "__main__" and __spec__ is not None:  # auditor: run by `python -m`
+    def _mutmut_as_module(wrap, name):
+        def decorator(*args, **kwargs):
+            def apply(func):
+                func.__module__ = name  # the trampoline compares it with MUTANT_UNDER_TEST
+                return wrap(*args, **kwargs)(func)
+            return apply
+        return decorator
+    _mutmut_mutated = _mutmut_as_module(_mutmut_mutated, __spec__.name)"""
+
+
+def run_as_main_fix(code: str, spans: dict[str, list[int]]) -> tuple[str, dict[str, list[int]]]:
+    """Let mutants switch on in a module run as `python -m pkg.cli` (a test's subprocess).
+
+    Run that way, the module executes as `__main__`, its functions get `__module__ ==
+    "__main__"`, and mutmut's trampoline (which compares it with the module part of
+    MUTANT_UNDER_TEST) never switches the mutant on: the mutant would survive although applying
+    it by hand kills it. Right after mutmut's trampoline import we wrap the decorator so the
+    functions keep the module's real name; the `.spans` line numbers are shifted to match.
+    """
+    lines = code.split("\n")
+    at = next((i for i, line in enumerate(lines) if line.startswith(TRAMPOLINE_IMPORT)), None)
+    if at is None:
+        return code, spans
+    fix = MAIN_FIX.split("\n")
+    shifted = {k: [a + len(fix), b + len(fix)] if a > at + 1 else [a, b] for k, (a, b) in spans.items()}
+    return "\n".join([*lines[: at + 1], *fix, *lines[at + 1 :]]), shifted
 
 
 def generate(

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from auditor.model import Mutant
+from auditor.mutation.status import skip
 
 
 @dataclass
@@ -36,8 +37,7 @@ def select(
             out.dropped += 1
             continue
         if changed is not None and not _touches(mutant, changed) and mutant.status != "skipped":
-            mutant.status = "skipped"
-            mutant.reason = f"not changed since {base}"
+            skip(mutant, f"not changed since {base}")
             out.not_changed += 1
         out.kept.append(mutant)
     return out
@@ -67,7 +67,6 @@ def cap(mutants: list[Mutant], limit: int | None) -> int:
         if budget > 0:
             budget -= 1
             continue
-        mutant.status = "skipped"
-        mutant.reason = f"over the max-mutants budget ({limit})"
+        skip(mutant, f"over the max-mutants budget ({limit})")
         skipped += 1
     return skipped

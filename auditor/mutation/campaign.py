@@ -27,7 +27,9 @@ from auditor.mutation.runner import Job, Outcome, WarmRunner
 from auditor.mutation.store import ERROR_CODE, NO_TESTS_CODE, TIMEOUT_CODE, RunRecord
 
 FORCED_FAIL_TESTS = 3
-CLEAN_LIMIT_FACTOR = 10.0  # the clean re-run of a timed-out mutant's tests may take this much longer
+CLEAN_LIMIT_FACTOR = (
+    10.0  # the clean re-run of a timed-out mutant's tests may take this much longer
+)
 CLEAN_LIMIT_SECONDS = 60.0
 
 
@@ -97,7 +99,9 @@ class Campaign:
         target = self._targets[job.id]
         if outcome.timeout and job.id not in self._timed_out and job.tag != "rerun":
             self._timed_out[job.id] = outcome  # measure the same command, clean, before deciding
-            measure = job.limit * CLEAN_LIMIT_FACTOR + CLEAN_LIMIT_SECONDS  # a measurement, not a verdict
+            measure = (
+                job.limit * CLEAN_LIMIT_FACTOR + CLEAN_LIMIT_SECONDS
+            )  # a measurement, not a verdict
             self._followups.append(
                 Job(job.id, "", job.tests, measure, fresh=job.fresh, tag="timeout-check")
             )

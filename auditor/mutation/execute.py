@@ -40,7 +40,9 @@ def mutant_key(mutant_id: str) -> str:
     return mutant_id.partition("__mutmut_")[0]
 
 
-def _progress(console: Any, counts: dict[str, int]) -> tuple[Any, Callable[[Target, RunRecord], None]]:
+def _progress(
+    console: Any, counts: dict[str, int]
+) -> tuple[Any, Callable[[Target, RunRecord], None]]:
     if console is None:
         return None, lambda target, record: None
     from rich.progress import (
@@ -89,7 +91,9 @@ def run_targets(
     )
     durations = {t.id: t.duration for t in tests}
     cov_map = CoverageMap.load(project)
-    file_tests = {path: cov_map.tests_for_lines(path, lines) for path, lines in cov_map.files.items()}
+    file_tests = {
+        path: cov_map.tests_for_lines(path, lines) for path, lines in cov_map.files.items()
+    }
 
     def record(rec: RunRecord) -> None:
         if rec.id.endswith("__mutmut_pseudo"):
@@ -107,7 +111,9 @@ def run_targets(
                 all_tests=[t.id for t in tests if t.outcome in ("passed", "xfailed", "skipped")],
                 file_tests=file_tests,
                 multiplier=settings.timeout_multiplier or 15.0,
-                constant=settings.timeout_constant if settings.timeout_constant is not None else 1.0,
+                constant=settings.timeout_constant
+                if settings.timeout_constant is not None
+                else 1.0,
             )
             execution.collected = runner.ready.collected
             execution.startup_seconds = runner.ready.seconds
@@ -139,7 +145,5 @@ def run_targets(
 def mutant_targets(mutants: list[Mutant], ids: set[str]) -> list[Target]:
     """Targets for the mutants to run now, in mutmut's stable order."""
     return [
-        Target(m.id, mutant_key(m.id), m.path, list(m.covered_by))
-        for m in mutants
-        if m.id in ids
+        Target(m.id, mutant_key(m.id), m.path, list(m.covered_by)) for m in mutants if m.id in ids
     ]

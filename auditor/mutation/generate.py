@@ -216,7 +216,9 @@ def run_as_main_fix(code: str, spans: dict[str, list[int]]) -> tuple[str, dict[s
     if at is None:
         return code, spans
     fix = MAIN_FIX.split("\n")
-    shifted = {k: [a + len(fix), b + len(fix)] if a > at + 1 else [a, b] for k, (a, b) in spans.items()}
+    shifted = {
+        k: [a + len(fix), b + len(fix)] if a > at + 1 else [a, b] for k, (a, b) in spans.items()
+    }
     return "\n".join([*lines[: at + 1], *fix, *lines[at + 1 :]]), shifted
 
 

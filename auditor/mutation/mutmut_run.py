@@ -119,5 +119,3 @@ def compact_names(mutants_dir: Any, names: list[str]) -> list[str]:
         else:
             out.extend(chosen)
     return out
-
-

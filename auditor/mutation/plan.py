@@ -40,7 +40,9 @@ def statement_lines(tree: ast.Module | None, first: int, last: int) -> set[int]:
         start = node.lineno
         body = getattr(node, "body", None)
         if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
-            end = body[0].lineno - 1  # the header only: the body's lines are statements of their own
+            end = (
+                body[0].lineno - 1
+            )  # the header only: the body's lines are statements of their own
         else:
             end = node.end_lineno or start
         if start <= last and end >= first:
@@ -48,9 +50,7 @@ def statement_lines(tree: ast.Module | None, first: int, last: int) -> set[int]:
     return lines
 
 
-def function_lines(
-    tree: ast.Module | None, cls: str | None, func: str
-) -> set[int]:
+def function_lines(tree: ast.Module | None, cls: str | None, func: str) -> set[int]:
     """Every line of a top-level function or method of a top-level class (empty if not found)."""
     from auditor.mutation.locate import find_function
 
@@ -87,9 +87,7 @@ class Planner:
     file_tests: dict[str, set[str]] = field(default_factory=dict)
     multiplier: float = DEFAULT_MULTIPLIER
     constant: float = DEFAULT_CONSTANT
-    killers: defaultdict[str, Counter[str]] = field(
-        default_factory=lambda: defaultdict(Counter)
-    )
+    killers: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
     def duration(self, test: str) -> float:
         return max(MIN_DURATION, self.durations.get(test, 0.0))

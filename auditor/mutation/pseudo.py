@@ -59,7 +59,12 @@ def _python_path(project: Project, copy: Path) -> str:
 
 
 def _check(
-    copy: Path, cand: Candidate, tests: list[str], env: dict[str, str], argv: list[str], limit: float
+    copy: Path,
+    cand: Candidate,
+    tests: list[str],
+    env: dict[str, str],
+    argv: list[str],
+    limit: float,
 ) -> str:
     """Cold fallback: rewrite the body in the private copy, run the covering tests, restore."""
     target = copy / cand.path
@@ -144,7 +149,12 @@ def _run_cold(
     return results
 
 
-STATUS_BY_CODE = {1: "tested", TIMEOUT_CODE: "tested", 0: "pseudo_tested", NO_TESTS_CODE: "not_covered"}
+STATUS_BY_CODE = {
+    1: "tested",
+    TIMEOUT_CODE: "tested",
+    0: "pseudo_tested",
+    NO_TESTS_CODE: "not_covered",
+}
 STARTUP_ALLOWANCE = 30.0  # seconds for a cold pytest to start and collect
 
 
@@ -214,8 +224,13 @@ def plan(project: Project, options: Options, mutants_dir: Path) -> PseudoPlan:
                 continue
             key = hashlib.sha256(
                 "\0".join(
-                    [__version__, cand.source, cand.replacement, *tests,
-                     _tests_digest(project.root, tests)]
+                    [
+                        __version__,
+                        cand.source,
+                        cand.replacement,
+                        *tests,
+                        _tests_digest(project.root, tests),
+                    ]
                 ).encode()
             ).hexdigest()
             in_scope = changed is None or bool(

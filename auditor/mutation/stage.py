@@ -105,7 +105,9 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
     kind = runner_kind(project)
     plan = _pseudo_plan(project, options, card, mutants_dir)
     targets = list(plan.targets) if plan else []
-    engine_name = f"auditor warm runner, mutmut {metadata.version('mutmut')} mutants, {jobs} workers"
+    engine_name = (
+        f"auditor warm runner, mutmut {metadata.version('mutmut')} mutants, {jobs} workers"
+    )
     execution = Execution()
     if kind == "mutmut":
         engine_name = mutmut_run.engine(settings, jobs)

@@ -89,7 +89,9 @@ def decide(base: Verdict, *, arid: str | None = None, never_run: bool = False) -
     if arid is not None:
         return Verdict("skipped", arid)
     if base.status in ("survived", "no_coverage") and never_run:
-        return Verdict("no_coverage", "the mutated line is never executed by the tests (coverage.py)")
+        return Verdict(
+            "no_coverage", "the mutated line is never executed by the tests (coverage.py)"
+        )
     return base
 
 

@@ -247,7 +247,11 @@ def _finished(meta: Path, runner: str) -> dict[str, Any]:
 
         return {k: r.exit_code for k, r in ResultStore(meta.parent.parent).load().items()}
     try:
-        return {k: v for k, v in json.loads(meta.read_text())["exit_code_by_key"].items() if v is not None}
+        return {
+            k: v
+            for k, v in json.loads(meta.read_text())["exit_code_by_key"].items()
+            if v is not None
+        }
     except (OSError, ValueError):
         return {}
 

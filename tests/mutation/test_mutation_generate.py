@@ -13,7 +13,7 @@ from auditor.mutation.pseudo_variants import PSEUDO_SUFFIX
 from auditor.mutation.workspace import prepare
 from auditor.project import load_project
 
-MOD = '''import functools
+MOD = """import functools
 
 
 def clamp(x, lo=0, hi=10):
@@ -48,7 +48,7 @@ def cached(n):
 async def fetch(n: int) -> int:
     m = n * 2
     return m
-'''
+"""
 
 
 def _project(root: Path) -> Path:
@@ -56,7 +56,9 @@ def _project(root: Path) -> Path:
     (root / "pkg" / "__init__.py").write_text("")
     (root / "pkg" / "mod.py").write_text(MOD)
     (root / "tests").mkdir()
-    (root / "tests" / "test_mod.py").write_text("from pkg.mod import clamp\n\ndef test_c():\n    assert clamp(3) == 3\n")
+    (root / "tests" / "test_mod.py").write_text(
+        "from pkg.mod import clamp\n\ndef test_c():\n    assert clamp(3) == 3\n"
+    )
     (root / "pyproject.toml").write_text('[project]\nname = "pkg"\nversion = "0"\n')
     return root
 
@@ -121,6 +123,10 @@ def test_pseudo_variants_switch_on_through_the_trampoline(tmp_path: Path) -> Non
         "active(''); print(clamp(3), Account(1).deposit(2), asyncio.run(fetch(2)))\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", script], cwd=ws / "mutants", capture_output=True, text=True, check=True
+        [sys.executable, "-c", script],
+        cwd=ws / "mutants",
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split("\n")
     assert out[:5] == ["None", "0", "None", "0", "3 3 4"]

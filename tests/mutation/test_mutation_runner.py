@@ -18,16 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mutation_oracle import by_hand, plain_mutmut, verdict_class
 
 from auditor.mutation.plan import Planner, Target
 from auditor.mutation.runner import Job, RunnerSpec, WarmRunner, run_batch
 from auditor.mutation.store import ERROR_CODE
 
-from mutation_oracle import by_hand, plain_mutmut, verdict_class
-
 pytestmark = pytest.mark.slow
 
-EXTRACT = '''def _txt(data):
+EXTRACT = """def _txt(data):
     return data.decode("utf-8").strip()
 
 
@@ -43,9 +42,9 @@ EXTRACTORS = {"txt": _txt, **build_extractors()}
 
 def extract(kind, data):
     return EXTRACTORS[kind](data)
-'''
+"""
 
-EXTRACT_TESTS = '''from pkg.extract import extract
+EXTRACT_TESTS = """from pkg.extract import extract
 
 
 def test_txt():
@@ -58,9 +57,9 @@ def test_csv():
 
 def test_upper():
     assert extract("upper", b"ab") == "AB"
-'''
+"""
 
-CALC = '''def is_positive(x):
+CALC = """def is_positive(x):
     return x > 0
 
 
@@ -72,9 +71,9 @@ def clamp(x, lo=0, hi=10):
     if x < lo:
         return lo
     return min(x, hi)
-'''
+"""
 
-CALC_TESTS = '''from pkg.calc import clamp, double, is_positive
+CALC_TESTS = """from pkg.calc import clamp, double, is_positive
 
 
 def test_is_positive():
@@ -89,9 +88,9 @@ def test_double():
 def test_clamp():
     assert clamp(-1) == 0
     assert clamp(20) == 10
-'''
+"""
 
-CLI = '''import sys
+CLI = """import sys
 
 
 def main(argv):
@@ -102,9 +101,9 @@ def main(argv):
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))
-'''
+"""
 
-CLI_TESTS = '''import subprocess
+CLI_TESTS = """import subprocess
 import sys
 
 
@@ -113,9 +112,9 @@ def test_cli_doubles():
         [sys.executable, "-m", "pkg.cli", "4"], capture_output=True, text=True, check=True
     )
     assert proc.stdout.strip() == "8"
-'''
+"""
 
-LOOP = '''import time
+LOOP = """import time
 
 
 def countdown(n):
@@ -127,9 +126,9 @@ def countdown(n):
 def slow_double(n):
     time.sleep(0.3)
     return n * 2
-'''
+"""
 
-LOOP_TESTS = '''from pkg.loop import countdown, slow_double
+LOOP_TESTS = """from pkg.loop import countdown, slow_double
 
 
 def test_countdown():
@@ -145,7 +144,7 @@ def test_workspace_sensitive():  # passes in the project, fails in any `mutants/
 
     assert countdown(0) == 0
     assert os.path.basename(os.getcwd()) != "mutants"
-'''
+"""
 
 
 def make_project(root: Path, files: dict[str, str], runner: str = "auditor") -> Path:
@@ -164,8 +163,20 @@ def make_project(root: Path, files: dict[str, str], runner: str = "auditor") -> 
 def scan(root: Path, *args: str) -> dict[str, Any]:
     out = root.parent / f"{root.name}-card.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "auditor", "scan", str(root / "tests"), "--only", "mutation",
-         "--json", str(out), "--jobs", "2", *args],
+        [
+            sys.executable,
+            "-m",
+            "auditor",
+            "scan",
+            str(root / "tests"),
+            "--only",
+            "mutation",
+            "--json",
+            str(out),
+            "--jobs",
+            "2",
+            *args,
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -255,7 +266,10 @@ def test_timeouts_and_kills_are_confirmed_against_measured_clean_runs(tmp_path: 
         # durations as if measured by a much faster command: a 0.3 s test gets a 0.03 s limit
         planner = Planner({}, multiplier=3.0, constant=0.01)
         campaign = Campaign(runner, planner, {}, lambda r: records.__setitem__(r.id, r))
-        countdown, doubling = ("pkg.loop.x_countdown", "pkg/loop.py"), ("pkg.loop.x_slow_double", "pkg/loop.py")
+        countdown, doubling = (
+            ("pkg.loop.x_countdown", "pkg/loop.py"),
+            ("pkg.loop.x_slow_double", "pkg/loop.py"),
+        )
         campaign.run(
             [
                 Target(loop, *countdown, ["tests/test_loop.py::test_countdown"]),

@@ -1,9 +1,9 @@
-"""Runner outcomes -> our mutant statuses (Stryker's definitions): the ONE place a status is set.
+"""Runner outcomes -> our mutant statuses (Stryker's definitions, docs/definitions.md).
 
-`decide` turns what a runner measured (mutmut's exit code, or our runner's record folded into the
-same codes, plus its error text) and the facts the stage knows (arid line, line never executed)
-into a `Verdict`; `apply` is the only code that writes `Mutant.status`, and `skip` (--diff,
-shards, max-mutants) goes through it too.
+`verdict` + `decide` turn what a runner measured (mutmut's exit code, or our runner's record folded
+into the same codes, plus its error text) and the facts the stage knows (arid line, line never
+executed) into one `Verdict`; `apply` writes it to the mutant (skips through the model's
+`Mutant.skip`, which --diff and max-mutants use too).
 
 mutmut maps exit code 255 to "timeout", but 255 is also what a worker returns for any Python
 exception (a pytest usage error after a mutant broke import-time code, a crashed forkserver worker).
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.model import Mutant, MutantStatus
+from auditor.model import Mutant, MutantStatus, SkipReason
 
 # fraction of the wall limit a worker must have used before a 255 counts as a real timeout
 TIMEOUT_FRACTION = 0.8
@@ -30,6 +30,7 @@ SIGXCPU_CODES = {36, 24, -24, 152}
 class Verdict:
     status: MutantStatus
     reason: str = ""
+    skip_reason: SkipReason | None = None  # set exactly when status is "skipped"
 
 
 def wall_limit(estimated: float | None, multiplier: float | None, constant: float | None) -> float:
@@ -73,9 +74,10 @@ def verdict(
             f"and pytest could not collect the tests)",
         )
     if exit_code == 34:
-        return Verdict("skipped", "skipped by mutmut")
+        return Verdict("skipped", "skipped by mutmut", SkipReason.MUTMUT)
     if exit_code == 37:
-        return Verdict("skipped", f"caught by the type checker: {type_check_error}".rstrip(": "))
+        reason = f"caught by the type checker: {type_check_error}".rstrip(": ")
+        return Verdict("skipped", reason, SkipReason.TYPE_CHECK)
     if exit_code in (-11, -9):
         return Verdict("error", f"worker killed by signal {-exit_code} (segfault or out of memory)")
     if exit_code == 2:
@@ -87,7 +89,7 @@ def decide(base: Verdict, *, arid: str | None = None, never_run: bool = False) -
     """The final verdict: an arid line is skipped; a survivor on a never-executed line is
     `no_coverage` (coverage.py says no test runs it)."""
     if arid is not None:
-        return Verdict("skipped", arid)
+        return Verdict("skipped", arid, SkipReason.ARID)
     if base.status in ("survived", "no_coverage") and never_run:
         return Verdict(
             "no_coverage", "the mutated line is never executed by the tests (coverage.py)"
@@ -96,11 +98,10 @@ def decide(base: Verdict, *, arid: str | None = None, never_run: bool = False) -
 
 
 def apply(mutant: Mutant, result: Verdict) -> None:
-    """Set a mutant's status and reason (the only place that does)."""
+    """Write a verdict to the mutant (the only place a runner's verdict becomes its status)."""
+    if result.status == "skipped":
+        mutant.skip(result.skip_reason or SkipReason.MUTMUT, result.reason)
+        return
     mutant.status = result.status
     mutant.reason = result.reason
-
-
-def skip(mutant: Mutant, reason: str) -> None:
-    """Mark a mutant skipped with the reason (--diff, shards, max-mutants)."""
-    apply(mutant, Verdict("skipped", reason))
+    mutant.skip_reason = None

@@ -232,6 +232,9 @@ class WarmPlugin:
                 os.close(read_fd)
                 os.close(JOBS_FD)
                 os.setpgid(0, 0)
+                quiet = os.open(os.devnull, os.O_WRONLY)  # pytest's progress dots: not wanted
+                os.dup2(quiet, 1)
+                os.dup2(quiet, 2)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 import mutmut.mutation.trampoline as trampoline

@@ -37,7 +37,7 @@ from auditor.pr import diffscope
 from auditor.pr.shards import shard_of
 from auditor.project import Project
 
-DEFAULT_RUNNER = "mutmut"
+DEFAULT_RUNNER = "auditor"
 
 
 def run(project: Project, options: Options, card: Scorecard) -> None:

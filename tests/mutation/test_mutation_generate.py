@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from auditor.mutation.generate import generate
+from auditor.mutation.generate import generate, run_as_main_fix
 from auditor.mutation.pseudo_variants import PSEUDO_SUFFIX
 from auditor.mutation.workspace import prepare
 from auditor.project import load_project
@@ -84,13 +84,19 @@ def test_in_process_generation_matches_mutmuts_own_files(tmp_path: Path) -> None
 
     ours = (ws / "mutants" / "pkg" / "mod.py").read_text()
     theirs = (reference / "mutants" / "pkg" / "mod.py").read_text()
-    assert ours.startswith(theirs.rstrip("\n"))  # mutmut's code, then our pseudo variants
+    their_spans = json.loads((reference / "mutants" / "pkg" / "mod.py.spans").read_text())["spans"]
+    # mutmut's code with our `python -m` fix after its trampoline import, then pseudo variants
+    expected, expected_spans = run_as_main_fix(theirs, their_spans)
+    assert expected != theirs and ours.startswith(expected.rstrip("\n"))
     ours_meta = json.loads((ws / "mutants" / "pkg" / "mod.py.meta").read_text())
     theirs_meta = json.loads((reference / "mutants" / "pkg" / "mod.py.meta").read_text())
     assert ours_meta == theirs_meta
-    assert json.loads((ws / "mutants" / "pkg" / "mod.py.spans").read_text()) == json.loads(
-        (reference / "mutants" / "pkg" / "mod.py.spans").read_text()
-    )
+    spans = json.loads((ws / "mutants" / "pkg" / "mod.py.spans").read_text())["spans"]
+    assert spans == expected_spans
+    lines = ours.splitlines()
+    start, end = spans["x_clamp__mutmut_orig"]
+    first = next(line for line in lines[start - 1 : end] if line.strip())
+    assert first.startswith("def x_clamp__mutmut_orig(") and lines[end - 1].strip()
     assert (ws / "mutants" / "tests" / "test_mod.py").is_file()
 
     # unchanged sources are not regenerated; verdicts of unchanged functions survive an edit

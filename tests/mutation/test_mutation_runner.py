@@ -284,3 +284,58 @@ def test_timeouts_and_kills_are_confirmed_against_measured_clean_runs(tmp_path: 
     assert by_hand(mutants.parent, slow, tmp_path) == 1
     # "killed" only by a test that fails with no mutant active either: not a kill
     assert records[broken].exit_code == ERROR_CODE and "no mutant active" in records[broken].error
+
+
+DRAIN = """def shrink(items):
+    items.pop()
+    return len(items)
+
+
+def drain(items):
+    while items:
+        shrink(items)
+    return "empty"
+
+
+class Box:
+    def __init__(self, v):
+        self.v = v
+
+    @property
+    def double(self):
+        x = self.v * 2
+        return x
+"""
+
+DRAIN_TESTS = """from pkg.drain import Box, drain
+
+
+def test_drain():
+    assert drain([1, 2, 3]) == "empty"
+
+
+def test_box():
+    assert Box(2).double == 4
+"""
+
+
+def test_pseudo_tested_pass_runs_warm_and_a_hanging_variant_counts_as_tested(
+    tmp_path: Path,
+) -> None:
+    """`return None` in shrink() makes drain() loop forever: a time limit, then "tested"."""
+    root = make_project(
+        tmp_path / "proj", {"pkg/drain.py": DRAIN, "tests/test_drain.py": DRAIN_TESTS}
+    )
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "pkg"\nversion = "0"\n\n[tool.auditor.mutation]\n'
+        "timeout-multiplier = 3.0\ntimeout-constant = 0.5\n"
+    )
+    card = scan(root)
+    pseudo = {p["function"]: p["status"] for p in card["pseudo_tested"]}
+    assert pseudo == {
+        "shrink": "tested",
+        "drain": "tested",
+        "Box.__init__": "tested",
+        "Box.double": "tested",
+    }
+    assert not [m for m in card["mutants"] if m["status"] in ("error", "pending")]

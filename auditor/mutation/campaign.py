@@ -135,6 +135,7 @@ class Campaign:
             hash=self.hashes.get(job.id, ""),
             exit_code=ERROR_CODE,
             seconds=outcome.seconds,
+            test_seconds=outcome.test_seconds,
             limit=round(job.limit, 3),
             tests_run=outcome.ran,
             fresh=job.fresh,

@@ -8,6 +8,7 @@ mutants (ETA from the measured rate), and streams each result into the workspace
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,8 @@ class Execution:
     fresh: int = 0
     import_time_functions: list[str] = field(default_factory=list)
     pseudo: dict[str, RunRecord] = field(default_factory=dict)
+    seconds: float = 0.0  # wall time of the whole run, session start to close
+    import_check_seconds: float = 0.0
 
 
 def mutant_key(mutant_id: str) -> str:
@@ -101,6 +104,7 @@ def run_targets(
         else:
             store.append(rec)
 
+    started = time.perf_counter()
     counts = {"mutant": sum(t.kind == "mutant" for t in targets)}
     counts["pseudo"] = len(targets) - counts["mutant"]
     try:
@@ -121,7 +125,9 @@ def run_targets(
             execution.fresh = sum(planner.is_fresh(t) for t in targets)
             progress, advance = _progress(console, counts)
             campaign = Campaign(runner, planner, hashes, record, advance)
+            check_started = time.perf_counter()
             campaign.check_imports([t for t in targets if not planner.is_fresh(t)])
+            execution.import_check_seconds = time.perf_counter() - check_started
             if progress is not None:
                 with progress:
                     campaign.run(targets)
@@ -139,6 +145,7 @@ def run_targets(
         ) from exc
     finally:
         store.close()
+        execution.seconds = time.perf_counter() - started
     return execution
 
 

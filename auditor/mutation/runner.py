@@ -58,7 +58,9 @@ class RunnerSpec:
     def argv(self, fresh: bool = False, result_fd: int = 3) -> list[str]:
         args = [sys.executable, "-m", "auditor.mutation.server", "--result-fd", str(result_fd)]
         args += ["--jobs", str(max(1, self.jobs))] + (["--fresh"] if fresh else [])
-        return [*args, "--", "--rootdir=.", "-q", *self.pytest_args, *self.selection]
+        # --tb=native (as mutmut): pytest's own traceback formatting parses the whole source file
+        # of every frame, and a mutated file is megabytes: 5 s per failing test on slugify
+        return [*args, "--", "--rootdir=.", "-q", "--tb=native", *self.pytest_args, *self.selection]
 
 
 @dataclass
@@ -89,7 +91,8 @@ class Outcome:
     failed: str | None = None
     failures: list[str] = field(default_factory=list)
     ran: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall time of the whole run (fork/process start to result)
+    test_seconds: float = 0.0  # pytest's durations of the tests it ran (the floor)
     timeout: bool = False
     missing: list[str] = field(default_factory=list)
     error: str = ""
@@ -383,6 +386,7 @@ def _outcome(job: Job, msg: dict[str, Any]) -> Outcome:
         failures=list(msg.get("failures") or []),
         ran=int(msg.get("ran") or 0),
         seconds=float(msg.get("seconds") or 0.0),
+        test_seconds=float(msg.get("test_seconds") or 0.0),
         timeout=bool(msg.get("timeout")),
         missing=list(msg.get("missing") or []),
         error=str(msg.get("error") or ""),

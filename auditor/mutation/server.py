@@ -88,6 +88,7 @@ class WarmPlugin:
         self.fresh = fresh
         self.hits: set[str] = set()
         self.failed: list[str] = []
+        self.test_seconds = 0.0  # pytest's own durations (setup + call + teardown) of this job
         self.collect_errors: list[str] = []
         self.started = time.perf_counter()
         self.by_id: dict[str, pytest.Item] = {}
@@ -109,6 +110,7 @@ class WarmPlugin:
             self.collect_errors.append(f"{report.nodeid}: {report.longreprtext[-1500:]}")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.test_seconds += report.duration
         if report.failed:
             self.failed.append(report.nodeid)
 
@@ -142,6 +144,7 @@ class WarmPlugin:
         items = [self.by_id[t] for t in wanted if t in self.by_id]
         missing = [t for t in wanted if t not in self.by_id]
         self.failed = []
+        self.test_seconds = 0.0
         ran = 0
         error = ""
         try:
@@ -160,6 +163,7 @@ class WarmPlugin:
             "failed": self.failed[0] if self.failed else None,
             "failures": self.failed if job.get("all") else [],
             "ran": ran,
+            "test_seconds": round(self.test_seconds, 5),
             "missing": missing,
             "error": error,
         }

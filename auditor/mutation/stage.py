@@ -9,6 +9,7 @@ mutant mutmut generated appears in the card with its verdict or the reason it wa
 from __future__ import annotations
 
 import shutil
+import time
 from importlib import metadata
 from typing import Any
 
@@ -73,7 +74,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         shutil.rmtree(mutants_dir, ignore_errors=True)
         memory.pop("test_hashes", None)
     try:
-        generate(ws, settings)
+        generation = generate(ws, settings)
     except (GenerationError, OSError, UnicodeDecodeError) as exc:
         raise StageFailed(
             f"mutmut could not generate mutants in {ws}: {exc} Check that the source paths "
@@ -158,8 +159,16 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
             "mutants": len(final),
             "other_shards": selection.dropped,
         }
+    finish_started = time.perf_counter()
     if plan is not None:
         card.pseudo_tested.extend(plan.finish(execution.pseudo, jobs, _pseudo_limit(card)))
+    card.meta["mutation"]["seconds"] = {
+        "generate": round(generation.seconds, 3),
+        "session_startup": round(execution.startup_seconds, 3),
+        "import_check": round(execution.import_check_seconds, 3),
+        "run": round(execution.seconds, 3),
+        "pseudo_fallback": round(time.perf_counter() - finish_started, 3),
+    }
     if execution.fresh:
         notes.append(
             f"{execution.fresh} mutants of functions that run while the tests are imported ran in "

@@ -39,7 +39,8 @@ class RunRecord:
     exit_code: int  # see the table in the module docstring
     killed_by: str = ""
     error: str = ""
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall time of the mutant's run
+    test_seconds: float = 0.0  # pytest's durations of the tests it ran (the floor of `seconds`)
     limit: float = 0.0
     tests_run: int = 0
     fresh: bool = False

@@ -179,7 +179,7 @@ class Campaign:
 
     def _verify_killers(self, next_job: Callable[[], Job | None]) -> None:
         killed = {r.killed_by for r in self.results.values() if r.killed_by}
-        killers = sorted(killed - {"<collection>"})
+        killers = sorted(k for k in killed if not k.endswith("(collection error)"))
         if not killers:
             return
         limit = self.planner.limit(killers) * CLEAN_LIMIT_FACTOR + CLEAN_LIMIT_SECONDS

@@ -324,9 +324,10 @@ class WarmRunner:
             if msg.get("op") == "done":
                 return _outcome(fresh.job, msg)
             if msg.get("op") == "exit":
-                # collection failed with the mutant active from the start: pytest says the suite
-                # is broken (mutmut counts pytest's exit code 2 here as a kill too)
-                return Outcome(fresh.job, 1, failed="<collection>", seconds=seconds)
+                # collection failed with the mutant active from the start: plain pytest on the
+                # mutant applied by hand stops with "errors during collection" (exit 2): a kill
+                first = (msg.get("errors") or ["<collection>"])[0].split(":", 1)[0]
+                return Outcome(fresh.job, 1, failed=f"{first} (collection error)", seconds=seconds)
         log = _tail(self.spec.log_dir / "fresh.log" if self.spec.log_dir else None, 6)
         return Outcome(
             fresh.job,

@@ -121,6 +121,13 @@ class WarmPlugin:
 
             trampoline.set_mutant_under_test("")
         self.by_id = {item.nodeid: item for item in session.items}
+        if session.testsfailed and not session.config.option.continue_on_collection_errors:
+            # what pytest's own runtestloop does first: collection errors stop the session
+            if self.fresh:  # the mutant, active from the first import, broke collection
+                _send({"op": "exit", "code": 2, "errors": self.collect_errors})
+                sys.stdout.flush()
+                os._exit(0)
+            return True  # main() reports the errors
         _send(
             {
                 "op": "ready",

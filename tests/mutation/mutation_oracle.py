@@ -39,7 +39,8 @@ def _copy(ws: Path, target: Path) -> Path:
 
 
 def by_hand(ws: Path, mutant: str, scratch: Path, tests: str = "tests") -> int:
-    """pytest's exit code with `mutant` applied to a fresh copy of the workspace's source."""
+    """pytest's exit code with `mutant` applied to a fresh copy of the workspace's source:
+    0 = every test passed (survived); 1 = a test failed, 2 = collection errors (killed)."""
     copy = _copy(ws, scratch / "by-hand")
     shutil.copytree(ws / "mutants", copy / "mutants")  # apply_mutant reads the generated copy
     apply = f"from mutmut.mutation.diff_apply import apply_mutant; apply_mutant({mutant!r})"

@@ -209,9 +209,9 @@ def test_verdicts_equal_plain_mutmut_and_mutants_applied_by_hand(tmp_path: Path)
     assert differ and differ <= set(import_time)
     assert all(plain[i] == "survived" for i in differ)
     # the mutant applied by hand is the oracle: every import-time mutant, and a sample of the rest
-    sample = import_time + [i for i in ours if i not in import_time][::4]
+    sample = import_time + [i for i in ours if i not in import_time][::6]
     for mutant in sample:
-        expected = "killed" if by_hand(ws, mutant, tmp_path) == 1 else "survived"
+        expected = "survived" if by_hand(ws, mutant, tmp_path) == 0 else "killed"
         assert _class(ours[mutant]["status"]) == expected, mutant
     killed = [m for m in ours.values() if m["status"] == "killed"]
     assert killed and all(len(m["killed_by"]) == 1 for m in killed)  # the killer is always known

@@ -48,6 +48,7 @@ class Campaign:
     _followups: deque[Job] = field(default_factory=deque)
     _targets: dict[str, Target] = field(default_factory=dict)
     _timed_out: dict[str, Outcome] = field(default_factory=dict)
+    _killers: Outcome | None = None  # the clean run of every killing test
 
     def check_imports(self, targets: list[Target]) -> None:
         """Run the fastest covering tests with every trampoline raising; one must fail."""
@@ -174,8 +175,6 @@ class Campaign:
             self.progress(target, record)
 
     # --- kills are only credited to tests that pass without the mutant -----------------------
-
-    _killers: Outcome | None = None
 
     def _verify_killers(self, next_job: Callable[[], Job | None]) -> None:
         killed = {r.killed_by for r in self.results.values() if r.killed_by}

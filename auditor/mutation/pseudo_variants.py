@@ -164,8 +164,3 @@ def append_pseudo_variants(code: str, source: str, rel: Path) -> str:
     if not blocks:
         return code
     return code.rstrip("\n") + "\n\n\n" + "\n\n".join(blocks) + "\n"
-
-
-def pseudo_id(module_key: str, cand: Candidate) -> str:
-    """The MUTANT_UNDER_TEST value of a candidate; `module_key` is mutmut's `pkg.mod.x_f` key."""
-    return f"{module_key}{PSEUDO_SUFFIX}"

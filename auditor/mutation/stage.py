@@ -1,8 +1,9 @@
-"""The mutation stage: real mutmut runs in an isolated workspace -> card.mutants (+ pseudo-tested).
+"""The mutation stage: mutmut's mutants, our warm runner, an isolated workspace -> card.mutants.
 
-Flow: mirror the project into `.auditor/mutation/workspace/`, let mutmut generate every mutant,
-decide which ones this scan runs (arid lines, --diff, --shard, already-finished results, tests that
-changed), run exactly those with `mutmut run NAMES`, then read mutmut's on-disk results. Every
+Flow: mirror the project into `.auditor/mutation/workspace/`, let mutmut's generator write every
+mutant (in-process), decide which ones this scan runs (arid lines, --diff, --shard, finished
+results, tests that changed), run exactly those with our runner (or `mutmut run NAMES` with
+`runner = "mutmut"`), together with the pseudo-tested variants, then read the results. Every
 mutant mutmut generated appears in the card with its verdict or the reason it was not run.
 """
 

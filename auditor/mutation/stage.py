@@ -112,7 +112,6 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
     )
     execution = Execution()
     if kind == "mutmut":
-        engine_name = mutmut_run.engine(settings, jobs)
         if pending:
             settings, note = mutmut_run.run_mutmut(
                 project, ws, settings, sorted(pending), jobs, options
@@ -120,6 +119,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
             notes += [note] if note else []
             memory["isolation"] = settings.process_isolation
             memory["warmup"] = settings.forkserver_warmup
+        engine_name = mutmut_run.engine(settings, jobs)  # after a fallback changed the settings
     else:
         targets = mutant_targets(selection.kept, pending) + targets
     try:

@@ -366,12 +366,14 @@ class WarmRunner:
         if self._proc is not None:
             try:
                 if self._proc.stdin is not None:
-                    self._proc.stdin.close()
-                self._proc.wait(timeout=10)
+                    self._proc.stdin.close()  # end of jobs: an idle session exits by itself
+                if not self._inflight:
+                    self._proc.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
                 pass
-            _stop_group(self._proc)
+            _stop_group(self._proc)  # SIGTERM: the session kills its running children first
             self._proc = None
+            self._inflight.clear()
         if self._fd >= 0:
             with contextlib.suppress(KeyError, ValueError):
                 self._sel.unregister(self._fd)

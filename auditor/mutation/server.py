@@ -190,6 +190,10 @@ class WarmPlugin:
         os._exit(0)
 
     def _serve(self) -> None:
+        def stop(signum: int, frame: Any) -> None:
+            raise SystemExit(128 + signum)  # the `finally` below kills every running child
+
+        signal.signal(signal.SIGTERM, stop)
         reader = _Lines(JOBS_FD)
         queue: list[dict[str, Any]] = []
         children: dict[int, _Child] = {}

@@ -339,3 +339,44 @@ def test_pseudo_tested_pass_runs_warm_and_a_hanging_variant_counts_as_tested(
         "Box.double": "tested",
     }
     assert not [m for m in card["mutants"] if m["status"] in ("error", "pending")]
+
+
+HANG_TESTS = """import os
+import time
+
+
+def test_hang():
+    with open(os.environ["HANG_PID_FILE"], "w") as fh:
+        fh.write(str(os.getpid()))
+    time.sleep(600)
+"""
+
+
+def test_closing_the_runner_stops_a_running_test_and_its_process_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C in auditor closes the runner: no test may keep running in the background."""
+    import os
+    import time
+
+    mutants, _ = _workspace(tmp_path, {"pkg/calc.py": CALC, "tests/test_hang.py": HANG_TESTS})
+    pid_file = tmp_path / "pid"
+    monkeypatch.setenv("HANG_PID_FILE", str(pid_file))
+    spec = RunnerSpec(mutants=mutants, pytest_args=["-p", "no:randomly"], selection=["tests/"])
+    runner = WarmRunner(spec)
+    runner.start()
+    runner.submit(Job("hang", "", ["tests/test_hang.py::test_hang"], 600))
+    deadline = time.time() + 60
+    while not pid_file.is_file() and time.time() < deadline:
+        time.sleep(0.1)
+    pid = int(pid_file.read_text())
+    runner.close()
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)

@@ -226,10 +226,13 @@ def generate(
     ws: Path,
     settings: MutmutSettings,
     progress: Callable[[str], None] | None = None,
+    jobs: int = 1,
 ) -> Generation:
     """Bring `ws/mutants/` up to date with the workspace sources; returns what was done.
 
-    Raises GenerationError when a file cannot be mutated into valid Python.
+    Files are mutated by up to `jobs` forked copies of this process (they inherit the imported
+    generator: no second import of mutmut). Raises GenerationError when a file cannot be mutated
+    into valid Python.
     """
     started = time.perf_counter()
     result = Generation()
@@ -240,6 +243,7 @@ def generate(
     record: dict[str, str] = _read_meta(record_path)
     new_record: dict[str, str] = {}
     _copy_also(ws, mutants, settings.also_copy)
+    todo: list[Path] = []
     for rel in _walk(ws, settings.source_paths):
         if not _should_mutate(rel, settings.only_mutate):
             if _copy_if_changed(ws / rel, mutants / rel):
@@ -261,12 +265,24 @@ def generate(
             continue
         if progress is not None:
             progress(key)
-        result.warnings += _mutate_file(ws, mutants, rel)
-        result.mutated += 1
+        todo.append(rel)
+    result.warnings += _mutate_all(ws, mutants, todo, jobs)
+    result.mutated = len(todo)
     _drop_stale(mutants, set(new_record), settings)
     record_path.write_text(json.dumps(new_record, indent=1, sort_keys=True), encoding="utf-8")
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _mutate_all(ws: Path, mutants: Path, files: list[Path], jobs: int) -> list[str]:
+    if jobs <= 1 or len(files) <= 1:
+        return [w for rel in files for w in _mutate_file(ws, mutants, rel)]
+    import multiprocessing
+    from functools import partial
+
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(files))) as pool:
+        parts = pool.map(partial(_mutate_file, ws, mutants), files, chunksize=1)
+    return [w for part in parts for w in part]
 
 
 def _drop_stale(mutants: Path, current: set[str], settings: MutmutSettings) -> None:

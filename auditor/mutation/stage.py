@@ -75,7 +75,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         shutil.rmtree(mutants_dir, ignore_errors=True)
         memory.pop("test_hashes", None)
     try:
-        generation = generate(ws, settings)
+        generation = generate(ws, settings, jobs=jobs)
     except (GenerationError, OSError, UnicodeDecodeError) as exc:
         raise StageFailed(
             f"mutmut could not generate mutants in {ws}: {exc} Check that the source paths "

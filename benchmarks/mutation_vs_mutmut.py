@@ -252,17 +252,27 @@ def _gremlins_counts(output: str) -> dict[str, int]:
     return {name.lower(): int(n) for name, n in found}
 
 
+# what a verdict means for the score: detected (killed, timeout) or not (survived, no test)
+OUTCOME = {"killed": "detected", "timeout": "detected", "survived": "missed", "no tests": "missed"}
+
+
+def outcome(code: Any) -> str:
+    kind = CLASS_BY_CODE.get(code, "other")
+    return OUTCOME.get(kind, kind)
+
+
 def agreement(plain: Run, ours: Run) -> tuple[int, list[str], list[str]]:
+    """(mutants both ran, those whose outcome differs, those only mutmut generated).
+
+    Outcomes are compared as detected / missed: a survivor on a line coverage.py says never runs
+    is `no_coverage` for us without running it (exit 33), and `survived` for mutmut (exit 0).
+    """
     shared = sorted(
         n
         for n in plain.codes
         if n in ours.codes and plain.codes[n] is not None and ours.codes[n] is not None
     )
-    differ = [
-        n
-        for n in shared
-        if CLASS_BY_CODE.get(plain.codes[n], "other") != CLASS_BY_CODE.get(ours.codes[n], "other")
-    ]
+    differ = [n for n in shared if outcome(plain.codes[n]) != outcome(ours.codes[n])]
     only_plain = sorted(set(plain.codes) - set(ours.codes))
     return len(shared), differ, only_plain
 
@@ -300,9 +310,17 @@ def report(project: str, args: argparse.Namespace, runs: list[Run], peers: list[
     for o, p in zip(ours, plain, strict=False):
         shared, differ, only_plain = agreement(p, o)
         identical &= not differ and not only_plain
+        finer = Counter(
+            f"{CLASS_BY_CODE.get(p.codes[n])} -> {CLASS_BY_CODE.get(o.codes[n])}"
+            for n in p.codes
+            if n in o.codes
+            and CLASS_BY_CODE.get(p.codes[n]) != CLASS_BY_CODE.get(o.codes[n])
+            and n not in differ
+        )
         print(
-            f"verdicts: {shared} mutants run by both, {shared - len(differ)} same, "
-            f"{len(differ)} different, {len(only_plain)} only in mutmut"
+            f"verdicts: {shared} mutants run by both, {shared - len(differ)} same outcome "
+            f"(detected/missed), {len(differ)} different, {len(only_plain)} only in mutmut"
+            + (f"; same outcome, other class (mutmut -> ours): {dict(finer)}" if finer else "")
         )
         for name in differ[:20]:
             print(f"  DIFFERENT {name}: mutmut exit {p.codes[name]} vs ours {o.codes[name]}")

@@ -28,7 +28,7 @@ from auditor.project import Project
 
 @dataclass
 class Execution:
-    """What the run measured besides the verdicts (reported in card.meta["mutation"])."""
+    """What the run measured besides the verdicts (reported in card.meta.mutation)."""
 
     collected: int = 0
     startup_seconds: float = 0.0

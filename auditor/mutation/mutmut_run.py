@@ -39,7 +39,7 @@ def run_mutmut(
         outcome.exit_code != 0
         and outcome.clean_run_failed
         and settings.process_isolation == "fork"
-        and not project.config.mutation.get("process-isolation")
+        and not project.config.mutation.process_isolation
     ):
         note = (
             "the suite keeps state between runs in one process (mutmut's clean run failed in "

@@ -63,7 +63,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
             )
             return
     memory = mstate.load(project, name)
-    configured = project.config.mutation.get("process-isolation")
+    configured = project.config.mutation.process_isolation
     ws, settings = prepare(
         project, str(configured or memory.get("isolation") or "fork"), name, only_mutate
     )
@@ -94,7 +94,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         shard=options.shard,
         shard_of=shard_of if options.shard else None,
     )
-    budget = project.config.mutation.get("max-mutants")
+    budget = project.config.mutation.max_mutants
     cap(selection.kept, budget)
     hashes = test_file_hashes(project)
     changed_tests = mstate.changed_test_files(memory.get("test_hashes"), hashes)
@@ -190,7 +190,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
 
 def runner_kind(project: Project) -> str:
     """`[tool.auditor.mutation] runner`: "auditor" (ours, default) or "mutmut"."""
-    kind = str(project.config.mutation.get("runner", DEFAULT_RUNNER))
+    kind = project.config.mutation.runner or DEFAULT_RUNNER
     if kind not in ("auditor", "mutmut"):
         raise ConfigError(
             f'[tool.auditor.mutation] runner must be "auditor" or "mutmut"; got {kind!r}.'
@@ -201,7 +201,7 @@ def runner_kind(project: Project) -> str:
 def _pseudo_plan(
     project: Project, options: Options, card: Scorecard, mutants_dir: Any
 ) -> pseudo.PseudoPlan | None:
-    if not project.config.mutation.get("pseudo-tested", True) or not card.stage_ran("coverage"):
+    if not project.config.mutation.pseudo_tested or not card.stage_ran("coverage"):
         return None
     return pseudo.plan(project, options, mutants_dir)
 

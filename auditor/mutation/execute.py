@@ -18,7 +18,7 @@ from auditor.coverage.map import CoverageMap
 from auditor.errors import StageFailed
 from auditor.model import Mutant, TestResult
 from auditor.mutation.campaign import Campaign, ImportCheckFailed
-from auditor.mutation.command import pytest_args
+from auditor.mutation.command import base_env, pytest_args
 from auditor.mutation.plan import Planner, Target
 from auditor.mutation.runner import RunnerError, RunnerSpec, WarmRunner
 from auditor.mutation.store import ResultStore, RunRecord
@@ -91,6 +91,7 @@ def run_targets(
         selection=settings.test_selection,
         jobs=jobs,
         log_dir=ws,
+        env=base_env(project),
     )
     durations = {t.id: t.duration for t in tests}
     cov_map = CoverageMap.load(project)

@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -111,11 +111,12 @@ def _copy_also(ws: Path, mutants: Path, also_copy: list[str]) -> None:
                     _copy_if_changed(path, mutants / path.relative_to(ws))
 
 
-def _should_mutate(rel: Path, only_mutate: list[str]) -> bool:
+def _should_mutate(rel: Path, only_mutate: list[str], do_not_mutate: Sequence[str] = ()) -> bool:
+    """mutmut's rule: a .py file matching `only_mutate` (when set) and no `do_not_mutate` glob."""
     import fnmatch
 
     text = rel.as_posix()
-    if not text.endswith(".py"):
+    if not text.endswith(".py") or any(fnmatch.fnmatch(text, p) for p in do_not_mutate):
         return False
     return not only_mutate or any(fnmatch.fnmatch(text, p) for p in only_mutate)
 
@@ -245,7 +246,7 @@ def generate(
     _copy_also(ws, mutants, settings.also_copy)
     todo: list[Path] = []
     for rel in _walk(ws, settings.source_paths):
-        if not _should_mutate(rel, settings.only_mutate):
+        if not _should_mutate(rel, settings.only_mutate, settings.do_not_mutate):
             if _copy_if_changed(ws / rel, mutants / rel):
                 result.copied += 1
             if rel.suffix == ".py":  # an earlier run may have mutated it: forget those results

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from auditor.coverage.map import CoverageMap
-from auditor.coverage.runner import child_env, import_roots
 from auditor.model import PseudoTested
 from auditor.mutation.command import pytest_args
 from auditor.mutation.generate import mutant_key
@@ -43,13 +42,18 @@ from auditor.mutation.store import NO_TESTS_CODE, TIMEOUT_CODE, RunRecord
 from auditor.mutation.workspace import sync_tree
 from auditor.options import Options
 from auditor.project import Project
+from auditor.pytest_command import child_env, import_roots
 from auditor.version import __version__
 
 
 def _python_path(project: Project, copy: Path) -> str:
-    """The project's import roots, mapped into the private copy, ahead of any existing path."""
-    parts = [str(copy)]
+    """The project's import roots below its root, mapped into the private copy, ahead of any
+    existing path. Never the copy's root itself: `python -m pytest` already imports from its cwd,
+    and a root on PYTHONPATH would run a root `sitecustomize.py` that plain pytest does not run."""
+    parts: list[str] = []
     for root in import_roots(project):
+        if root == project.root.resolve():
+            continue
         try:
             parts.append(str(copy / root.relative_to(project.root)))
         except ValueError:
@@ -129,7 +133,7 @@ def _run_cold(
     copies = [base / f"worker-{i}" for i in range(workers)]
     for copy in copies:
         sync_tree(project.root, copy)
-    env_template = child_env(project)
+    env_template, _ = child_env(project)
     argv = pytest_args(project)
 
     def work(index: int) -> dict[str, str]:

@@ -54,6 +54,7 @@ class RunnerSpec:
     selection: list[str]
     jobs: int = 1
     log_dir: Path | None = None
+    env: dict[str, str] | None = None  # base environment (default: ours)
 
     def argv(self, fresh: bool = False, result_fd: int = 3) -> list[str]:
         args = [sys.executable, "-m", "auditor.mutation.server", "--result-fd", str(result_fd)]
@@ -179,7 +180,7 @@ class WarmRunner:
             self._proc = subprocess.Popen(
                 self.spec.argv(result_fd=write_fd),
                 cwd=self.spec.mutants,
-                env=runner_env(self.spec.mutants),
+                env=runner_env(self.spec.mutants, base=self.spec.env),
                 stdin=subprocess.PIPE,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -254,7 +255,7 @@ class WarmRunner:
             proc = subprocess.Popen(
                 self.spec.argv(fresh=True, result_fd=write_fd),
                 cwd=self.spec.mutants,
-                env=runner_env(self.spec.mutants, job.mutant),
+                env=runner_env(self.spec.mutants, job.mutant, self.spec.env),
                 stdin=subprocess.PIPE,
                 stdout=log,
                 stderr=subprocess.STDOUT,

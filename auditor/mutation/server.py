@@ -92,6 +92,7 @@ class WarmPlugin:
         self.collect_errors: list[str] = []
         self.started = time.perf_counter()
         self.by_id: dict[str, pytest.Item] = {}
+        self.by_function: dict[str, list[pytest.Item]] = {}
         if not fresh:
             self._record_import_time_calls()
 
@@ -121,6 +122,9 @@ class WarmPlugin:
 
             trampoline.set_mutant_under_test("")
         self.by_id = {item.nodeid: item for item in session.items}
+        for item in session.items:
+            if "[" in item.nodeid:
+                self.by_function.setdefault(item.nodeid.split("[", 1)[0], []).append(item)
         if session.testsfailed and not session.config.option.continue_on_collection_errors:
             # what pytest's own runtestloop does first: collection errors stop the session
             if self.fresh:  # the mutant, active from the first import, broke collection
@@ -147,9 +151,7 @@ class WarmPlugin:
 
     def run_job(self, job: dict[str, Any]) -> dict[str, Any]:
         """Run the job's items in this process; the result message (without timing fields)."""
-        wanted = list(job.get("tests", []))
-        items = [self.by_id[t] for t in wanted if t in self.by_id]
-        missing = [t for t in wanted if t not in self.by_id]
+        items, missing = self.select(list(job.get("tests", [])))
         self.failed = []
         self.test_seconds = 0.0
         ran = 0
@@ -174,6 +176,29 @@ class WarmPlugin:
             "missing": missing,
             "error": error,
         }
+
+    def select(self, wanted: list[str]) -> tuple[list[pytest.Item], list[str]]:
+        """The session's items for the wanted node ids, in order; and the ids not found.
+
+        A parametrized id can differ between processes (pytest numbers objects it cannot name,
+        `expected19`, and a parameter list built from a set follows the hash seed), so an id
+        that is not found runs every parametrization of its test function instead: a superset,
+        so the verdict stays the one of the covering tests.
+        """
+        items: list[pytest.Item] = []
+        seen: set[str] = set()
+        missing: list[str] = []
+        for test in wanted:
+            found = [self.by_id[test]] if test in self.by_id else []
+            if not found and "[" in test:
+                found = self.by_function.get(test.split("[", 1)[0], [])
+            if not found:
+                missing.append(test)
+            for item in found:
+                if item.nodeid not in seen:
+                    seen.add(item.nodeid)
+                    items.append(item)
+        return items, missing
 
     def _serve_fresh(self) -> None:
         reader = _Lines(JOBS_FD)

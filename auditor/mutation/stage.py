@@ -14,6 +14,7 @@ import time
 from importlib import metadata
 from typing import Any
 
+from auditor.coverage import unmutated
 from auditor.coverage.fingerprint import test_file_hashes
 from auditor.coverage.map import CoverageMap
 from auditor.errors import ConfigError, StageFailed
@@ -161,6 +162,8 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
             mutants=len(final),
             other_shards=selection.dropped,
         )
+    if not options.shard:  # a shard holds only part of the mutants
+        unmutated.attach(project, card, only_mutate)
     finish_started = time.perf_counter()
     if plan is not None:
         card.pseudo_tested.extend(plan.finish(execution.pseudo, jobs, _pseudo_limit(card)))

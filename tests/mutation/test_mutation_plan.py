@@ -69,3 +69,19 @@ def test_the_progress_bar_counts_mutants_not_name_patterns() -> None:
     assert totals == {"mutants": 497, "pseudo-tested": 12}
     advance(Target("a", "k", "p.py", [], "mutant"), RunRecord("a", "", 1))
     assert {t.description: t.completed for t in progress.tasks}["mutants"] == 1
+
+
+def test_a_parametrized_id_from_another_process_runs_its_whole_test_function() -> None:
+    """isodate: `test_parse[6-+001985-W15-expected19-...]` in the coverage run is `...expected1-...`
+    in the workspace session (a parameter list built from a set follows the hash seed)."""
+    from types import SimpleNamespace
+
+    from auditor.mutation.server import WarmPlugin
+
+    plugin = WarmPlugin(1, fresh=True)
+    items = [SimpleNamespace(nodeid=n) for n in ("t.py::a[1]", "t.py::a[2]", "t.py::b", "t.py::c")]
+    plugin.by_id = {i.nodeid: i for i in items}
+    plugin.by_function = {"t.py::a": items[:2]}
+    chosen, missing = plugin.select(["t.py::b", "t.py::a[expected19]", "t.py::a[1]", "t.py::gone"])
+    assert [i.nodeid for i in chosen] == ["t.py::b", "t.py::a[1]", "t.py::a[2]"]
+    assert missing == ["t.py::gone"]

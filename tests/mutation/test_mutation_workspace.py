@@ -78,13 +78,14 @@ def test_settings_toml_quotes_values_and_adds_forkserver_warmup() -> None:
 
 
 def test_mutation_runs_neutralise_the_same_plugins_as_the_coverage_run(tmp_path: Path) -> None:
-    from auditor.coverage.runner import pytest_extra_args
     from auditor.mutation.command import pytest_args, runner_env
+    from auditor.pytest_command import pytest_command
 
     root = _project(tmp_path)
     project = load_project(root / "tests")
     args = pytest_args(project)
-    assert args[: len(pytest_extra_args())] == pytest_extra_args()
+    coverage_run = pytest_command(project, plugins=["auditor.coverage.plugin"]).args
+    assert coverage_run[: len(args)] == args  # the same options, then the coverage plugin
     assert args[args.index("no:randomly") - 1] == "-p"
     ws, _ = prepare(project)
     table = tomllib.loads((ws / "pyproject.toml").read_text())["tool"]["mutmut"]

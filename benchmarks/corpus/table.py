@@ -93,6 +93,7 @@ def diagnose(oracle: dict[str, Any] | None, record: dict[str, Any] | None) -> li
         ran, collected = len(card["tests"]), oracle["collect"]["count"]
         if ran != collected:
             notes.append(f"{ran} test items vs {collected} collected")
+    notes += _source_notes(oracle, card)
     mutants = summary.get("mutants") or {}
     total = mutants.get("total") or 0
     if total and mutants.get("timeout", 0) > 0.2 * total:
@@ -102,6 +103,38 @@ def diagnose(oracle: dict[str, Any] | None, record: dict[str, Any] | None) -> li
     for stage in card.get("stages", []):
         if not stage.get("ran") and stage.get("reason") and "--only" not in stage["reason"]:
             notes.append(f"{stage['name']} not run: {stage['reason'][:80]}")
+    return notes
+
+
+def test_module_files(oracle: dict[str, Any]) -> list[str]:
+    """Files from which pytest collects non-doctest items (a doctest id is `file::dotted.name`
+    with no `test` in its last part)."""
+    files = set()
+    for node in oracle["collect"].get("node_ids", []):
+        path, _, rest = node.partition("::")
+        last = rest.split("::")[-1]
+        if "test" in last.lower() or "[" in last or "::" in rest:
+            files.add(path)
+    return sorted(files)
+
+
+def _source_notes(oracle: dict[str, Any] | None, card: dict[str, Any]) -> list[str]:
+    notes = []
+    project = card.get("project") or {}
+    if project.get("source") == []:
+        notes.append("no source discovered")
+    modules = [m.get("path", "") for m in card.get("modules", [])]
+    outside = [m for m in modules if m.startswith("/") or "site-packages" in m]
+    if outside:
+        notes.append(f"{len(outside)} modules outside the project measured (e.g. {outside[0]})")
+    if oracle is not None:
+        tests = set(test_module_files(oracle))
+        as_source = [m for m in modules if m in tests]
+        if as_source:
+            notes.append(f"{len(as_source)} test modules measured as source")
+        static = ((card.get("meta") or {}).get("static") or {}).get("files")
+        if static is not None and tests and static != len(tests):
+            notes.append(f"static analysed {static} files, pytest collects tests from {len(tests)}")
     return notes
 
 

@@ -456,3 +456,22 @@ def test_runner_layers_another_auditor_checkout_on_a_shared_venv(
         [str(runner), "-I", "-c", "import auditor; print(auditor.WHERE)"], cwd=tmp_path, timeout=60
     )
     assert isolated.stdout.strip() == "branch"  # `python -I` workers see the same checkout
+
+
+def test_diagnose_names_source_discovery_faults() -> None:
+    truth = _oracle()
+    truth["collect"]["node_ids"] = [
+        "pkg/test_pkg.py::test_a",
+        "pkg/core.py::pkg.core.parse",  # a doctest: not a test module
+        "tests/test_b.py::TestB::test_c[1]",
+    ]
+    card = _card(line=90.0)
+    card["project"] = {"source": []}
+    card["modules"] = [{"path": "/venv/auditor/api.py"}, {"path": "pkg/test_pkg.py"}]
+    card["meta"]["static"]["files"] = 3
+    assert table.test_module_files(truth) == ["pkg/test_pkg.py", "tests/test_b.py"]
+    notes = table.diagnose(truth, _record(0, card))
+    assert "no source discovered" in notes
+    assert "1 modules outside the project measured (e.g. /venv/auditor/api.py)" in notes
+    assert "1 test modules measured as source" in notes
+    assert "static analysed 3 files, pytest collects tests from 2" in notes

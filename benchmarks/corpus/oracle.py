@@ -49,6 +49,14 @@ _PLURALS = {
 }
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def strip_ansi(text: str) -> str:
+    """`text` without terminal colour codes (a project's addopts may hold `--color=yes`)."""
+    return _ANSI.sub("", text)
+
+
 def parse_summary(output: str) -> dict[str, int] | None:
     """Counts from pytest's final summary line, e.g. `3 failed, 10 passed, 1 warning in 0.4s`.
 
@@ -57,7 +65,7 @@ def parse_summary(output: str) -> dict[str, int] | None:
     crashed or was killed). The last matching line wins.
     """
     found: dict[str, int] | None = None
-    for line in output.splitlines():
+    for line in strip_ansi(output).splitlines():
         match = _SUMMARY.match(line.strip())
         if match is None:
             continue
@@ -89,7 +97,7 @@ def parse_collect(output: str, root: Path | None = None) -> dict[str, Any]:
     node_ids: list[str] = []
     errors: list[str] = []
     count: int | None = None
-    for line in output.splitlines():
+    for line in strip_ansi(output).splitlines():
         if line.startswith("ERROR ") or line.startswith("ERROR:"):
             errors.append(line)
         match = _COLLECTED.search(line)

@@ -104,6 +104,7 @@ def test_select_and_get() -> None:
         ("5 passed in 1s\nsomething\n2 failed, 3 passed in 2.0s", {"failed": 2, "passed": 3}),
         ("2 workers [10 items]\n..........\n10 passed in 3.1s", {"passed": 10}),
         ("476 passed, 24 subtests passed in 4.67s", {"passed": 476, "subtests_passed": 24}),
+        ("\x1b[32m\x1b[1m140 passed\x1b[0m\x1b[32m in 8.06s\x1b[0m", {"passed": 140}),
     ],
 )
 def test_parse_summary(output: str, expected: dict[str, int] | None) -> None:

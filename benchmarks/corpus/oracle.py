@@ -7,9 +7,10 @@
 - `collect`: `python -m pytest --collect-only -q -p no:cacheprovider` (enough `-q` to cancel a `-v`
   in addopts): the node ids and the files they come from;
 - `coverage`: `python -m coverage run --source=SRC -m pytest -q -p no:cacheprovider NEUTRALISE`,
-  then `coverage combine` (for `parallel = true` configs) and `coverage json`: line coverage =
-  covered statements / statements over the files under the package directory (the project's own
-  [tool.coverage] settings apply, as for a user). NEUTRALISE are the registry's arguments that
+  then `coverage combine` (for `parallel = true` configs) and `coverage json`: `line_percent` =
+  covered statements / statements over the files under the package directory, leaving out the
+  test modules pytest collects there (`line_percent_with_tests` keeps them; per-file counts in
+  `files`); the project's own [tool.coverage] settings apply, as for a user. NEUTRALISE are the registry's arguments that
   switch off plugins in addopts which conflict with measuring (pytest-cov, xdist, randomly);
 - `coverage_no_addopts`: the same with `-o addopts=` (the project's addopts dropped), for projects
   that have addopts and are not heavy; otherwise null with the reason.
@@ -31,7 +32,7 @@ from typing import Any
 from . import env, procs, traits
 from .registry import Project
 
-ORACLE_VERSION = 1
+ORACLE_VERSION = 2
 PYTEST = ["-m", "pytest", "-q", "-p", "no:cacheprovider"]
 
 _SUMMARY = re.compile(
@@ -178,7 +179,21 @@ def _source_dir(project: Project, work: Path) -> Path:
     return work / "src" / rel if (work / "src" / rel).is_dir() else work / rel
 
 
-def _coverage(project: Project, python: Path, extra: list[str], timeout: float) -> dict[str, Any]:
+def test_module_files(node_ids: list[str]) -> list[str]:
+    """Files from which pytest collects non-doctest items (a doctest id is `file::dotted.name`
+    with no `test` in its last part and no parameters)."""
+    files = set()
+    for node in node_ids:
+        path, _, rest = node.partition("::")
+        last = rest.split("::")[-1]
+        if "test" in last.lower() or "[" in last or "::" in rest:
+            files.add(path)
+    return sorted(files)
+
+
+def _coverage(
+    project: Project, python: Path, extra: list[str], timeout: float, test_modules: list[str]
+) -> dict[str, Any]:
     args = ["-m", "coverage", "run", f"--source={project.source}", *PYTEST, *extra]
     done, work = _run_fresh(project, python, args, timeout)
     result: dict[str, Any] = {
@@ -188,6 +203,7 @@ def _coverage(project: Project, python: Path, extra: list[str], timeout: float) 
         "timed_out": done.timed_out,
         "counts": parse_summary(done.stdout),
         "line_percent": None,
+        "line_percent_with_tests": None,
         "statements": None,
         "covered": None,
         "files": {},
@@ -207,22 +223,31 @@ def _coverage(project: Project, python: Path, extra: list[str], timeout: float) 
         return result
     data = json.loads(out.read_text())
     source = _source_dir(project, work).resolve()
-    statements = covered = 0
+    totals = {"code": [0, 0], "all": [0, 0]}
     for name, info in sorted(data.get("files", {}).items()):
         path = (work / name).resolve()
         if source != path and source not in path.parents:
             continue
         summary = info["summary"]
-        statements += summary["num_statements"]
-        covered += summary["covered_lines"]
         rel = str(path.relative_to(work.resolve()))
-        result["files"][rel] = round(
-            100.0 * summary["covered_lines"] / max(1, summary["num_statements"]), 2
-        )
+        counts = [summary["num_statements"], summary["covered_lines"]]
+        result["files"][rel] = {
+            "statements": counts[0],
+            "covered": counts[1],
+            "test_module": rel in test_modules,
+        }
+        for kind in ("all",) if rel in test_modules else ("all", "code"):
+            totals[kind][0] += counts[0]
+            totals[kind][1] += counts[1]
+
+    def pct(pair: list[int]) -> float | None:
+        return round(100.0 * pair[1] / pair[0], 2) if pair[0] else None
+
     result.update(
-        statements=statements,
-        covered=covered,
-        line_percent=round(100.0 * covered / statements, 2) if statements else None,
+        statements=totals["code"][0],
+        covered=totals["code"][1],
+        line_percent=pct(totals["code"]),
+        line_percent_with_tests=pct(totals["all"]),
     )
     return result
 
@@ -249,10 +274,11 @@ def compute(
         ]
         collected, work = _run_fresh(project, python, collect_args, timeout)
         collect = parse_collect(collected.stdout, work)
-        coverage = _coverage(project, python, list(project.neutralise), timeout)
+        tests = test_module_files(collect["node_ids"])
+        coverage = _coverage(project, python, list(project.neutralise), timeout, tests)
         if addopts and not project.heavy:
             no_addopts: dict[str, Any] | None = _coverage(
-                project, python, [*project.neutralise, "-o", "addopts="], timeout
+                project, python, [*project.neutralise, "-o", "addopts="], timeout, tests
             )
         else:
             no_addopts = None

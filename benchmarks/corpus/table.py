@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .oracle import test_module_files
+
 COLUMNS = (
     "project",
     "pytest",
@@ -106,18 +108,6 @@ def diagnose(oracle: dict[str, Any] | None, record: dict[str, Any] | None) -> li
     return notes
 
 
-def test_module_files(oracle: dict[str, Any]) -> list[str]:
-    """Files from which pytest collects non-doctest items (a doctest id is `file::dotted.name`
-    with no `test` in its last part)."""
-    files = set()
-    for node in oracle["collect"].get("node_ids", []):
-        path, _, rest = node.partition("::")
-        last = rest.split("::")[-1]
-        if "test" in last.lower() or "[" in last or "::" in rest:
-            files.add(path)
-    return sorted(files)
-
-
 def _source_notes(oracle: dict[str, Any] | None, card: dict[str, Any]) -> list[str]:
     notes = []
     project = card.get("project") or {}
@@ -128,7 +118,7 @@ def _source_notes(oracle: dict[str, Any] | None, card: dict[str, Any]) -> list[s
     if outside:
         notes.append(f"{len(outside)} modules outside the project measured (e.g. {outside[0]})")
     if oracle is not None:
-        tests = set(test_module_files(oracle))
+        tests = set(test_module_files(oracle["collect"].get("node_ids", [])))
         as_source = [m for m in modules if m in tests]
         if as_source:
             notes.append(f"{len(as_source)} test modules measured as source")

@@ -470,7 +470,10 @@ def test_diagnose_names_source_discovery_faults() -> None:
     card["project"] = {"source": []}
     card["modules"] = [{"path": "/venv/auditor/api.py"}, {"path": "pkg/test_pkg.py"}]
     card["meta"]["static"]["files"] = 3
-    assert table.test_module_files(truth) == ["pkg/test_pkg.py", "tests/test_b.py"]
+    assert oracle.test_module_files(truth["collect"]["node_ids"]) == [
+        "pkg/test_pkg.py",
+        "tests/test_b.py",
+    ]
     notes = table.diagnose(truth, _record(0, card))
     assert "no source discovered" in notes
     assert "1 modules outside the project measured (e.g. /venv/auditor/api.py)" in notes

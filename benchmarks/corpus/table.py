@@ -71,8 +71,15 @@ def mutants_text(mutants: dict[str, int] | None) -> str:
 def diagnose(oracle: dict[str, Any] | None, record: dict[str, Any] | None) -> list[str]:
     """Symptoms visible from the JSON alone: each a short phrase with its numbers."""
     notes: list[str] = []
+    if oracle is not None:
+        cov = oracle["coverage"]
+        if cov.get("line_percent") is None or cov.get("exit_code") not in (0, None):
+            notes.append(
+                f"oracle coverage run: exit {cov.get('exit_code')}"
+                + (f" ({cov['error'][:60]})" if cov.get("error") else "")
+            )
     if record is None:
-        return ["not scanned"]
+        return [*notes, "not scanned"]
     card = record.get("scorecard")
     if record.get("timed_out"):
         notes.append(f"killed at time limit ({record['seconds']:.0f}s)")

@@ -216,6 +216,15 @@ def test_diagnose_reports_timeouts_and_kills() -> None:
     assert "35/100 mutants timeout" in notes
 
 
+def test_diagnose_reports_an_oracle_coverage_run_that_failed() -> None:
+    truth = _oracle()
+    truth["coverage"].update(line_percent=None, exit_code=-15, error="coverage json: No data")
+    assert table.diagnose(truth, None) == [
+        "oracle coverage run: exit -15 (coverage json: No data)",
+        "not scanned",
+    ]
+
+
 def test_row_and_render() -> None:
     mutants = {"total": 10, "killed": 7, "survived": 2, "no_coverage": 1, "timeout": 0}
     card = _card(line=88.0, mutants=mutants)

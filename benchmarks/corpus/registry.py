@@ -227,10 +227,12 @@ PROJECTS: tuple[Project, ...] = (
         "d7295ff14fdc0f92f662100bfb6c551d160ca090f2939f1ec5b9794265c03f06",
         "dateutil",
         "tests",
-        "pytest hypothesis freezegun attrs",
+        "pytest pytest-cov hypothesis freezegun attrs",
         "src-layout python-files filterwarnings-error unittest-testcase hypothesis importorskip "
         "config-pyproject",
-        notes="python_files = [test_*.py, *_test.py, *_solution.py]",
+        notes="python_files = [test_*.py, *_test.py, *_solution.py]; tests/conftest.py marks "
+        "items with pytest.mark.no_cover, which only pytest-cov registers (filterwarnings = "
+        "error makes an unknown mark an INTERNALERROR)",
     ),
     _p(
         "tqdm",

@@ -478,7 +478,7 @@ def test_diagnose_names_source_discovery_faults() -> None:
     card = _card(line=90.0)
     card["project"] = {"source": []}
     card["modules"] = [{"path": "/venv/auditor/api.py"}, {"path": "pkg/test_pkg.py"}]
-    card["meta"]["static"]["files"] = 3
+    card["meta"]["static"]["files"] = 1
     assert oracle.test_module_files(truth["collect"]["node_ids"]) == [
         "pkg/test_pkg.py",
         "tests/test_b.py",
@@ -487,4 +487,10 @@ def test_diagnose_names_source_discovery_faults() -> None:
     assert "no source discovered" in notes
     assert "1 modules outside the project measured (e.g. /venv/auditor/api.py)" in notes
     assert "1 test modules measured as source" in notes
-    assert "static analysed 3 files, pytest collects tests from 2" in notes
+    assert "static analysed 1 files, pytest collects tests from 2" in notes
+    card["meta"]["static"]["files"] = 3  # conftest / helpers: not flagged
+    assert not any("static" in n for n in table.diagnose(truth, _record(0, card)))
+    card["meta"]["static"]["files"] = 40  # data files analysed as test modules
+    assert "static analysed 40 files, pytest collects tests from 2" in table.diagnose(
+        truth, _record(0, card)
+    )

@@ -202,6 +202,7 @@ def _coverage(
         "seconds": done.seconds,
         "timed_out": done.timed_out,
         "counts": parse_summary(done.stdout),
+        "failures": [ln for ln in strip_ansi(done.stdout).splitlines() if ln.startswith("FAILED")],
         "line_percent": None,
         "line_percent_with_tests": None,
         "statements": None,

@@ -343,7 +343,7 @@ PROJECTS: tuple[Project, ...] = (
         "5f9f83beae62437e060dafd53d7f1fc327e3d3494f74d72ee5c2b73eb90fc4e7",
         "black",
         "tests",
-        "pytest<9",
+        "pytest<9 aiohttp",
         "src-layout importorskip importorskip-module subprocess-cli filterwarnings-error "
         "config-pyproject",
         heavy=True,

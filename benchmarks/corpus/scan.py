@@ -43,6 +43,15 @@ class ScanRecord:
         return asdict(self)
 
 
+_EXCEPTION_LINE = re.compile(r"^[│|\s]*(?:\w+\.)*\w+(?:Error|Exception): ", re.M)
+
+
+def has_traceback(output: str) -> bool:
+    """True when the output shows a Python traceback or an uncaught exception's last line (also
+    inside a rich panel), e.g. `FileNotFoundError: Could not figure out ...`."""
+    return "Traceback (most recent call last)" in output or bool(_EXCEPTION_LINE.search(output))
+
+
 def label_for(args: list[str], max_mutants: int | None) -> str:
     """A file-name-safe label from the auditor arguments: `--only static,coverage` ->
     `only-static-coverage`; no arguments -> `full`; a budget adds `-m<N>`."""
@@ -124,7 +133,7 @@ def run_scan(
         exit_code=done.returncode,
         seconds=done.seconds,
         timed_out=done.timed_out,
-        traceback="Traceback (most recent call last)" in output,
+        traceback=has_traceback(output),
         tail=done.tail(40),
         auditor=str(auditor),
         auditor_commit=_commit(auditor),

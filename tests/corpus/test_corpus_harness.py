@@ -257,6 +257,14 @@ def test_label_for() -> None:
     assert scan.label_for([], 200) == "full-m200"
 
 
+def test_has_traceback() -> None:
+    assert scan.has_traceback("x\nTraceback (most recent call last):\n  File ...")
+    assert scan.has_traceback("│ FileNotFoundError: Could not figure out where the code is │")
+    assert scan.has_traceback("mutmut.MutmutError: boom")
+    assert not scan.has_traceback("error: pytest collected no tests under tests (exit code 3)")
+    assert not scan.has_traceback("TQ107 `except Exception: pass` swallows the failure")
+
+
 def test_add_budget_appends_and_never_overwrites(tmp_path: Path) -> None:
     scan.add_budget(tmp_path, 50)
     import tomllib

@@ -1,4 +1,4 @@
-"""User-facing errors and the exit codes of DESIGN.md.
+"""User-facing errors and the exit codes documented in README.md ("Exit codes").
 
 Every error carries one paragraph that says what happened, why it matters and the exact fix; the CLI
 prints it without a traceback and exits with the error's code.
@@ -38,3 +38,10 @@ class ToolError(AuditorError):
     """The project's own tests fail, or an engine could not run (exit 3)."""
 
     exit_code = EXIT_TOOL
+
+
+class StageFailed(ToolError):
+    """A stage could not produce results (e.g. the project's own tests fail): exit 3.
+
+    The scan stops the stages that depend on the failed one and keeps everything already found.
+    """

@@ -16,18 +16,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from auditor import metric_registry
 from auditor.model import Scorecard
+from auditor.score import raw_metric_value
 
 HISTORY_FILE = "history.jsonl"
-# metric -> True when higher is better
-TRACKED: dict[str, bool] = {
-    "score": True,
-    "mutation_score": True,
-    "test_strength": True,
-    "line_coverage": True,
-    "branch_coverage": True,
-    "errors": False,
-}
 BASE_BRANCHES = ("main", "master")
 COLUMNS = ("date", "branch", "commit", "score", "mutation", "strength", "line", "errors")
 
@@ -56,18 +49,19 @@ def git_info(root: Path) -> dict[str, str | None]:
 
 
 def entry_for(card: Scorecard, root: Path, now: datetime | None = None) -> dict[str, Any]:
+    """One history line for the card: date (UTC), commit, branch, stages run and the tracked metrics
+    (`metric_registry.TRACKED`, plus grade and survivors).
+    """
     summary = card.summary
-    metrics = {key: summary.get(key) for key in TRACKED if key != "errors"}
-    metrics["errors"] = (
-        summary.get("findings", {}).get("error") if card.stage_ran("static") else None
-    )
-    metrics["grade"] = summary.get("grade")
-    mutants = summary.get("mutants") or {}
-    metrics["survived"] = mutants.get("survived")
+    metrics: dict[str, Any] = {
+        key: raw_metric_value(card, metric_registry.metric(key)) for key in metric_registry.TRACKED
+    }
+    metrics["grade"] = summary.grade
+    metrics["survived"] = summary.mutants.survived if summary.mutants else None
     return {
         "date": (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         **git_info(root),
-        "stages": list(summary.get("stages_included") or []),
+        "stages": list(summary.stages_included),
         "metrics": metrics,
         "tool_version": card.tool.get("version", ""),
     }
@@ -94,7 +88,7 @@ def load(root: Path) -> list[dict[str, Any]]:
 
 
 def should_record(card: Scorecard, options: Any) -> bool:
-    return not (card.meta.get("tool_errors") or options.shard or options.diff)
+    return not (card.meta.tool_errors or options.shard or options.diff)
 
 
 def record(card: Scorecard, project: Any, options: Any = None) -> Path | None:
@@ -107,9 +101,7 @@ def record(card: Scorecard, project: Any, options: Any = None) -> Path | None:
         with path.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(entry_for(card, project.root), sort_keys=True) + "\n")
     except OSError as exc:  # a read-only checkout must not cost the user the scan's reports
-        card.meta.setdefault("notes", []).append(
-            f"history not recorded: cannot write {path}: {exc}"
-        )
+        card.meta.add_note(f"history not recorded: cannot write {path}: {exc}")
         return None
     return path
 
@@ -134,17 +126,18 @@ def ratchet_messages(card: Scorecard, project: Any) -> list[str]:
     commit = str(base.get("commit") or "?")[:8]
     where = f"commit {commit} on {base.get('branch') or '?'}, {base.get('date')}"
     messages = []
-    for metric, higher_better in TRACKED.items():
+    for metric in metric_registry.TRACKED:
+        definition = metric_registry.metric(metric)
         before, now = base["metrics"].get(metric), current.get(metric)
         if not isinstance(before, (int, float)) or not isinstance(now, (int, float)):
             continue
         if metric == "score" and sorted(base.get("stages") or []) != sorted(
-            card.summary.get("stages_included") or []
+            card.summary.stages_included
         ):
             continue
-        worse = now < before if higher_better else now > before
+        worse = now < before if definition.higher_is_better else now > before
         if worse:
-            unit = "" if metric in ("errors", "score") else "%"
+            unit = definition.suffix
             messages.append(
                 f"ratchet: {metric} went from {before:g}{unit} ({where}) to {now:g}{unit}."
             )

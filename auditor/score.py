@@ -1,6 +1,6 @@
 """Every number a user sees is computed here, from the stage results on the Scorecard.
 
-Definitions (DESIGN.md): mutation score = detected / valid (Stryker); test strength = detected /
+Definitions (docs/definitions.md): mutation score = detected / valid (Stryker); test strength = detected /
 (detected + survived) (PIT); oracle gap = line coverage - mutation score. Percentages are 0-100 with
 one decimal; a metric whose stage did not run is `None`, never 0, so no report can make a stage look
 as if it ran. The overall score is a weighted mean of the components that have data; the weights of
@@ -14,37 +14,22 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from auditor.config import Config
-from auditor.model import MUTANT_STATUSES, SEVERITIES, MutantStatus, Scorecard
+from auditor.config import Config, ThresholdsConfig
+from auditor.counts import FindingCounts, MutantCounts, PseudoCounts
+from auditor.metric_registry import COMPONENT_BY_NAME, COMPONENTS, Bands, Metric
+from auditor.model import Finding, Mutant, PseudoTested, Scorecard
+from auditor.summary import ExcludedComponent, ModuleRow, StageNotRun, Summary
 
-# Component weights; `[tool.auditor.score]` overrides them (same keys).
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "mutation": 50.0,
-    "coverage": 20.0,
-    "findings": 15.0,
-    "pseudo-tested": 10.0,
-    # Reported, but not weighted by default: a suite need not use Hypothesis to catch bugs, and
-    # a small weight would make adding one narrow property test lower the score.
-    "properties": 0.0,
-}
-COMPONENT_STAGE: dict[str, str] = {
-    "mutation": "mutation",
-    "coverage": "coverage",
-    "findings": "static",
-    "pseudo-tested": "mutation",
-    "properties": "properties",
-}
-COMPONENT_LABEL: dict[str, str] = {
-    "mutation": "mutation score",
-    "coverage": "line+branch coverage",
-    "findings": "tests free of findings",
-    "pseudo-tested": "functions not pseudo-tested",
-    "properties": "code reached by property tests",
-}
+# Component weights, labels and stages: `auditor.metric_registry.COMPONENTS`;
+# `[tool.auditor.score]` overrides the weights (same keys).
+DEFAULT_WEIGHTS: dict[str, float] = {c.name: c.default_weight for c in COMPONENTS}
 # A test's penalty is capped at 1: one broken test cannot count as more than one test.
 FINDING_PENALTY: dict[str, float] = {"error": 1.0, "warning": 0.25, "info": 0.0}
 GRADE_BANDS: tuple[tuple[float, str], ...] = ((90.0, "A"), (80.0, "B"), (70.0, "C"), (60.0, "D"))
-COUNTED_STATUSES: tuple[MutantStatus, ...] = MUTANT_STATUSES
+# Below this share of covered function code with mutants, the mutation evidence is partial: the
+# grade is capped at PARTIAL_GRADE_CAP and score_basis says so (docs/scoring.md).
+COMPLETE_EVIDENCE_SHARE = 90.0
+PARTIAL_GRADE_CAP = "B"
 
 
 def pct(numerator: float, denominator: float) -> float | None:
@@ -64,12 +49,31 @@ def grade(score: float | None) -> str | None:
     return "F"
 
 
-def finding_counts(card: Scorecard) -> dict[str, int]:
-    counts = Counter(f.severity for f in card.findings)
-    return {sev: counts.get(sev, 0) for sev in SEVERITIES}
+def mutated_share(card: Scorecard) -> float | None:
+    """Covered statements inside functions with a mutant that ran / covered statements inside
+    all functions and methods, in percent (`auditor.coverage.unmutated`); None when the mutation
+    stage did not measure it."""
+    scope = card.meta.mutation_scope
+    if not card.stage_ran("mutation") or scope is None:
+        return None
+    return pct(scope.mutated_statements, scope.covered_statements)
 
 
-def mutant_counts(mutants: Iterable[Any], config: Config | None = None) -> dict[str, int]:
+def cap_grade(letter: str | None, cap: str) -> str | None:
+    """The worse of `letter` and `cap` (A best, F worst)."""
+    if letter is None:
+        return None
+    order = [band for _, band in GRADE_BANDS] + ["F"]
+    return letter if order.index(letter) >= order.index(cap) else cap
+
+
+def finding_counts(findings: Iterable[Finding]) -> FindingCounts:
+    """Findings by severity."""
+    counts = Counter(f.severity for f in findings)
+    return FindingCounts(error=counts["error"], warning=counts["warning"], info=counts["info"])
+
+
+def mutant_counts(mutants: Iterable[Mutant], config: Config | None = None) -> MutantCounts:
     """Status counts plus `detected` and `valid` (Stryker).
 
     With `exclude-likely-equivalent`, surviving mutants that the witness search marked likely
@@ -85,22 +89,34 @@ def mutant_counts(mutants: Iterable[Any], config: Config | None = None) -> dict[
             counts["equivalent"] += 1
         else:
             counts[mutant.status] += 1
-    out: dict[str, int] = {status: counts.get(status, 0) for status in COUNTED_STATUSES}
-    out["equivalent"] = counts.get("equivalent", 0)
-    out["likely_equivalent"] = likely
-    out["total"] = total
-    out["detected"] = out["killed"] + out["timeout"]
-    out["valid"] = out["detected"] + out["survived"] + out["no_coverage"]
-    return out
+    detected = counts["killed"] + counts["timeout"]
+    return MutantCounts(
+        killed=counts["killed"],
+        survived=counts["survived"],
+        timeout=counts["timeout"],
+        no_coverage=counts["no_coverage"],
+        skipped=counts["skipped"],
+        error=counts["error"],
+        pending=counts["pending"],
+        equivalent=counts["equivalent"],
+        likely_equivalent=likely,
+        total=total,
+        detected=detected,
+        valid=detected + counts["survived"] + counts["no_coverage"],
+    )
 
 
-def mutation_metrics(counts: dict[str, int]) -> tuple[float | None, float | None]:
-    """(mutation score, test strength) from `mutant_counts`."""
-    detected = counts["detected"]
-    return pct(detected, counts["valid"]), pct(detected, detected + counts["survived"])
+def mutation_metrics(counts: MutantCounts) -> tuple[float | None, float | None]:
+    """(mutation score, test strength) from `mutant_counts`, 0-100; None when undefined."""
+    detected = counts.detected
+    return pct(detected, counts.valid), pct(detected, detected + counts.survived)
 
 
 def oracle_gap(line_coverage: float | None, mutation_score: float | None) -> float | None:
+    """Line coverage - mutation score, in points (one decimal): code the tests run but do not check.
+
+    None when either is None.
+    """
     if line_coverage is None or mutation_score is None:
         return None
     return round(line_coverage - mutation_score, 1)
@@ -112,9 +128,9 @@ def test_count(card: Scorecard) -> int:
     The static count comes first because findings name static test ids; a parametrized test run
     by pytest as ten cases is still one test to fix.
     """
-    static = card.meta.get("static")
-    if isinstance(static, dict) and isinstance(static.get("tests"), int) and static["tests"] > 0:
-        return int(static["tests"])
+    static = card.meta.static
+    if static is not None and static.tests > 0:
+        return static.tests
     return len(card.tests)
 
 
@@ -141,21 +157,17 @@ def findings_component(card: Scorecard) -> float | None:
 
 def property_reach(card: Scorecard) -> float | None:
     """Share of coverable source lines that some `@given` test executes (properties stage data)."""
-    props = card.properties or {}
-    reached, coverable = props.get("reached_lines"), props.get("coverable_lines")
-    if isinstance(reached, int) and isinstance(coverable, int):
-        return pct(reached, coverable)
-    reach = props.get("reach")
-    return round(float(reach), 1) if isinstance(reach, (int, float)) else None
+    props = card.properties
+    if props is None or props.reached_lines is None or props.coverable_lines is None:
+        return None
+    return pct(props.reached_lines, props.coverable_lines)
 
 
-def pseudo_counts(card: Scorecard) -> dict[str, int]:
+def pseudo_counts(card: Scorecard) -> PseudoCounts:
+    """Covered functions checked for being pseudo-tested, by outcome."""
     counts = Counter(p.status for p in card.pseudo_tested)
-    return {
-        "pseudo_tested": counts.get("pseudo_tested", 0),
-        "tested": counts.get("tested", 0),
-        "checked": counts.get("pseudo_tested", 0) + counts.get("tested", 0),
-    }
+    pseudo, tested = counts["pseudo_tested"], counts["tested"]
+    return PseudoCounts(pseudo_tested=pseudo, tested=tested, checked=pseudo + tested)
 
 
 def _coverage_totals(card: Scorecard) -> dict[str, int]:
@@ -167,34 +179,55 @@ def _coverage_totals(card: Scorecard) -> dict[str, int]:
     }
 
 
-def thresholds(config: Config | None) -> dict[str, float]:
-    """Colour bands (Stryker): >= high is good, >= low is acceptable, below low is bad."""
-    configured = (config.thresholds if config else None) or {}
-    return {"high": float(configured.get("high", 80)), "low": float(configured.get("low", 60))}
+def bands(config: Config | None) -> Bands:
+    """The colour bands in effect: `[tool.auditor.thresholds]` high/low, else 80/60 (Stryker)."""
+    table = config.thresholds if config else ThresholdsConfig()
+    return Bands(high=float(table.high), low=float(table.low))
 
 
-def band(value: float | None, bands: dict[str, float]) -> str:
-    """'high' / 'medium' / 'low' / 'none': the one place that decides a metric's colour."""
-    if value is None:
-        return "none"
-    if value >= bands["high"]:
-        return "high"
-    return "medium" if value >= bands["low"] else "low"
+def card_bands(card: Scorecard) -> Bands:
+    """The colour bands a card was scored with (`summary.thresholds`)."""
+    return card.summary.thresholds
+
+
+def raw_metric_value(card: Scorecard, metric: Metric) -> int | float | None:
+    """The metric's number as the summary holds it (an int count stays an int); None = n/a.
+
+    Patch metrics come from `summary.patch`; `errors` is the error-level finding count, None
+    when the static stage did not run.
+    """
+    summary = card.summary
+    value: Any
+    if metric.patch_key is not None:
+        value = summary.patch.get_metric(metric.patch_key) if summary.patch else None
+    elif metric.key == "errors":
+        value = summary.findings.error if card.stage_ran("static") else None
+    else:
+        value = getattr(summary, metric.key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value
+
+
+def metric_value(card: Scorecard, metric: Metric) -> float | None:
+    """The metric's value on the card's summary as a float; None when it was not measured."""
+    value = raw_metric_value(card, metric)
+    return None if value is None else float(value)
 
 
 def weights(config: Config | None) -> dict[str, float]:
+    """Component -> weight: the registry's default weights with `[tool.auditor.score]` on top."""
     merged = dict(DEFAULT_WEIGHTS)
-    for key, value in ((config.score if config else None) or {}).items():
-        if key in merged:
-            merged[key] = float(value)
+    for key, value in (config.score if config else {}).items():
+        merged[key] = float(value)
     return merged
 
 
-def components(card: Scorecard, summary: dict[str, Any]) -> dict[str, tuple[float | None, str]]:
+def components(card: Scorecard, summary: Summary) -> dict[str, tuple[float | None, str]]:
     """Each component's 0-100 value, or None with the reason it is left out of the score."""
     out: dict[str, tuple[float | None, str]] = {}
-    reasons = {name: _not_run_reason(card, stage) for name, stage in COMPONENT_STAGE.items()}
-    out["mutation"] = (summary["mutation_score"], reasons["mutation"] or "no valid mutants")
+    reasons = {c.name: _not_run_reason(card, c.stage) for c in COMPONENTS}
+    out["mutation"] = (summary.mutation_score, reasons["mutation"] or "no valid mutants")
     totals = _coverage_totals(card)
     combined = (
         pct(
@@ -211,11 +244,11 @@ def components(card: Scorecard, summary: dict[str, Any]) -> dict[str, tuple[floa
     )
     pseudo = pseudo_counts(card)
     out["pseudo-tested"] = (
-        pct(pseudo["tested"], pseudo["checked"]) if card.stage_ran("mutation") else None,
+        pct(pseudo.tested, pseudo.checked) if card.stage_ran("mutation") else None,
         reasons["pseudo-tested"] or "no pseudo-tested check ran (no covered functions)",
     )
     out["properties"] = (
-        summary["property_reach"],
+        summary.property_reach,
         reasons["properties"] or "the properties stage reported no reach data",
     )
     return out
@@ -231,21 +264,23 @@ def _not_run_reason(card: Scorecard, stage: str) -> str:
 
 
 def _zero_weight_reason(name: str, config: Config | None) -> str:
-    if config is not None and name in (config.score or {}):
+    if config is not None and name in config.score:
         return "weight is 0 in [tool.auditor.score]"
     return f"weight is 0 by default (set `{name} = N` in [tool.auditor.score] to count it)"
 
 
-def overall(card: Scorecard, summary: dict[str, Any], config: Config | None) -> dict[str, Any]:
-    """The weighted mean over components with data, weights renormalised to sum to 1."""
+def apply_overall(card: Scorecard, summary: Summary, config: Config | None) -> None:
+    """Set the summary's score, grade, basis, components, weights and exclusions.
+
+    The score is the weighted mean over components with data, weights renormalised to sum to 1.
+    """
     configured = weights(config)
     values = components(card, summary)
     included = {n: v for n, (v, _) in values.items() if v is not None and configured[n] > 0}
     excluded = [
-        {
-            "component": n,
-            "reason": reason if value is None else _zero_weight_reason(n, config),
-        }
+        ExcludedComponent(
+            component=n, reason=reason if value is None else _zero_weight_reason(n, config)
+        )
         for n, (value, reason) in values.items()
         if n not in included
     ]
@@ -259,27 +294,33 @@ def overall(card: Scorecard, summary: dict[str, Any], config: Config | None) -> 
     elif set(used) == set(configured) - {n for n, w in configured.items() if w <= 0}:
         basis = "all components"
     else:
-        basis = "partial: " + ", ".join(COMPONENT_LABEL[n] for n in used)
-    return {
-        "score": score,
-        "grade": grade(score),
-        "score_basis": basis,
-        "components": {n: values[n][0] for n in values},
-        "weights": used,
-        "excluded": excluded,
-    }
+        basis = "partial: " + ", ".join(COMPONENT_BY_NAME[n].label for n in used)
+    summary.score = score
+    letter = grade(score)
+    share = summary.mutated_share
+    if "mutation" in used and share is not None and share < COMPLETE_EVIDENCE_SHARE:
+        letter = cap_grade(letter, PARTIAL_GRADE_CAP)
+        basis += (
+            f"; partial evidence: only {share}% of the covered function code was mutated "
+            f"(grade capped at {PARTIAL_GRADE_CAP}; see unmutated)"
+        )
+    summary.grade = letter
+    summary.score_basis = basis
+    summary.components = {n: values[n][0] for n in values}
+    summary.weights = used
+    summary.excluded = excluded
 
 
-def module_rows(card: Scorecard, config: Config | None) -> list[dict[str, Any]]:
-    """One dict per source module: coverage, mutation and pseudo-tested numbers side by side."""
+def module_rows(card: Scorecard, config: Config | None) -> list[ModuleRow]:
+    """One row per source module: coverage, mutation and pseudo-tested numbers side by side."""
     coverage = {m.path: m for m in card.coverage}
-    mutants: dict[str, list[Any]] = defaultdict(list)
+    mutants: dict[str, list[Mutant]] = defaultdict(list)
     for mutant in card.mutants:
         mutants[mutant.path].append(mutant)
-    pseudo: dict[str, list[Any]] = defaultdict(list)
+    pseudo: dict[str, list[PseudoTested]] = defaultdict(list)
     for item in card.pseudo_tested:
         pseudo[item.path].append(item)
-    findings: dict[str, list[Any]] = defaultdict(list)
+    findings: dict[str, list[Finding]] = defaultdict(list)
     for finding in card.findings:
         findings[finding.path].append(finding)
     mutation_ran = card.stage_ran("mutation")
@@ -291,62 +332,55 @@ def module_rows(card: Scorecard, config: Config | None) -> list[dict[str, Any]]:
         line = pct(cov.covered, cov.statements) if cov else None
         counts = mutant_counts(mutants.get(path, []), config) if mutation_ran else None
         score, strength = mutation_metrics(counts) if counts else (None, None)
-        sev = Counter(f.severity for f in findings.get(path, []))
         rows.append(
-            {
-                "path": path,
-                "statements": cov.statements if cov else None,
-                "covered_lines": cov.covered if cov else None,
-                "line_coverage": line,
-                "branch_coverage": pct(cov.covered_branches, cov.branches) if cov else None,
-                "mutation_score": score,
-                "test_strength": strength,
-                "oracle_gap": oracle_gap(line, score),
-                "mutants": counts,
-                "pseudo_tested": sum(
-                    1 for p in pseudo.get(path, []) if p.status == "pseudo_tested"
-                ),
-                "findings": {s: sev.get(s, 0) for s in SEVERITIES},
-            }
+            ModuleRow(
+                path=path,
+                statements=cov.statements if cov else None,
+                covered_lines=cov.covered if cov else None,
+                line_coverage=line,
+                branch_coverage=pct(cov.covered_branches, cov.branches) if cov else None,
+                mutation_score=score,
+                test_strength=strength,
+                oracle_gap=oracle_gap(line, score),
+                mutants=counts,
+                pseudo_tested=sum(1 for p in pseudo.get(path, []) if p.status == "pseudo_tested"),
+                findings=finding_counts(findings.get(path, [])),
+            )
         )
     return rows
 
 
-def build_summary(card: Scorecard, config: Config | None) -> dict[str, Any]:
-    summary: dict[str, Any] = {"findings": finding_counts(card)}
+def build_summary(card: Scorecard, config: Config | None) -> Summary:
+    """Every headline number of the card, from its stage results (docs/scoring.md)."""
+    summary = Summary(findings=finding_counts(card.findings))
     if card.stage_ran("mutation"):
-        counts = mutant_counts(card.mutants, config)
-        summary["mutants"] = counts
-        summary["mutation_score"], summary["test_strength"] = mutation_metrics(counts)
-        summary["pseudo_tested"] = pseudo_counts(card)
-    else:
-        summary.update(mutants=None, mutation_score=None, test_strength=None, pseudo_tested=None)
+        summary.mutants = mutant_counts(card.mutants, config)
+        summary.mutation_score, summary.test_strength = mutation_metrics(summary.mutants)
+        summary.pseudo_tested = pseudo_counts(card)
+    summary.mutated_share = mutated_share(card)
+    summary.unmutated = len(card.unmutated) if summary.mutated_share is not None else None
     if card.stage_ran("coverage"):
         totals = _coverage_totals(card)
-        summary["line_coverage"] = pct(totals["covered"], totals["statements"])
-        summary["branch_coverage"] = pct(totals["covered_branches"], totals["branches"])
-    else:
-        summary.update(line_coverage=None, branch_coverage=None)
-    summary["oracle_gap"] = oracle_gap(summary["line_coverage"], summary["mutation_score"])
+        summary.line_coverage = pct(totals["covered"], totals["statements"])
+        summary.branch_coverage = pct(totals["covered_branches"], totals["branches"])
+    summary.oracle_gap = oracle_gap(summary.line_coverage, summary.mutation_score)
     tests = test_count(card)
-    summary["tests"] = tests or None
+    summary.tests = tests or None
     with_findings = {f.test for f in card.findings if f.test}
-    summary["tests_with_findings"] = len(with_findings) if card.stage_ran("static") else None
-    summary["findings_per_test"] = round(len(card.findings) / tests, 2) if tests else None
-    summary["property_reach"] = property_reach(card) if card.stage_ran("properties") else None
-    summary["stages_included"] = [s.name for s in card.stages if s.ran]
-    summary["stages_not_run"] = [
-        {"name": s.name, "reason": s.reason} for s in card.stages if not s.ran
-    ]
-    summary.update(overall(card, summary, config))
-    summary["thresholds"] = thresholds(config)
-    summary["patch"] = card.patch
+    summary.tests_with_findings = len(with_findings) if card.stage_ran("static") else None
+    summary.findings_per_test = round(len(card.findings) / tests, 2) if tests else None
+    summary.property_reach = property_reach(card) if card.stage_ran("properties") else None
+    summary.stages_included = [s.name for s in card.stages if s.ran]
+    summary.stages_not_run = [StageNotRun(s.name, s.reason) for s in card.stages if not s.ran]
+    apply_overall(card, summary, config)
+    summary.thresholds = bands(config)
+    summary.patch = card.patch
     return summary
 
 
 def finalize(card: Scorecard, config: Config | None) -> None:
     """Fill `card.summary`, `card.modules` and `card.top_actions` from the stage results."""
-    from auditor.actions import top_actions
+    from auditor.top_actions import top_actions
 
     card.summary = build_summary(card, config)
     card.modules = module_rows(card, config)

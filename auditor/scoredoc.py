@@ -2,7 +2,7 @@
 
 With `--scorecard FILE` (a `--json` output) it also replays that card's arithmetic, component by
 component, so a reader can check every step of the number a report showed them. The definitions
-are read from `score.py` itself, so this text cannot drift from the code.
+are read from `auditor.metric_registry`, so this text cannot drift from the code.
 """
 
 from __future__ import annotations
@@ -11,25 +11,15 @@ import argparse
 import json
 import textwrap
 from pathlib import Path
-from typing import Any
 
 from auditor import score
 from auditor.errors import UsageError
-
-DEFINITIONS: dict[str, str] = {
-    "mutation": "mutation score (Stryker) = (killed + timeout) / (killed + timeout + survived + "
-    "no coverage); skipped and errored mutants are left out",
-    "coverage": "coverage.py's combined total = (covered lines + covered branches) / "
-    "(statements + branches)",
-    "findings": "share of tests a reviewer would not flag = 100 x (1 - penalty / tests); a test's "
-    "penalty is 1 per error + 0.25 per warning (info 0), capped at 1",
-    "pseudo-tested": "share of covered functions that are not pseudo-tested (some test fails when "
-    "the whole body is replaced)",
-    "properties": "share of coverable source lines executed by a Hypothesis @given test",
-}
+from auditor.metric_registry import COMPONENT_BY_NAME
+from auditor.model import Scorecard
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """`auditor explain-score [PATH] [--scorecard FILE]`."""
     parser.add_argument(
         "--scorecard", metavar="FILE", help="also replay the computation for this JSON scorecard"
     )
@@ -52,16 +42,19 @@ def _configured_weights(path: str) -> tuple[dict[str, float], str]:
 
 
 def formula_text(weights: dict[str, float], source: str) -> list[str]:
+    """The formula, one line per component with its weight, share and definition (lines of text)."""
     total = sum(w for w in weights.values() if w > 0) or 1.0
     lines = [
         "Overall score = weighted mean of the components that have data (0-100).",
         f"Weights ({source}); shares when every component has data:",
     ]
     for name, weight in weights.items():
-        label = score.COMPONENT_LABEL[name]
-        lines.append(f"  {name:<14} {weight:>5g}  ({100 * weight / total:.0f}%)  {label}")
+        component = COMPONENT_BY_NAME[name]
+        lines.append(
+            f"  {name:<14} {weight:>5g}  ({100 * weight / total:.0f}%)  {component.label}"
+        )
         lines += textwrap.wrap(
-            DEFINITIONS[name], width=96, initial_indent=" " * 24, subsequent_indent=" " * 24
+            component.definition, width=96, initial_indent=" " * 24, subsequent_indent=" " * 24
         )
     bands = ", ".join(f"{letter} >= {floor:g}" for floor, letter in score.GRADE_BANDS)
     lines += [
@@ -74,35 +67,37 @@ def formula_text(weights: dict[str, float], source: str) -> list[str]:
     return lines
 
 
-def replay(card: dict[str, Any]) -> list[str]:
-    summary = card.get("summary") or {}
-    components = summary.get("components") or {}
-    used = summary.get("weights") or {}
-    lines = [f"This scorecard: {summary.get('score_basis', '')}"]
+def replay(card: Scorecard) -> list[str]:
+    """The card's score arithmetic, component by component (one line each), then the sum."""
+    summary = card.summary
+    components = summary.components
+    used = summary.weights
+    lines = [f"This scorecard: {summary.score_basis}"]
     terms = []
     for name, share in used.items():
         value = components.get(name)
+        if value is None:  # a weight is only ever given to a component with a value
+            continue
         lines.append(f"  {name:<14} {value:>6.1f} x {share:.4f} = {value * share:7.2f}")
         terms.append(value * share)
-    for item in summary.get("excluded") or []:
-        lines.append(f"  {item['component']:<14} left out: {item['reason']}")
+    for item in summary.excluded:
+        lines.append(f"  {item.component:<14} left out: {item.reason}")
     if terms:
-        lines.append(
-            f"  sum = {sum(terms):.2f} -> score {summary.get('score')} ({summary.get('grade')})"
-        )
+        lines.append(f"  sum = {sum(terms):.2f} -> score {summary.score} ({summary.grade})")
     else:
         lines.append("  no component had data: no score")
     return lines
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print the formula (and the replay of `--scorecard`); 0, or UsageError for an unreadable scorecard."""
     weights, source = _configured_weights(args.path)
     lines = formula_text(weights, source)
     if args.scorecard:
         path = Path(args.scorecard)
         try:
-            card = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+            card = Scorecard.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
             raise UsageError(
                 f"Cannot read the scorecard {path}: {exc}. Pass a file written by "
                 "`auditor scan --json FILE`."

@@ -8,17 +8,17 @@ mutant mutmut generated appears in the card with its verdict or the reason it wa
 
 from __future__ import annotations
 
-import importlib
 import shutil
-from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
-from auditor.api import Options, StageFailed
+from auditor.coverage import unmutated
 from auditor.coverage.fingerprint import test_file_hashes
 from auditor.coverage.map import CoverageMap
+from auditor.errors import StageFailed
+from auditor.meta import MutationStats, ShardInfo
 from auditor.model import Mutant, Scorecard, StageReport
-from auditor.mutation import driver, results
+from auditor.mutation import driver, pseudo, results
 from auditor.mutation import state as mstate
 from auditor.mutation.arid import AridMatcher
 from auditor.mutation.build import (
@@ -30,6 +30,9 @@ from auditor.mutation.build import (
 )
 from auditor.mutation.select import cap, select
 from auditor.mutation.workspace import MutmutSettings, prepare, write_pyproject
+from auditor.options import Options
+from auditor.pr import diffscope
+from auditor.pr.shards import shard_of
 from auditor.project import Project
 
 
@@ -49,7 +52,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         sources = {project.rel(p) for p in project.source_files()}
         name, only_mutate = "workspace-pr", sorted(set(changed_lines) & sources)
         if not only_mutate:
-            card.meta["mutation"] = {"generated": 0, "run_now": 0, "changed_source_files": []}
+            card.meta.mutation = MutationStats(generated=0, run_now=0, changed_source_files=[])
             card.stages.append(
                 StageReport(
                     name="mutation",
@@ -60,14 +63,14 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
             )
             return
     memory = mstate.load(project, name)
-    configured = project.config.mutation.get("process-isolation")
+    configured = project.config.mutation.process_isolation
     ws, settings = prepare(
         project, str(configured or memory.get("isolation") or "fork"), name, only_mutate
     )
     if memory.get("warmup") == "none":  # a cold forkserver worker was needed last time
         settings.forkserver_warmup = "none"
         write_pyproject(project, ws, settings)
-    card.meta["mutation_workspace"] = str(ws)
+    card.meta.mutation_workspace = str(ws)
     mutants_dir = ws / "mutants"
     if not options.use_cache:  # --no-cache: forget every previous verdict
         shutil.rmtree(mutants_dir, ignore_errors=True)
@@ -86,9 +89,9 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         changed=changed_lines,
         base=options.diff,
         shard=options.shard,
-        shard_of=_shard_of() if options.shard else None,
+        shard_of=shard_of if options.shard else None,
     )
-    budget = project.config.mutation.get("max-mutants")
+    budget = project.config.mutation.max_mutants
     cap(selection.kept, budget)
     hashes = test_file_hashes(project)
     changed_tests = mstate.changed_test_files(memory.get("test_hashes"), hashes)
@@ -113,22 +116,24 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
     select(final, changed=changed_lines, base=options.diff)
     cap(final, budget)
     card.mutants.extend(final)
-    card.meta["tests_without_kills"] = apply_test_results(card.tests, final)
-    card.meta["mutation"] = {
-        "generated": len(mutants),
-        "run_now": len(pending),
-        "reused": sum(1 for m in final if m.id not in pending and m.status in DETECTING),
-        "rerun_for_changed_tests": len(forced),
-        "changed_test_files": sorted(changed_tests),
-        "isolation": settings.process_isolation,
-    }
+    card.meta.tests_without_kills = apply_test_results(card.tests, final)
+    card.meta.mutation = MutationStats(
+        generated=len(mutants),
+        run_now=len(pending),
+        reused=sum(1 for m in final if m.id not in pending and m.status in DETECTING),
+        rerun_for_changed_tests=len(forced),
+        changed_test_files=sorted(changed_tests),
+        isolation=settings.process_isolation,
+    )
     if options.shard:
-        card.meta["shard"] = {
-            "index": options.shard[0],
-            "count": options.shard[1],
-            "mutants": len(final),
-            "other_shards": selection.dropped,
-        }
+        card.meta.shard = ShardInfo(
+            index=options.shard[0],
+            count=options.shard[1],
+            mutants=len(final),
+            other_shards=selection.dropped,
+        )
+    if not options.shard:  # a shard holds only part of the mutants
+        unmutated.attach(project, card, only_mutate)
     _pseudo_tested(project, options, card)
     if forced:
         notes.append(f"re-ran {len(forced)} mutants covered by changed test files")
@@ -185,7 +190,7 @@ def _run_mutmut(
         outcome.exit_code != 0
         and outcome.clean_run_failed
         and settings.process_isolation == "fork"
-        and not project.config.mutation.get("process-isolation")
+        and not project.config.mutation.process_isolation
     ):
         note = (
             "the suite keeps state between runs in one process (mutmut's clean run failed in "
@@ -200,7 +205,7 @@ def _run_mutmut(
         raise StageFailed(failure_message(project, ws, outcome))
     crashed = _warm_worker_crashes(ws, settings, names)
     if crashed:
-        # MUTMUT.md §5 #4/#5: a worker pre-warmed by `pytest --collect-only` can fail to re-find
+        # docs/mutmut-internals.md (fork and forkserver): a worker pre-warmed by `pytest --collect-only` can fail to re-find
         # tests (pytest exit 4 -> 255) for reasons of the project's own; a cold worker works.
         retry_note = (
             f"{len(crashed)} mutants crashed mutmut's pre-warmed forkserver worker (exit 255); "
@@ -268,30 +273,13 @@ def compact_names(mutants_dir: Any, names: list[str]) -> list[str]:
 
 
 def _changed_lines(project: Project, options: Options) -> dict[str, set[int]] | None:
+    """PR mode: the lines changed since `--diff BASE` per project-relative path; None otherwise."""
     if not options.diff:
         return None
-    module = _optional("auditor.diffscope")
-    if module is None:
-        return None
-    changed: dict[str, set[int]] = module.changed_lines(project.root, options.diff)
-    return changed
-
-
-def _shard_of() -> Callable[[str, int], int] | None:
-    module = _optional("auditor.shards")
-    return getattr(module, "shard_of", None) if module is not None else None
-
-
-def _optional(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError:
-        return None
+    return diffscope.changed_lines(project.root, options.diff)
 
 
 def _pseudo_tested(project: Project, options: Options, card: Scorecard) -> None:
-    if not project.config.mutation.get("pseudo-tested", True) or not card.stage_ran("coverage"):
+    if not project.config.mutation.pseudo_tested or not card.stage_ran("coverage"):
         return
-    module = _optional("auditor.mutation.pseudo")
-    if module is not None:
-        card.pseudo_tested.extend(module.find_pseudo_tested(project, options, card))
+    card.pseudo_tested.extend(pseudo.find_pseudo_tested(project, options, card))

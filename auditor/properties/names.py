@@ -1,4 +1,4 @@
-"""mutmut 3 mutant names -> module, class, function (MUTMUT.md §2.4).
+"""mutmut 3 mutant names -> module, class, function (docs/mutmut-internals.md, "Mutant names").
 
 Shape: `<module>.<mangled>__mutmut_<N>` with mangled `x_<func>` or `xǁ<Class>ǁ<method>`.
 """
@@ -22,10 +22,6 @@ class MutantName:
     def qualname(self) -> str:
         return f"{self.cls}.{self.function}" if self.cls else self.function
 
-    @property
-    def orig_name(self) -> str:
-        """The name of mutmut's untouched copy: `x_f__mutmut_orig` / `xǁCǁm__mutmut_orig`."""
-        return self.mangled.rpartition("__mutmut_")[0] + "__mutmut_orig"
 
 
 def parse_mutant_name(name: str) -> MutantName:

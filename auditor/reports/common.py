@@ -5,31 +5,42 @@ No numbers are computed here: they all come from `card.summary` / `card.modules`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor import metric_registry
+from auditor.metric_registry import Band, Metric
 from auditor.model import Scorecard
+from auditor.score import card_bands, metric_value
+from auditor.summary import ModuleRow, Summary
 
-# summary key -> (label, stage that measures it)
-HEADLINE: tuple[tuple[str, str, str], ...] = (
-    ("mutation_score", "mutation score", "mutation"),
-    ("test_strength", "test strength", "mutation"),
-    ("line_coverage", "line coverage", "coverage"),
-    ("branch_coverage", "branch coverage", "coverage"),
-    ("oracle_gap", "oracle gap", "coverage"),
-    ("property_reach", "property-test reach", "properties"),
-)
+
+@dataclass(frozen=True)
+class HeadlineRow:
+    """One summary row: the metric (label, unit, key), its value, its text and colour band.
+
+    `text` is the formatted value ("77.8%", "n/a"); `note` says why there is no value ("" when
+    there is one); `band` is the metric's colour band under the card's thresholds.
+    """
+
+    metric: Metric
+    value: float | None
+    text: str
+    note: str
+    band: Band
 
 
 def fmt_pct(value: Any) -> str:
+    """`77.8%`, or "n/a" for a value that is not a number."""
     return f"{value:.1f}%" if isinstance(value, (int, float)) else "n/a"
 
 
-def fmt_score(summary: dict[str, Any]) -> str:
-    score = summary.get("score")
-    if not isinstance(score, (int, float)):
+def fmt_score(summary: Summary) -> str:
+    """`82.3 (B)`, or "n/a" when no score was computed."""
+    if summary.score is None:
         return "n/a"
-    return f"{score:.1f} ({summary.get('grade')})"
+    return f"{summary.score:.1f} ({summary.grade})"
 
 
 def not_measured(card: Scorecard, stage: str) -> str:
@@ -42,43 +53,60 @@ def not_measured(card: Scorecard, stage: str) -> str:
     return "no data"
 
 
-def headline(card: Scorecard) -> list[tuple[str, str, str]]:
-    """(label, value, note) rows for the summary of every format."""
-    summary = card.summary
+def module_percentages(row: ModuleRow) -> list[tuple[str, float | None]]:
+    """(metric key, value) of a module row's banded percentages, in report column order."""
+    return [
+        ("line_coverage", row.line_coverage),
+        ("branch_coverage", row.branch_coverage),
+        ("mutation_score", row.mutation_score),
+        ("test_strength", row.test_strength),
+    ]
+
+
+def metric_band(card: Scorecard, key: str, value: Any) -> Band:
+    """The colour band of `value` for the metric `key`, with the card's `[thresholds]` bands."""
+    number = float(value) if isinstance(value, (int, float)) else None
+    return metric_registry.metric(key).band(number, card_bands(card))
+
+
+def headline(card: Scorecard) -> list[HeadlineRow]:
+    """The summary rows of every format (`metric_registry.HEADLINE`, in that order)."""
+    bands = card_bands(card)
     rows = []
-    for key, label, stage in HEADLINE:
-        value = summary.get(key)
-        rows.append((label, fmt_pct(value), "" if value is not None else not_measured(card, stage)))
+    for key in metric_registry.HEADLINE:
+        metric = metric_registry.metric(key)
+        value = metric_value(card, metric)
+        note = "" if value is not None else not_measured(card, metric.stage)
+        rows.append(HeadlineRow(metric, value, metric.format(value), note, metric.band(value, bands)))
     return rows
 
 
-def mutant_line(summary: dict[str, Any]) -> str:
-    counts = summary.get("mutants")
-    if not counts:
+def mutant_line(summary: Summary) -> str:
+    """`12 mutants, 8 killed, 3 survived, 1 timeout`; "" when the mutation stage did not run."""
+    counts = summary.mutants
+    if counts is None:
         return ""
-    parts = [
-        f"{counts['total']} mutants",
-        f"{counts['killed']} killed",
-        f"{counts['survived']} survived",
-    ]
-    for key, label in (
-        ("timeout", "timeout"),
-        ("no_coverage", "no coverage"),
-        ("skipped", "skipped"),
-        ("error", "error"),
-        ("equivalent", "equivalent (excluded)"),
+    parts = [f"{counts.total} mutants", f"{counts.killed} killed", f"{counts.survived} survived"]
+    for count, label in (
+        (counts.timeout, "timeout"),
+        (counts.no_coverage, "no coverage"),
+        (counts.skipped, "skipped"),
+        (counts.error, "error"),
+        (counts.equivalent, "equivalent (excluded)"),
     ):
-        if counts.get(key):
-            parts.append(f"{counts[key]} {label}")
+        if count:
+            parts.append(f"{count} {label}")
     return ", ".join(parts)
 
 
-def findings_line(summary: dict[str, Any]) -> str:
-    f = summary.get("findings") or {}
-    return f"{f.get('error', 0)} error, {f.get('warning', 0)} warning, {f.get('info', 0)} info"
+def findings_line(summary: Summary) -> str:
+    """`2 error, 1 warning, 0 info`."""
+    f = summary.findings
+    return f"{f.error} error, {f.warning} warning, {f.info} info"
 
 
 def mutation_engine(card: Scorecard) -> str:
+    """The mutation engine with its settings as the stage reported it ("mutmut 3.8.1 (fork, 2 children)")."""
     report = card.stage("mutation")
     if report and report.engine:
         return report.engine
@@ -116,6 +144,7 @@ def grouped_findings(card: Scorecard) -> dict[str, list[Any]]:
 
 
 def survivors(card: Scorecard) -> list[Any]:
+    """Surviving mutants, by file, line and id."""
     return sorted(
         (m for m in card.mutants if m.status == "survived"),
         key=lambda m: (m.path, m.line or 0, m.id),

@@ -12,12 +12,12 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from auditor import metric_registry
 from auditor.model import Mutant, Scorecard
 from auditor.reports import common
 from auditor.reports.html_parts import CSS, JS, trend_svg
-from auditor.score import band
+from auditor.summary import SurvivorAction
 
-MODULE_COLUMNS = ("line_coverage", "branch_coverage", "mutation_score", "test_strength")
 MODULE_HEADERS = (
     "module",
     "line cov",
@@ -30,9 +30,9 @@ MODULE_HEADERS = (
 )
 
 
-def _band(card: Scorecard, value: Any) -> str:
-    bands = card.summary.get("thresholds") or {"high": 80.0, "low": 60.0}
-    return band(value if isinstance(value, (int, float)) else None, bands)
+def _band(card: Scorecard, value: Any, key: str) -> str:
+    """The CSS class of a value of metric `key` (registry bands; "none" for unbanded metrics)."""
+    return common.metric_band(card, key, value)
 
 
 def _tile(cls: str, label: str, value: str, note: str) -> str:
@@ -44,28 +44,28 @@ def _tile(cls: str, label: str, value: str, note: str) -> str:
 
 def _summary(card: Scorecard) -> str:
     s = card.summary
-    score_cls = "big " + _band(card, s.get("score"))
-    tiles = [_tile(score_cls, "overall score", common.fmt_score(s), s.get("score_basis") or "")]
-    for label, value, note in common.headline(card):
-        key = label.replace(" ", "_").replace("-", "_")
-        cls = "neutral" if key == "oracle_gap" else _band(card, s.get(key))
-        tiles.append(_tile(cls, label, value, note))
-    total = sum((s.get("findings") or {}).values())
-    tiles.append(_tile("neutral", "findings", str(total), common.findings_line(s)))
-    if s.get("mutants"):
+    score_cls = "big " + _band(card, s.score, "score")
+    score_label = metric_registry.metric("score").label
+    tiles = [_tile(score_cls, score_label, common.fmt_score(s), s.score_basis)]
+    for row in common.headline(card):
+        tile_class = row.band if row.metric.banded else "neutral"
+        tiles.append(_tile(tile_class, row.metric.label, row.text, row.note))
+    tiles.append(_tile("neutral", "findings", str(s.findings.total), common.findings_line(s)))
+    if s.mutants is not None:
         note = f"{common.mutant_line(s)}; {common.mutation_engine(card)}"
-        tiles.append(_tile("neutral", "mutants", str(s["mutants"]["total"]), note))
-    patch = s.get("patch") or {}
-    if patch:
-        coverage = common.fmt_pct(patch.get("coverage"))
+        tiles.append(_tile("neutral", "mutants", str(s.mutants.total), note))
+    patch = s.patch
+    if patch is not None:
+        coverage = common.fmt_pct(patch.coverage)
         note = f"mutation score on changed lines; patch coverage {coverage}"
-        value = common.fmt_pct(patch.get("mutation_score"))
-        tiles.append(_tile(_band(card, patch.get("mutation_score")), "patch", value, note))
+        value = common.fmt_pct(patch.mutation_score)
+        cls = _band(card, patch.mutation_score, "patch_mutation_score")
+        tiles.append(_tile(cls, "patch", value, note))
     notes = "".join(
-        f"<li><b>{escape(e['component'])}</b> left out of the score: {escape(e['reason'])}</li>"
-        for e in s.get("excluded") or []
+        f"<li><b>{escape(e.component)}</b> left out of the score: {escape(e.reason)}</li>"
+        for e in s.excluded
     )
-    weights = ", ".join(f"{escape(k)} {v * 100:.0f}%" for k, v in (s.get("weights") or {}).items())
+    weights = ", ".join(f"{escape(k)} {v * 100:.0f}%" for k, v in s.weights.items())
     return (
         f'<section id="summary"><div class="tiles">{"".join(tiles)}</div>'
         f'<p class="muted">Weights used: {weights or "none"} '
@@ -79,21 +79,24 @@ def _actions(card: Scorecard) -> str:
         return ""
     items = []
     for a in card.top_actions:
-        diff = f'<pre class="diff">{_diff_html(a["diff"])}</pre>' if a.get("diff") else ""
+        diff = ""
+        if isinstance(a, SurvivorAction) and a.diff:
+            diff = f'<pre class="diff">{_diff_html(a.diff)}</pre>'
         items.append(
-            f'<li><span class="where">{escape(a["where"])}</span> <b>{escape(a["title"])}</b>'
-            f'<div class="how">{escape(a["how"])}</div>{diff}</li>'
+            f'<li><span class="where">{escape(a.where)}</span> <b>{escape(a.title)}</b>'
+            f'<div class="how">{escape(a.how)}</div>{diff}</li>'
         )
     listing = f'<ol class="actions">{"".join(items)}</ol>'
     return f'<section id="actions"><h2>Top actions</h2>{listing}</section>'
 
 
-def _bar(card: Scorecard, value: Any) -> str:
+def _bar(card: Scorecard, value: Any, key: str) -> str:
     if not isinstance(value, (int, float)):
         return '<td class="num muted">n/a</td>'
     width = max(0.0, min(100.0, value))
     return (
-        f'<td class="num"><span class="bar {_band(card, value)}" style="width:{width:.0f}%"></span>'
+        f'<td class="num"><span class="bar {_band(card, value, key)}" '
+        f'style="width:{width:.0f}%"></span>'
         f'<span class="barlabel">{value:.1f}%</span></td>'
     )
 
@@ -103,14 +106,13 @@ def _modules(card: Scorecard) -> str:
         return ""
     rows = []
     for m in card.modules:
-        counts = m.get("mutants") or {}
-        survivors = counts.get("survived", "-") if counts else "-"
+        survivors = m.mutants.survived if m.mutants else "-"
         rows.append(
-            f"<tr><td><code>{escape(m['path'])}</code></td>"
-            + "".join(_bar(card, m.get(k)) for k in MODULE_COLUMNS)
-            + f'<td class="num">{escape(common.fmt_pct(m.get("oracle_gap")))}</td>'
+            f"<tr><td><code>{escape(m.path)}</code></td>"
+            + "".join(_bar(card, value, key) for key, value in common.module_percentages(m))
+            + f'<td class="num">{escape(common.fmt_pct(m.oracle_gap))}</td>'
             + f'<td class="num">{survivors}</td>'
-            + f'<td class="num">{m.get("pseudo_tested") or 0}</td></tr>'
+            + f'<td class="num">{m.pseudo_tested}</td></tr>'
         )
     head = "".join(f"<th>{h}</th>" for h in MODULE_HEADERS)
     return (
@@ -157,6 +159,37 @@ def _survivors(card: Scorecard) -> str:
     items = [_mutant_html(m) for m in common.survivors(card)]
     body = "".join(items) or '<p class="muted">No surviving mutants.</p>'
     return f'<section id="survivors"><h2>Surviving mutants ({len(items)})</h2>{body}</section>'
+
+
+def _measurement_notes(card: Scorecard) -> str:
+    """Covered code without mutants, test modules pytest skipped, pytest options overridden."""
+    parts = []
+    if card.unmutated:
+        share = card.summary.mutated_share
+        head = f" ({share}% of covered function code was mutated)" if share is not None else ""
+        rows = "".join(
+            f"<div>{_where(u.path, u.line)} <b>{escape(u.function)}</b> "
+            f'<span class="muted">{escape(u.reason)}</span></div>'
+            for u in card.unmutated
+        )
+        parts.append(f"<h3>Covered but not mutated ({len(card.unmutated)}){head}</h3>{rows}")
+    if card.skipped_modules:
+        rows = "".join(
+            f"<div>{_where(m.path, None)} {len(m.tests)} test(s) skipped: "
+            f'<span class="muted">{escape(m.reason)}</span></div>'
+            for m in card.skipped_modules
+        )
+        parts.append(f"<h3>Test modules skipped by pytest</h3>{rows}")
+    if card.pytest_overrides:
+        rows = "".join(
+            f"<div><code>{escape(o.option)}</code> ({escape(o.source)}): "
+            f'<span class="muted">{escape(o.reason)}</span></div>'
+            for o in card.pytest_overrides
+        )
+        parts.append(f"<h3>pytest options not passed on</h3>{rows}")
+    if not parts:
+        return ""
+    return f'<section id="measurement"><h2>What was not measured</h2>{"".join(parts)}</section>'
 
 
 def _excerpt_html(lines: list[str] | None, line: int, end_line: int | None) -> str:
@@ -239,11 +272,12 @@ def render(
     history: list[dict[str, Any]] | None = None,
     **_: Any,
 ) -> str:
-    """The whole page; `history` defaults to the project's `.auditor/history.jsonl`."""
-    if history is None and root is not None:
-        from auditor import history as history_module
+    """The whole page as one self-contained HTML document.
 
-        history = history_module.load(Path(root))
+    `history` is the list of recorded scans (`auditor.history.load`), oldest first, for the trend
+    chart; the caller reads it, rendering reads no state. `root` is the project root, used to show
+    the source lines of findings.
+    """
     title = f"auditor scorecard — {', '.join(card.project.source) or card.project.root}"
     trend = f'<section id="trend"><h2>Trend</h2>{trend_svg(history or [])}</section>'
     body = "".join(
@@ -254,6 +288,7 @@ def render(
             trend,
             _modules(card),
             _survivors(card),
+            _measurement_notes(card),
             _findings(card, root),
         ]
     )

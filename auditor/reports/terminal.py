@@ -16,34 +16,37 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from auditor import metric_registry
+from auditor.meta import GateResult
 from auditor.model import Scorecard
 from auditor.reports import common
-from auditor.score import band
+from auditor.score import metric_value
+from auditor.summary import SurvivorAction
 
 COLOUR = {"high": "green", "medium": "yellow", "low": "red", "none": "dim"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 MAX_FINDINGS_PER_FILE = 25
+QUIET_METRICS = ("mutation_score", "test_strength", "line_coverage")
 
 
-def _style(card: Scorecard, value: Any) -> str:
-    bands = card.summary.get("thresholds") or {"high": 80.0, "low": 60.0}
-    return COLOUR[band(value if isinstance(value, (int, float)) else None, bands)]
+def _style(card: Scorecard, value: Any, key: str) -> str:
+    """The rich style of a value of metric `key` (registry bands; dim for unbanded metrics)."""
+    return COLOUR[common.metric_band(card, key, value)]
 
 
 def quiet_line(card: Scorecard, gate_messages: list[str]) -> str:
+    """The one-line summary of `--quiet`: score (with its basis), headline metrics, findings, failed gates."""
     s = card.summary
     parts = [f"score {common.fmt_score(s)}"]
-    if s.get("score_basis") and s.get("score_basis") != "all components":
-        parts[0] += f" [{s['score_basis'].split(':')[0]}]"
-    for key, label in (
-        ("mutation_score", "mutation"),
-        ("test_strength", "strength"),
-        ("line_coverage", "line"),
-    ):
-        if s.get(key) is not None:
-            parts.append(f"{label} {common.fmt_pct(s[key])}")
-    f = s.get("findings") or {}
-    parts.append(f"findings {f.get('error', 0)}E {f.get('warning', 0)}W {f.get('info', 0)}I")
+    if s.score_basis and s.score_basis != "all components":
+        parts[0] += f" [{s.score_basis.split(':')[0]}]"
+    for key in QUIET_METRICS:
+        metric = metric_registry.metric(key)
+        value = metric_value(card, metric)
+        if value is not None:
+            parts.append(f"{metric.short} {metric.format(value)}")
+    f = s.findings
+    parts.append(f"findings {f.error}E {f.warning}W {f.info}I")
     if gate_messages:
         parts.append(f"{len(gate_messages)} gate(s) failed")
     return "auditor: " + " | ".join(parts)
@@ -55,42 +58,45 @@ def _summary_panel(card: Scorecard) -> Panel:
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(style="dim", overflow="fold")
-    score_text = Text(common.fmt_score(s), style=f"bold {_style(card, s.get('score'))}")
-    grid.add_row("overall score", score_text, s.get("score_basis") or "")
-    if s.get("weights"):
-        shares = ", ".join(f"{name} {share * 100:.0f}%" for name, share in s["weights"].items())
+    score_text = Text(common.fmt_score(s), style=f"bold {_style(card, s.score, 'score')}")
+    grid.add_row(metric_registry.metric("score").label, score_text, s.score_basis)
+    if s.weights:
+        shares = ", ".join(f"{name} {share * 100:.0f}%" for name, share in s.weights.items())
         grid.add_row("", "", f"weights: {shares} (auditor explain-score)")
     missing: dict[str, list[str]] = {}
-    for label, value, note in common.headline(card):
-        if note:
-            missing.setdefault(note, []).append(label)
+    for row in common.headline(card):
+        if row.note:
+            missing.setdefault(row.note, []).append(row.metric.label)
             continue
-        key = label.replace(" ", "_").replace("-", "_")
-        style = "" if key == "oracle_gap" else _style(card, s.get(key))
-        grid.add_row(label, Text(value, style=style), "")
-    findings = s.get("findings") or {}
-    grid.add_row("findings", str(sum(findings.values())), common.findings_line(s))
-    if s.get("mutants"):
+        style = COLOUR[row.band] if row.metric.banded else ""
+        grid.add_row(row.metric.label, Text(row.text, style=style), "")
+    grid.add_row("findings", str(s.findings.total), common.findings_line(s))
+    if s.mutants is not None:
         grid.add_row(
             "mutants",
-            str(s["mutants"]["total"]),
+            str(s.mutants.total),
             common.mutant_line(s) + f"; engine {common.mutation_engine(card)}",
         )
-    pseudo = s.get("pseudo_tested") or {}
-    if pseudo.get("checked"):
+    if s.mutated_share is not None:
+        grid.add_row(
+            "mutated",
+            f"{s.mutated_share:.1f}%",
+            f"of covered function code; {s.unmutated or 0} covered unit(s) without mutants",
+        )
+    pseudo = s.pseudo_tested
+    if pseudo is not None and pseudo.checked:
         grid.add_row(
             "pseudo-tested",
-            str(pseudo["pseudo_tested"]),
-            f"of {pseudo['checked']} functions checked",
+            str(pseudo.pseudo_tested),
+            f"of {pseudo.checked} functions checked",
         )
-    if s.get("patch"):
-        patch = s["patch"]
-        grid.add_row("patch coverage", common.fmt_pct(patch.get("coverage")), "changed lines only")
-        grid.add_row(
-            "patch mutation",
-            common.fmt_pct(patch.get("mutation_score")),
-            "mutants on changed lines",
-        )
+    if s.patch:
+        for key, note in (
+            ("patch_coverage", "changed lines only"),
+            ("patch_mutation_score", "mutants on changed lines"),
+        ):
+            metric = metric_registry.metric(key)
+            grid.add_row(metric.short, metric.format(metric_value(card, metric)), note)
     for note, labels in missing.items():
         grid.add_row("not measured", "n/a", f"{', '.join(labels)} ({note})")
     title = f"auditor {card.tool.get('version', '')} scorecard".replace("  ", " ")
@@ -99,7 +105,7 @@ def _summary_panel(card: Scorecard) -> Panel:
 
 def _stages(card: Scorecard) -> Text | None:
     missing = [s for s in card.stages if not s.ran]
-    notes = [str(n) for n in card.meta.get("notes") or []]
+    notes = list(card.meta.notes or [])
     if not missing and not notes:
         return None
     text = Text("\n".join(f"note: {n}" for n in notes) + ("\n" if notes and missing else ""))
@@ -126,22 +132,21 @@ def _common_dir(paths: list[str]) -> str:
 def _modules(card: Scorecard) -> Table | None:
     if not card.modules:
         return None
-    prefix = _common_dir([row["path"] for row in card.modules])
+    prefix = _common_dir([row.path for row in card.modules])
     title = f"Modules ({prefix})" if prefix else "Modules"
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
     table.add_column("module", overflow="fold", ratio=1)
     for column in ("line", "branch", "mutation", "strength", "surv", "pseudo"):
         table.add_column(column, justify="right", no_wrap=True)
     for row in card.modules:
-        mutants = row.get("mutants") or {}
         table.add_row(
-            row["path"][len(prefix) :],
+            row.path[len(prefix) :],
             *(
-                Text(common.fmt_pct(row[k]), style=_style(card, row[k]))
-                for k in ("line_coverage", "branch_coverage", "mutation_score", "test_strength")
+                Text(common.fmt_pct(value), style=_style(card, value, key))
+                for key, value in common.module_percentages(row)
             ),
-            str(mutants.get("survived", "-")) if mutants else "-",
-            str(row.get("pseudo_tested") or 0),
+            str(row.mutants.survived) if row.mutants else "-",
+            str(row.pseudo_tested),
         )
     return table
 
@@ -215,28 +220,42 @@ def _actions(card: Scorecard) -> list[Any]:
     table.add_column(justify="right", no_wrap=True)
     table.add_column(overflow="fold")
     for action in card.top_actions:
-        body = Text.assemble(
-            (action["where"], "bold"), f"  {action['title']}\n", (action["how"], "dim")
-        )
-        if action.get("diff"):
-            body.append_text(_diff_lines(action["diff"]))
-        table.add_row(f"{action['rank']}.", body)
+        body = Text.assemble((action.where, "bold"), f"  {action.title}\n", (action.how, "dim"))
+        if isinstance(action, SurvivorAction) and action.diff:
+            body.append_text(_diff_lines(action.diff))
+        table.add_row(f"{action.rank}.", body)
     return [Text("Top actions", style="bold"), table]
+
+
+def _unmutated(card: Scorecard, limit: int = 10) -> list[Any]:
+    """Covered code without mutants (up to `limit`), so a score is never read as complete."""
+    if not card.unmutated:
+        return []
+    out: list[Any] = [Text("Covered but not mutated", style="bold")]
+    for item in card.unmutated[:limit]:
+        line = Text(f"  {item.path}:{item.line} ", style="cyan")
+        line.append(f"{item.function}: ", style="bold")
+        line.append(item.reason, style="dim")
+        out.append(line)
+    if len(card.unmutated) > limit:
+        more = len(card.unmutated) - limit
+        out.append(Text(f"  ... and {more} more (JSON: unmutated)", style="dim"))
+    return out
 
 
 def _gates(card: Scorecard, gate_messages: list[str]) -> list[Any]:
     """Every gate with its outcome (from `gates.evaluate`), else just the failure messages."""
-    results = card.meta.get("gates")
+    results = card.meta.gates
     if not results:
-        results = [{"name": "", "passed": False, "message": m} for m in gate_messages]
+        results = [GateResult(name="", passed=False, message=m) for m in gate_messages]
     if not results:
         return []
     out: list[Any] = [Text("Quality gates", style="bold")]
     for gate in results:
-        if gate["passed"]:
-            out.append(Text.assemble(("  passed ", "green"), gate["name"]))
+        if gate.passed:
+            out.append(Text.assemble(("  passed ", "green"), gate.name))
         else:
-            out.append(Text.assemble(("  failed ", "bold red"), gate["message"]))
+            out.append(Text.assemble(("  failed ", "bold red"), gate.message))
     return out
 
 
@@ -259,7 +278,13 @@ def render(
         for extra in (_stages(card), _modules(card)):
             if extra is not None:
                 parts.append(extra)
-        sections = (_diagnostics(card), _findings(card), _actions(card), _gates(card, gates))
+        sections = (
+            _diagnostics(card),
+            _findings(card),
+            _unmutated(card),
+            _actions(card),
+            _gates(card, gates),
+        )
         for section in sections:
             if section:
                 parts += [Text(""), *section]

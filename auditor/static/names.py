@@ -1,6 +1,6 @@
 """Lightweight name resolution: which qualified name does `sleep`, `mock.patch` or `st.just` mean here?
 
-RULES.md §3.2 allows a lightweight own index instead of libcst's QualifiedNameProvider. We record
+A lightweight own index instead of libcst's QualifiedNameProvider (docs/static.md). We record
 every `import` / `from ... import` binding of a module (module level and, as a fallback, inside
 functions) and resolve `Name`/`Attribute` chains against them. This is an order of magnitude cheaper
 than the scope analysis and exact for the import-based questions the rules ask.
@@ -153,15 +153,3 @@ def _suites(node: cst.CSTNode) -> list[cst.BaseSuite]:
     for case in getattr(node, "cases", ()) or ():
         suites.append(case.body)
     return suites
-
-
-def matches(qualified: str | None, *candidates: str) -> bool:
-    """True when `qualified` is one of `candidates` (exact dotted names)."""
-    return qualified is not None and qualified in candidates
-
-
-def matches_suffix(qualified: str | None, *suffixes: str) -> bool:
-    """True when the qualified name ends with one of the dotted suffixes (e.g. `mock.patch`)."""
-    if qualified is None:
-        return False
-    return any(qualified == s or qualified.endswith("." + s) for s in suffixes)

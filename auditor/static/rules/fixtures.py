@@ -188,7 +188,7 @@ class ScopeMismatch(Rule):
 class SharedMutableFixture(Rule):
     """What it does:
     Reports a test or fixture that mutates (`append`, `update`, `pop`, item/attribute assignment,
-    `del`, `commit`, `execute`, ... RULES.md §5.2) the value of a class/module/package/session
+    `del`, `commit`, `execute`, ...) the value of a class/module/package/session
     scoped fixture that hands out a mutable literal (`[]`, `{}`, `list()`, `defaultdict()`, ...)
     or a stateful resource (`Session()`, `*.connect()`, `.cursor()`, a test client).
 
@@ -288,7 +288,6 @@ class SharedMutableFixture(Rule):
         for test in ctx.tests:
             found = scan.mutations(test, set(test.fixture_requests))
             if found and test.nodeid in by_id:
-                by_id[test.nodeid].mutated_params = sorted(found)
                 test_mutations[test.nodeid] = {
                     p: ctx.span(n, test.node).line for p, n in found.items()
                 }

@@ -22,8 +22,6 @@ from pathlib import Path
 from auditor.errors import UsageError
 from auditor.project import SKIP_DIRS
 
-NOT_CHANGED_PREFIX = "not changed since"
-
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _OCTAL = re.compile(r"\\([0-7]{3})|\\(.)")
 _ESCAPES = {
@@ -39,11 +37,6 @@ _ESCAPES = {
 }
 
 
-def not_changed_reason(base: str) -> str:
-    """`Mutant.reason` for a mutant outside the diff (one wording, so reports can group them)."""
-    return f"{NOT_CHANGED_PREFIX} {base}"
-
-
 @dataclass
 class DiffScope:
     """The changed lines of one working tree against the merge-base of BASE and HEAD."""
@@ -54,9 +47,11 @@ class DiffScope:
 
     @property
     def files(self) -> list[str]:
+        """The changed files, sorted (project-relative paths)."""
         return sorted(self.lines)
 
     def line_count(self) -> int:
+        """How many lines were added or modified, over all files."""
         return sum(len(v) for v in self.lines.values())
 
 

@@ -9,9 +9,9 @@ The Python API is the product; `auditor.cli` is a thin client of it::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from auditor.api import Options, audit
+from auditor.api import audit
 from auditor.model import Scorecard
+from auditor.options import Options
+from auditor.version import __version__
 
 __all__ = ["Options", "Scorecard", "__version__", "audit"]

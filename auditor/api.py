@@ -2,25 +2,23 @@
 
 Stages are looked up lazily by name (`STAGE_RUNNERS`), each a function
 `run(project, options, card) -> None` that adds its results to the scorecard and appends a
-`StageReport`. A stage whose module is not installed is reported as "not available" instead of
-failing the scan; a stage that cannot run raises `StageFailed`, which stops the stages that depend
-on it while keeping everything already found.
+`StageReport`. A stage that cannot run raises `StageFailed`, which stops the stages that depend on
+it while keeping everything already found.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
 import platform
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any
 
-from auditor.errors import ToolError, UsageError
+from auditor.errors import StageFailed, UsageError
 from auditor.model import STAGES, ProjectInfo, Scorecard, StageReport
+from auditor.options import Options
 from auditor.project import Project, load_project
+from auditor.version import __version__
 
 STAGE_RUNNERS: dict[str, str] = {
     "static": "auditor.static.stage:run",
@@ -35,39 +33,6 @@ STAGE_NEEDS: dict[str, tuple[str, ...]] = {
     "mutation": ("coverage",),
     "properties": ("coverage",),
 }
-
-
-class StageFailed(ToolError):
-    """A stage could not produce results (e.g. the project's own tests fail): exit 3."""
-
-
-ProgressCallback = Callable[[str, int, int], None]
-
-
-@dataclass
-class Options:
-    """Everything a caller can ask of one audit. CLI flags map 1:1 onto these fields."""
-
-    tests: str | None = None
-    only: set[str] | None = None
-    skip: set[str] = field(default_factory=set)
-    jobs: int | None = None
-    diff: str | None = None
-    base_scorecard: str | None = None
-    baseline: str | None = None
-    write_baseline: str | None = None
-    shard: tuple[int, int] | None = None
-    use_cache: bool = True
-    quiet: bool = False
-    console: Any = None  # a rich Console for progress bars; None = no progress output
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def effective_jobs(self, project: Project | None = None) -> int:
-        if self.jobs:
-            return max(1, self.jobs)
-        if project is not None and project.config.jobs:
-            return max(1, project.config.jobs)
-        return max(1, os.cpu_count() or 1)
 
 
 def resolve_stages(options: Options) -> list[str]:
@@ -96,21 +61,16 @@ def engine_versions() -> dict[str, str]:
     return versions
 
 
-def _load_runner(name: str) -> Callable[[Project, Options, Scorecard], None] | None:
+def _load_runner(name: str) -> Callable[[Project, Options, Scorecard], None]:
+    """The stage's `run` function, imported on first use (a static-only scan never imports mutmut)."""
     module_name, _, func = STAGE_RUNNERS[name].partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            return None
-        raise
-    runner = getattr(module, func, None)
-    return runner if callable(runner) else None
+    runner: Callable[[Project, Options, Scorecard], None] = getattr(
+        importlib.import_module(module_name), func
+    )
+    return runner
 
 
 def new_scorecard(project: Project) -> Scorecard:
-    from auditor import __version__
-
     return Scorecard(
         project=ProjectInfo(
             root=".",
@@ -130,9 +90,9 @@ def audit(options: Options, project: Project | None = None) -> Scorecard:
     project = project or load_project(options.tests)
     card = new_scorecard(project)
     if options.diff or options.base_scorecard:
-        from auditor import patch
+        from auditor.pr import patch_metrics
 
-        patch.check_inputs(
+        patch_metrics.check_inputs(
             project.root, options.diff, options.base_scorecard
         )  # fail before the run
     if options.shard:
@@ -156,11 +116,6 @@ def audit(options: Options, project: Project | None = None) -> Scorecard:
             failed.add(name)
             continue
         runner = _load_runner(name)
-        if runner is None:
-            card.stages.append(
-                StageReport(name=name, ran=False, reason="not available in this version of auditor")
-            )
-            continue
         started = time.perf_counter()
         try:
             runner(project, options, card)
@@ -173,8 +128,8 @@ def audit(options: Options, project: Project | None = None) -> Scorecard:
         if report is not None and not report.seconds:
             report.seconds = round(time.perf_counter() - started, 3)
     if options.diff or options.base_scorecard:
-        from auditor import patch
+        from auditor.pr import patch_metrics
 
-        patch.attach(card, project.root, options.diff, project.config, options.base_scorecard)
+        patch_metrics.attach(card, project.root, options.diff, project.config, options.base_scorecard)
     score.finalize(card, project.config)
     return card

@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from auditor import __version__
 from auditor.errors import EXIT_GATE_FAILED, EXIT_OK, EXIT_TOOL, AuditorError, UsageError
 from auditor.model import STAGES
+from auditor.version import __version__
 
 OUTPUT_FLAGS: dict[str, str] = {
     "json": "json",
@@ -29,8 +29,8 @@ OUTPUT_FLAGS: dict[str, str] = {
 }
 
 SUBSYSTEM_COMMANDS: dict[str, tuple[str, str]] = {
-    "merge": ("auditor.merge", "combine shard scorecards into one"),
-    "pr-comment": ("auditor.prcomment", "render (and post) the pull-request comment"),
+    "merge": ("auditor.pr.merge", "combine shard scorecards into one"),
+    "pr-comment": ("auditor.pr.command", "render (and post) the pull-request comment"),
     "history": ("auditor.history", "print the trend of recorded scans"),
     "suggest": ("auditor.properties.suggest", "list suggested tests that kill surviving mutants"),
     "explain-score": ("auditor.scoredoc", "explain how the overall score is computed"),
@@ -124,10 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("path", nargs="?", default=".")
 
     for name, (module_name, help_text) in SUBSYSTEM_COMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            continue
+        module = importlib.import_module(module_name)
         command = sub.add_parser(name, help=help_text)
         module.add_arguments(command)
     return parser
@@ -141,8 +138,9 @@ def make_console(no_color: bool = False, stderr: bool = False) -> Any:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from auditor import history, reports
-    from auditor.api import Options, audit
+    from auditor import gates, history, reports
+    from auditor.api import audit
+    from auditor.options import Options
     from auditor.project import load_project
 
     err_console = make_console(args.no_color, stderr=True)
@@ -161,15 +159,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         console=None if args.quiet or args.format != "terminal" else err_console,
         extra={"fail_under": dict(args.fail_under), "ratchet": args.ratchet},
     )
-    try:
-        gates = importlib.import_module("auditor.gates")
-    except ModuleNotFoundError:
-        gates = None
-    if gates is not None:
-        for metric in options.extra["fail_under"]:
-            gates.check_metric(metric)  # a typo fails now, not after a long mutation run
-    elif args.fail_under:
-        raise UsageError("--fail-under is not available in this version of auditor.")
+    for metric in options.extra["fail_under"]:
+        gates.check_metric(metric)  # a typo fails now, not after a long mutation run
     project = load_project(options.tests)
     # rule selection flags override [tool.auditor] (like ruff's --select/--extend-select/--ignore)
     if args.select is not None:
@@ -180,15 +171,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
         project.config.ignore = [*project.config.ignore, *args.ignore]
     card = audit(options, project)
 
-    gate_messages: list[str] = gates.evaluate(card, options, project) if gates is not None else []
+    gate_messages: list[str] = gates.evaluate(card, options, project)
     history.record(card, project, options)
+    trend = history.load(project.root) if args.html else []
 
     for dest, fmt in OUTPUT_FLAGS.items():
         target = getattr(args, dest)
         if target:
-            if fmt not in reports.FORMATS:
-                raise UsageError(f"--{fmt} is not available in this version of auditor.")
-            text = reports.render(fmt, card, root=project.root)
+            text = reports.render(fmt, card, root=project.root, history=trend)
             Path(target).parent.mkdir(parents=True, exist_ok=True)
             Path(target).write_text(text, encoding="utf-8")
 

@@ -38,3 +38,10 @@ class ToolError(AuditorError):
     """The project's own tests fail, or an engine could not run (exit 3)."""
 
     exit_code = EXIT_TOOL
+
+
+class StageFailed(ToolError):
+    """A stage could not produce results (e.g. the project's own tests fail): exit 3.
+
+    The scan stops the stages that depend on the failed one and keeps everything already found.
+    """

@@ -12,14 +12,15 @@ import json
 import re
 from typing import Any
 
-from auditor import __version__
-from auditor.api import Options, StageFailed
 from auditor.coverage.fingerprint import project_fingerprint
 from auditor.coverage.map import CoverageMap, map_path
 from auditor.coverage.read import read_map, read_modules
 from auditor.coverage.runner import SuiteRun, coverage_dir, run_suite
+from auditor.errors import StageFailed
 from auditor.model import ModuleCoverage, Scorecard, StageReport, TestResult, to_jsonable
+from auditor.options import Options
 from auditor.project import Project
+from auditor.version import __version__
 
 RESULT_FILE = "result.json"
 MAX_NAMED = 10

@@ -21,14 +21,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor import __version__
-from auditor.api import Options
 from auditor.coverage.map import CoverageMap
 from auditor.coverage.runner import child_env, import_roots, pytest_extra_args
 from auditor.model import PseudoTested, Scorecard
 from auditor.mutation.scope import mutmut_scope_functions
 from auditor.mutation.workspace import sync_tree
+from auditor.options import Options
 from auditor.project import Project
+from auditor.version import __version__
 
 BY_ANNOTATION = {
     "bool": "False",
@@ -169,7 +169,7 @@ def _in_diff_scope(project: Project, options: Options) -> dict[str, set[int]] | 
     """Changed lines in PR mode (`--diff`), else None (every function is in scope)."""
     if not options.diff:
         return None
-    from auditor.diffscope import changed_lines
+    from auditor.pr.diffscope import changed_lines
 
     return changed_lines(project.root, options.diff)
 

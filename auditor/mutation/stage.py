@@ -8,17 +8,15 @@ mutant mutmut generated appears in the card with its verdict or the reason it wa
 
 from __future__ import annotations
 
-import importlib
 import shutil
-from collections.abc import Callable
 from importlib import metadata
 from typing import Any
 
-from auditor.api import Options, StageFailed
 from auditor.coverage.fingerprint import test_file_hashes
 from auditor.coverage.map import CoverageMap
+from auditor.errors import StageFailed
 from auditor.model import Mutant, Scorecard, StageReport
-from auditor.mutation import driver, results
+from auditor.mutation import driver, pseudo, results
 from auditor.mutation import state as mstate
 from auditor.mutation.arid import AridMatcher
 from auditor.mutation.build import (
@@ -30,6 +28,9 @@ from auditor.mutation.build import (
 )
 from auditor.mutation.select import cap, select
 from auditor.mutation.workspace import MutmutSettings, prepare, write_pyproject
+from auditor.options import Options
+from auditor.pr import diffscope
+from auditor.pr.shards import shard_of
 from auditor.project import Project
 
 
@@ -86,7 +87,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         changed=changed_lines,
         base=options.diff,
         shard=options.shard,
-        shard_of=_shard_of() if options.shard else None,
+        shard_of=shard_of if options.shard else None,
     )
     budget = project.config.mutation.get("max-mutants")
     cap(selection.kept, budget)
@@ -268,30 +269,13 @@ def compact_names(mutants_dir: Any, names: list[str]) -> list[str]:
 
 
 def _changed_lines(project: Project, options: Options) -> dict[str, set[int]] | None:
+    """PR mode: the lines changed since `--diff BASE` per project-relative path; None otherwise."""
     if not options.diff:
         return None
-    module = _optional("auditor.diffscope")
-    if module is None:
-        return None
-    changed: dict[str, set[int]] = module.changed_lines(project.root, options.diff)
-    return changed
-
-
-def _shard_of() -> Callable[[str, int], int] | None:
-    module = _optional("auditor.shards")
-    return getattr(module, "shard_of", None) if module is not None else None
-
-
-def _optional(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError:
-        return None
+    return diffscope.changed_lines(project.root, options.diff)
 
 
 def _pseudo_tested(project: Project, options: Options, card: Scorecard) -> None:
     if not project.config.mutation.get("pseudo-tested", True) or not card.stage_ran("coverage"):
         return
-    module = _optional("auditor.mutation.pseudo")
-    if module is not None:
-        card.pseudo_tested.extend(module.find_pseudo_tested(project, options, card))
+    card.pseudo_tested.extend(pseudo.find_pseudo_tested(project, options, card))

@@ -16,9 +16,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from auditor import __version__
-from auditor.api import Options
 from auditor.model import Mutant, Scorecard, StageReport, to_jsonable
+from auditor.options import Options
 from auditor.project import Project
 from auditor.properties import signals
 from auditor.properties.paths import CACHE_FILE, WITNESS_FILE, properties_dir, stats_file
@@ -31,6 +30,7 @@ from auditor.properties.witness import (
     mutants_dir,
     search,
 )
+from auditor.version import __version__
 
 
 def engine() -> str:

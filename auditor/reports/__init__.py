@@ -16,7 +16,7 @@ FORMATS: dict[str, str] = {
     "terminal": "auditor.reports.terminal:render",
     "json": "auditor.reports.json_report:render",
     "sarif": "auditor.reports.sarif:render",
-    "markdown": "auditor.reports.markdown:render",
+    "markdown": "auditor.pr.comment:render",
     "html": "auditor.reports.html:render",
     "mutation-report": "auditor.reports.mutation_report:render",
     "badge": "auditor.reports.badge:render",

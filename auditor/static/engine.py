@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor import __version__
 from auditor.config import Config
 from auditor.errors import ConfigError
 from auditor.model import Diagnostic, Finding, UnusedSuppression
@@ -31,6 +30,7 @@ from auditor.static.suppress import (
     read_baseline,
     write_baseline,
 )
+from auditor.version import __version__
 
 BATCH = 16
 POOL_THRESHOLD = 24  # below this many files to parse, a process pool costs more than it saves

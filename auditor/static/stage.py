@@ -9,7 +9,7 @@ from auditor.project import Project
 from auditor.static.engine import scan
 
 if TYPE_CHECKING:
-    from auditor.api import Options
+    from auditor.options import Options
 
 
 def run(project: Project, options: Options, card: Scorecard) -> None:

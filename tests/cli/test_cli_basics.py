@@ -1,4 +1,4 @@
-"""The command line contract: entry points, init, stage selection, unavailable stages."""
+"""The command line contract: entry points, init, stage selection, broken stages."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from auditor import __version__
 from auditor.api import STAGE_RUNNERS, Options, audit, resolve_stages
-from auditor.cli import main
+from auditor.cli import SUBSYSTEM_COMMANDS, build_parser, main
 from auditor.errors import UsageError
 
 
@@ -52,18 +52,21 @@ def test_only_mutation_implies_coverage():
         resolve_stages(Options(only={"nope"}))
 
 
-def test_a_stage_that_is_not_installed_is_reported_not_fatal(tmp_path, monkeypatch):
+def test_a_stage_that_cannot_be_imported_is_an_error_not_a_skipped_stage(tmp_path, monkeypatch):
+    """A broken install must not pass for a stage the user chose to leave out."""
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_a.py").write_text("def test_a():\n    assert 1\n", encoding="utf-8")
     monkeypatch.setitem(STAGE_RUNNERS, "properties", "auditor.not_a_module:run")
-    card = audit(
-        Options(tests=str(tmp_path / "tests"), only={"static", "properties"}, use_cache=False)
-    )
-    report = card.stage("properties")
-    assert report is not None and not report.ran
-    assert "not available" in report.reason
-    assert card.stage_ran("static")
+    with pytest.raises(ModuleNotFoundError, match=r"auditor\.not_a_module"):
+        audit(Options(tests=str(tmp_path / "tests"), only={"static", "properties"}, use_cache=False))
+
+
+def test_a_sub_command_whose_module_fails_to_import_is_not_an_invalid_choice(monkeypatch):
+    """A missing dependency of a sub-command surfaces as itself, not as "invalid choice"."""
+    monkeypatch.setitem(SUBSYSTEM_COMMANDS, "merge", ("auditor.not_a_module", "broken"))
+    with pytest.raises(ModuleNotFoundError, match=r"auditor\.not_a_module"):
+        build_parser()
 
 
 def test_skipped_stages_are_named_in_the_json(tmp_path, capsys):

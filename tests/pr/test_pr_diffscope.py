@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pr_gitrepo import commit, git, init_repo, write
 
-from auditor import diffscope
 from auditor.errors import UsageError
+from auditor.pr import diffscope
 
 BASE_SRC = "def f(x):\n    return x + 1\n\n\ndef g(x):\n    return x * 2\n"
 

@@ -13,13 +13,14 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from pr_cards import card
 
-from auditor import cli, github, score
+from auditor import cli, score
 from auditor.config import Config
 from auditor.errors import ToolError, UsageError
-from auditor.reports import markdown
+from auditor.pr import comment as pr_comment
+from auditor.pr import github
 
 TOKEN = "ghs_secret_token_value"
-MARKER = markdown.MARKER
+MARKER = pr_comment.MARKER
 PAGE = 2  # the fake paginates by 2 so three comments span two pages
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pr_cards import card, mutant
 
-from auditor import patch, score
+from auditor import score
 from auditor.config import Config, parse_config
-from auditor.diffscope import DiffScope
 from auditor.model import Finding
-from auditor.reports import markdown
+from auditor.pr import comment, patch_metrics
+from auditor.pr.diffscope import DiffScope
 
 
 def pr_card(lines: dict[str, set[int]] | None = None, config: Config | None = None):  # type: ignore[no-untyped-def]
@@ -18,14 +18,14 @@ def pr_card(lines: dict[str, set[int]] | None = None, config: Config | None = No
         "abc1234567890",
         lines or {"pkg/calc.py": {5, 6, 9}, "tests/test_calc.py": {4}},
     )
-    c.patch = patch.compute(c, scope, {"pkg/calc.py": {5, 6, 9}}, config or Config())
+    c.patch = patch_metrics.compute(c, scope, {"pkg/calc.py": {5, 6, 9}}, config or Config())
     score.finalize(c, config or Config())
     return c
 
 
 def test_comment_shows_patch_numbers_survivors_with_diff_and_witness() -> None:
-    text = markdown.render(pr_card())
-    assert text.startswith(markdown.MARKER)
+    text = comment.render(pr_card())
+    assert text.startswith(comment.MARKER)
     assert "**Patch mutation score 33.3%** (2 of 6 mutants on changed lines detected)" in text
     assert "**Patch coverage 66.7%** (2 of 3 changed statements run by tests)" in text
     assert "`pkg/calc.py:5`" in text and "`pkg/calc.py:6`" in text
@@ -39,13 +39,13 @@ def test_comment_shows_patch_numbers_survivors_with_diff_and_witness() -> None:
 
 
 def test_new_findings_only_from_changed_test_files() -> None:
-    text = markdown.render(pr_card())
+    text = comment.render(pr_card())
     assert "#### New findings in changed test files" in text
     assert "**TQ101**" in text and "**TQ201**" not in text
 
 
 def test_footer_says_what_was_skipped_and_why() -> None:
-    text = markdown.render(pr_card())
+    text = comment.render(pr_card())
     footer = text[text.index("What was skipped") :]
     assert "2 mutants skipped: not changed since origin/main" in footer
     assert "1 mutant skipped: arid line" in footer
@@ -56,7 +56,7 @@ def test_footer_says_what_was_skipped_and_why() -> None:
 
 
 def test_changed_files_table() -> None:
-    text = markdown.render(pr_card())
+    text = comment.render(pr_card())
     assert "| `pkg/calc.py` | 3 | 66.7% | 2 | 3 | 1 | 33.3% |" in text
     assert "| `tests/test_calc.py` | 1 | test file, 1 new finding |" in text
 
@@ -70,8 +70,8 @@ def test_project_delta_against_a_base_scorecard() -> None:
         m.status = "killed"
     score.finalize(base, Config())
     head = pr_card()
-    text = markdown.render(head, base=base)
-    numbers = patch.project_numbers(head, base, Config())
+    text = comment.render(head, base=base)
+    numbers = patch_metrics.project_numbers(head, base, Config())
     assert numbers["delta"]["mutation_score"] < 0
     assert f"▼ {numbers['delta']['mutation_score']:.1f}" in text
     assert "| mutation score |" in text
@@ -96,10 +96,10 @@ def test_stays_under_the_limit_by_truncating_with_a_count() -> None:
     scope = DiffScope(
         "main", "abc", {"pkg/calc.py": set(range(1, 3001)), "tests/test_calc.py": {1}}
     )
-    c.patch = patch.compute(c, scope, None, config)
+    c.patch = patch_metrics.compute(c, scope, None, config)
     score.finalize(c, config)
-    text = markdown.render(c)
-    assert len(text) <= markdown.MAX_CHARS
+    text = comment.render(c)
+    assert len(text) <= comment.MAX_CHARS
     assert (
         "surfaced surviving mutants not shown to keep the comment under GitHub's size limit" in text
     )
@@ -110,15 +110,15 @@ def test_stays_under_the_limit_by_truncating_with_a_count() -> None:
 def test_backticks_in_a_diff_cannot_break_the_fence() -> None:
     m = mutant("pkg.calc.x_clamp__mutmut_1", "survived", 5, diff="-a = '```'\n+a = '````'\n")
     c = card([m])
-    c.patch = patch.compute(c, DiffScope("main", "abc", {"pkg/calc.py": {5}}), None, Config())
-    text = markdown.render(c)
+    c.patch = patch_metrics.compute(c, DiffScope("main", "abc", {"pkg/calc.py": {5}}), None, Config())
+    text = comment.render(c)
     assert "`````diff\n-a = '```'" in text
 
 
 def test_full_scan_markdown_without_patch() -> None:
     c = card()
     score.finalize(c, Config())
-    text = markdown.render(c)
-    assert text.startswith(markdown.MARKER)
+    text = comment.render(c)
+    assert text.startswith(comment.MARKER)
     assert "**Mutation score" in text and "#### Modules" in text
     assert "#### Findings" in text and "**TQ201**" in text

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from pr_cards import card, mutant
 
-from auditor import cli, patch, score
+from auditor import cli, score
 from auditor.config import Config
-from auditor.diffscope import DiffScope
 from auditor.errors import UsageError
-from auditor.merge import merge
 from auditor.model import Mutant, Scorecard
-from auditor.shards import shard_of
+from auditor.pr import patch_metrics
+from auditor.pr.diffscope import DiffScope
+from auditor.pr.merge import merge
+from auditor.pr.shards import shard_of
 
 STATUSES = ("killed", "survived", "timeout", "no_coverage", "survived", "killed", "skipped")
 
@@ -39,7 +40,7 @@ def full_card(with_patch: bool = False) -> Scorecard:
     _count_kills(c)
     if with_patch:
         scope = DiffScope("origin/main", "abc", {"pkg/calc.py": {2, 3, 5, 8}})
-        c.patch = patch.compute(c, scope, {"pkg/calc.py": {2, 3, 5}}, Config())
+        c.patch = patch_metrics.compute(c, scope, {"pkg/calc.py": {2, 3, 5}}, Config())
     score.finalize(c, Config())
     return c
 
@@ -58,7 +59,7 @@ def split(c: Scorecard, n: int) -> list[Scorecard]:
         part.meta["shard_spec"] = f"{k}/{n}"
         _count_kills(part)
         if part.patch:
-            patch.refresh(part, Config())
+            patch_metrics.refresh(part, Config())
         score.finalize(part, Config())
         shards.append(part)
     return shards

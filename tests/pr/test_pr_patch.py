@@ -9,10 +9,11 @@ import pytest
 from pr_cards import card, mutant
 from pr_gitrepo import git, init_repo, write
 
-from auditor import patch, score
+from auditor import score
 from auditor.config import Config, parse_config
-from auditor.diffscope import DiffScope
 from auditor.errors import UsageError
+from auditor.pr import patch_metrics
+from auditor.pr.diffscope import DiffScope
 
 CALC = (
     "def clamp(x):\n"  # 1
@@ -33,7 +34,7 @@ def scope(lines: dict[str, set[int]]) -> DiffScope:
 
 def test_patch_mutation_score_counts_only_mutants_on_changed_lines() -> None:
     c = card()
-    result = patch.compute(c, scope({"pkg/calc.py": {5, 6, 9}}), None, Config())
+    result = patch_metrics.compute(c, scope({"pkg/calc.py": {5, 6, 9}}), None, Config())
     # on lines 5, 6, 9: killed 1, timeout 1, survived 3, no_coverage 1 -> 2 / 6 detected
     assert result["mutants"]["valid"] == 6
     assert result["mutation_score"] == 33.3
@@ -46,7 +47,7 @@ def test_patch_mutation_score_counts_only_mutants_on_changed_lines() -> None:
 
 
 def test_one_survivor_per_line_prefers_a_witness_and_counts_the_rest() -> None:
-    result = patch.compute(card(), scope({"pkg/calc.py": {5, 6}}), None, Config())
+    result = patch_metrics.compute(card(), scope({"pkg/calc.py": {5, 6}}), None, Config())
     assert result["surfaced_survivors"] == [
         "pkg.calc.x_clamp__mutmut_3",
         "pkg.calc.x_clamp__mutmut_4",
@@ -56,7 +57,7 @@ def test_one_survivor_per_line_prefers_a_witness_and_counts_the_rest() -> None:
 
 def test_cap_per_pr_from_config() -> None:
     config = parse_config({"pr": {"max-survivors": 1, "max-per-line": 2}})
-    result = patch.compute(card(), scope({"pkg/calc.py": {5, 6}}), None, config)
+    result = patch_metrics.compute(card(), scope({"pkg/calc.py": {5, 6}}), None, config)
     assert result["surfaced_survivors"] == ["pkg.calc.x_clamp__mutmut_3"]
     assert result["hidden_survivors"] == 2
     assert (result["max_survivors"], result["max_per_line"]) == (1, 2)
@@ -66,18 +67,18 @@ def test_multi_line_mutant_touching_a_changed_line_is_in_the_patch() -> None:
     wide = mutant("pkg.calc.x_clamp__mutmut_9", "survived", 3)
     wide.end_line = 7
     c = card([wide])
-    assert patch.patch_mutants(c, {"pkg/calc.py": {6}}) == [wide]
-    assert patch.patch_mutants(c, {"pkg/calc.py": {8}}) == []
-    assert patch.patch_mutants(c, {"pkg/other.py": {3}}) == []
+    assert patch_metrics.patch_mutants(c, {"pkg/calc.py": {6}}) == [wide]
+    assert patch_metrics.patch_mutants(c, {"pkg/calc.py": {8}}) == []
+    assert patch_metrics.patch_mutants(c, {"pkg/other.py": {3}}) == []
 
 
 def test_patch_coverage_uses_coverage_statements(tmp_path: Path) -> None:
     write(tmp_path, {"pkg/calc.py": CALC})
     c = card()
     # line 7 continues the statement on 6; line 8 is a comment; line 9 never ran
-    coverable = patch.coverable_changed_lines(tmp_path, {"pkg/calc.py": {5, 7, 8, 9}}, c)
+    coverable = patch_metrics.coverable_changed_lines(tmp_path, {"pkg/calc.py": {5, 7, 8, 9}}, c)
     assert coverable == {"pkg/calc.py": {5, 6, 9}}
-    result = patch.compute(c, scope({"pkg/calc.py": {5, 7, 8, 9}}), coverable, Config())
+    result = patch_metrics.compute(c, scope({"pkg/calc.py": {5, 7, 8, 9}}), coverable, Config())
     assert (result["covered_lines"], result["coverable_lines"], result["coverage"]) == (2, 3, 66.7)
     assert result["uncovered"] == {"pkg/calc.py": "9"}
 
@@ -86,7 +87,7 @@ def test_pragma_no_cover_lines_are_not_coverable(tmp_path: Path) -> None:
     write(
         tmp_path, {"pkg/calc.py": CALC.replace("    lo = 0\n", "    lo = 0  # pragma: no cover\n")}
     )
-    assert patch.coverable_changed_lines(tmp_path, {"pkg/calc.py": {2, 3}}, card()) == {
+    assert patch_metrics.coverable_changed_lines(tmp_path, {"pkg/calc.py": {2, 3}}, card()) == {
         "pkg/calc.py": {3}
     }
 
@@ -94,32 +95,32 @@ def test_pragma_no_cover_lines_are_not_coverable(tmp_path: Path) -> None:
 def test_without_coverage_or_mutation_the_numbers_are_none_not_zero() -> None:
     c = card()
     c.stages[2].ran = False
-    result = patch.compute(c, scope({"pkg/calc.py": {5}}), None, Config())
+    result = patch_metrics.compute(c, scope({"pkg/calc.py": {5}}), None, Config())
     assert result["coverage"] is None and result["mutation_score"] is None
     assert result["surfaced_survivors"] == []
 
 
 def test_new_findings_are_those_in_changed_test_files() -> None:
-    result = patch.compute(card(), scope({"tests/test_calc.py": {4}}), None, Config())
+    result = patch_metrics.compute(card(), scope({"tests/test_calc.py": {4}}), None, Config())
     assert result["new_findings"] == 1
     assert result["new_finding_keys"] == ["TQ101:tests/test_calc.py:4"]
 
 
 def test_refresh_recomputes_from_the_stored_lines() -> None:
     c = card()
-    c.patch = patch.compute(c, scope({"pkg/calc.py": {5, 6, 9}}), None, Config())
+    c.patch = patch_metrics.compute(c, scope({"pkg/calc.py": {5, 6, 9}}), None, Config())
     c.mutants[1].status = "killed"
-    patch.refresh(c, Config())
+    patch_metrics.refresh(c, Config())
     assert c.patch["mutants"]["detected"] == 3
     assert "pkg.calc.x_clamp__mutmut_2" not in c.patch["surfaced_survivors"]
-    assert patch.changed_from_patch(c.patch) == {"pkg/calc.py": {5, 6, 9}}
+    assert patch_metrics.changed_from_patch(c.patch) == {"pkg/calc.py": {5, 6, 9}}
 
 
 def test_patch_survivors_for_sarif_are_the_surfaced_ones() -> None:
     c = card()
-    c.patch = patch.compute(c, scope({"pkg/calc.py": {5}}), None, Config())
-    assert [m.id for m in patch.patch_survivors(c)] == ["pkg.calc.x_clamp__mutmut_3"]
-    assert len(patch.patch_survivors(c, surfaced_only=False)) == 2
+    c.patch = patch_metrics.compute(c, scope({"pkg/calc.py": {5}}), None, Config())
+    assert [m.id for m in patch_metrics.patch_survivors(c)] == ["pkg.calc.x_clamp__mutmut_3"]
+    assert len(patch_metrics.patch_survivors(c, surfaced_only=False)) == 2
 
 
 def test_project_numbers_reuse_base_verdicts_for_unchanged_mutants() -> None:
@@ -130,7 +131,7 @@ def test_project_numbers_reuse_base_verdicts_for_unchanged_mutants() -> None:
     score.finalize(base, Config())
     head = card()
     score.finalize(head, Config())
-    numbers = patch.project_numbers(head, base, Config())
+    numbers = patch_metrics.project_numbers(head, base, Config())
     assert numbers["reused_from_base"] == 2
     # head estimate = base's 2 killed + this run's 6 valid (2 detected) = 4 / 8
     assert numbers["head"]["mutation_score"] == 50.0
@@ -140,13 +141,13 @@ def test_project_numbers_reuse_base_verdicts_for_unchanged_mutants() -> None:
 
 def test_load_scorecard_errors(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="does not exist"):
-        patch.load_scorecard(tmp_path / "nope.json")
+        patch_metrics.load_scorecard(tmp_path / "nope.json")
     (tmp_path / "bad.json").write_text("{", encoding="utf-8")
     with pytest.raises(UsageError, match="not a readable JSON scorecard"):
-        patch.load_scorecard(tmp_path / "bad.json")
+        patch_metrics.load_scorecard(tmp_path / "bad.json")
     (tmp_path / "other.json").write_text(json.dumps({"a": 1}), encoding="utf-8")
     with pytest.raises(UsageError, match="not an auditor scorecard"):
-        patch.load_scorecard(tmp_path / "other.json")
+        patch_metrics.load_scorecard(tmp_path / "other.json")
 
 
 def test_attach_reads_git_and_files(tmp_path: Path) -> None:
@@ -154,7 +155,7 @@ def test_attach_reads_git_and_files(tmp_path: Path) -> None:
     git(tmp_path, "checkout", "-q", "-b", "feature")
     write(tmp_path, {"pkg/calc.py": CALC})
     c = card()
-    patch.attach(c, tmp_path, "main", Config())
+    patch_metrics.attach(c, tmp_path, "main", Config())
     assert c.patch is not None
     assert c.patch["lines"] == {"pkg/calc.py": "5"}
     assert c.patch["changed_files"] == ["pkg/calc.py"]
@@ -168,7 +169,7 @@ def test_base_scorecard_without_diff_stores_the_project_delta(tmp_path: Path) ->
     path = tmp_path / "base.json"
     path.write_text(json.dumps(base.to_dict()), encoding="utf-8")
     c = card()
-    patch.attach(c, tmp_path, None, Config(), str(path))
+    patch_metrics.attach(c, tmp_path, None, Config(), str(path))
     assert c.patch is None
     assert c.meta["project_delta"]["delta"]["mutation_score"] == 0.0
 
@@ -203,6 +204,6 @@ def test_coverable_uses_the_coverage_stage_exclusions(tmp_path: Path) -> None:
             ".auditor/coverage/coveragerc": "[report]\nexclude_lines =\n    skipme\n",
         },
     )
-    assert patch.coverable_changed_lines(tmp_path, {"pkg/calc.py": {2, 3}}, card()) == {
+    assert patch_metrics.coverable_changed_lines(tmp_path, {"pkg/calc.py": {2, 3}}, card()) == {
         "pkg/calc.py": {2}
     }

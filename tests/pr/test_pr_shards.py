@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from auditor.errors import UsageError
-from auditor.shards import in_shard, parse_shard, shard_of
+from auditor.pr.shards import in_shard, parse_shard, shard_of
 
 
 def test_known_values_are_stable_across_machines() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from auditor.cli import main
 from auditor.model import Finding, Scorecard
 from auditor.reports import html
 
@@ -55,14 +57,26 @@ def test_user_text_is_escaped(static_card: Scorecard) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_history_is_read_from_the_project(full_card: Scorecard, project_root: Path) -> None:
-    import json
-
+def test_rendering_reads_no_project_state(full_card: Scorecard, project_root: Path) -> None:
+    """The trend comes from the caller (`history=`); render() does not open history.jsonl."""
     state = project_root / ".auditor"
     state.mkdir()
     (state / "history.jsonl").write_text("".join(json.dumps(e) + "\n" for e in HISTORY))
     page = html.render(full_card, root=project_root)
-    assert page.count("<circle") == 3 * len(HISTORY)
+    assert '<svg class="trend"' not in page
+
+
+def test_scan_html_shows_the_projects_recorded_history(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "test_a.py").write_text("def test_a():\n    assert 1 + 1 == 2\n", encoding="utf-8")
+    state = tmp_path / ".auditor"
+    state.mkdir()
+    (state / "history.jsonl").write_text("".join(json.dumps(e) + "\n" for e in HISTORY))
+    out = tmp_path / "report.html"
+    assert main(["scan", str(tests), "--only", "static", "--html", str(out), "--quiet"]) == 0
+    assert '<svg class="trend"' in out.read_text(encoding="utf-8")
 
 
 CHROMIUM = (

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from auditor.actions import top_actions
 from auditor.model import Finding, ModuleCoverage, Mutant, PseudoTested, Scorecard, Witness
+from auditor.top_actions import top_actions
 
 
 def test_ranking_follows_the_documented_impacts() -> None:

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 import pytest
 
 from auditor import gates, history, score
-from auditor.api import Options
 from auditor.config import Config
 from auditor.errors import UsageError
 from auditor.model import Finding, ModuleCoverage, Mutant, Scorecard, StageReport
+from auditor.options import Options
 
 
 def _card(ran: tuple[str, ...] = ("static", "coverage", "mutation")) -> Scorecard:

@@ -10,9 +10,9 @@ from types import SimpleNamespace
 import pytest
 
 from auditor import cli, history, score
-from auditor.api import Options
 from auditor.config import Config
 from auditor.model import Scorecard, StageReport
+from auditor.options import Options
 
 
 def _card() -> Scorecard:

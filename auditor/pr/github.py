@@ -145,7 +145,7 @@ class Client:
         )  # pragma: no cover
 
     def _headers(self) -> dict[str, str]:
-        from auditor import __version__
+        from auditor.version import __version__
 
         return {
             "Authorization": f"Bearer {self.target.token}",

@@ -10,12 +10,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from auditor import github
 from auditor.config import Config, load_config
 from auditor.errors import EXIT_OK
-from auditor.patch import load_scorecard
+from auditor.pr import comment, github
+from auditor.pr.patch_metrics import load_scorecard
 from auditor.project import find_root
-from auditor.reports import markdown
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,14 +45,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     card = load_scorecard(args.scorecard)
     base = load_scorecard(args.base) if args.base else None
-    body = markdown.render(card, base=base, config=_config())
+    body = comment.render(card, base=base, config=_config())
     if args.output:
         out = Path(args.output)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(body, encoding="utf-8")
     if args.post:
         target = github.target_from_env(pr=args.pr, repo=args.repo)
-        result = github.post_or_update(body, markdown.MARKER, target)
+        result = github.post_or_update(body, comment.MARKER, target)
         print(
             f"auditor: {result['action']} the comment on {target.repo} PR #{target.pr}"
             + (f": {result['url']}" if result.get("url") else ""),

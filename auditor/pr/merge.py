@@ -14,13 +14,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from auditor import patch, score
+from auditor import score
 from auditor.config import Config, load_config
 from auditor.errors import EXIT_OK, UsageError
 from auditor.model import Mutant, Scorecard, StageReport
+from auditor.pr import patch_metrics
+from auditor.pr.shards import SHARD_SKIP_PREFIX, parse_shard
 from auditor.project import find_root
 from auditor.reports import json_report
-from auditor.shards import SHARD_SKIP_PREFIX, parse_shard
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    cards = [patch.load_scorecard(path) for path in args.scorecards]
+    cards = [patch_metrics.load_scorecard(path) for path in args.scorecards]
     merged = merge(cards, load_config(find_root(Path.cwd())), allow_partial=args.allow_partial)
     text = json_report.render(merged)
     if args.json:
@@ -88,7 +89,7 @@ def merge(
         merged.patch.pop("project", None)
     merged.meta.pop("project_delta", None)
     config = config or Config()
-    patch.refresh(merged, config)
+    patch_metrics.refresh(merged, config)
     score.finalize(merged, config)
     return merged
 

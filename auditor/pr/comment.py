@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from auditor import patch as patchmod
+from auditor import metric_registry
 from auditor.config import Config
 from auditor.model import Finding, Mutant, Scorecard
+from auditor.pr import patch_metrics
 
 MARKER = "<!-- auditor-pr-comment -->"
 MAX_CHARS = 65_536
@@ -22,13 +23,8 @@ BUDGET = 60_000  # room kept for the footer and the truncation notes
 COLLAPSE_ROWS = 15
 MAX_FINDINGS = 50
 MAX_DIFF_LINES = 40
-LABELS = {
-    "score": "score",
-    "mutation_score": "mutation score",
-    "test_strength": "test strength",
-    "line_coverage": "line coverage",
-    "branch_coverage": "branch coverage",
-}
+# project-wide rows of the Δ table (a subset of `metric_registry.PROJECT_DELTA`)
+DELTA_ROWS = ("score", "mutation_score", "test_strength", "line_coverage", "branch_coverage")
 
 
 def render(
@@ -57,7 +53,7 @@ def _project_numbers(
     card: Scorecard, base: Scorecard | None, config: Config | None
 ) -> dict[str, Any] | None:
     if base is not None:
-        return patchmod.project_numbers(card, base, config)
+        return patch_metrics.project_numbers(card, base, config)
     stored = (card.patch or {}).get("project") or card.meta.get("project_delta")
     return stored if isinstance(stored, dict) else None
 
@@ -113,12 +109,14 @@ def _headline(card: Scorecard, project: dict[str, Any] | None) -> str:
 
 def _delta_table(project: dict[str, Any]) -> str:
     rows = ["| project | base | head | Δ |", "|---|---:|---:|---:|"]
-    for key, label in LABELS.items():
+    for key in DELTA_ROWS:
+        metric = metric_registry.metric(key)
         before, after = project["base"].get(key), project["head"].get(key)
         if before is None and after is None:
             continue
         delta = project["delta"].get(key)
-        unit = "" if key == "score" else "%"
+        label = "score" if key == "score" else metric.label
+        unit = metric.suffix
         rows.append(
             f"| {label} | {_num(before, unit)} | {_num(after, unit)} | "
             f"{_delta(delta) if delta is not None else '–'} |"
@@ -155,10 +153,10 @@ def _files_section(card: Scorecard) -> str:
 
 
 def _patch_file_rows(card: Scorecard, patch: dict[str, Any]) -> list[str]:
-    lines = patchmod.changed_from_patch(patch)
+    lines = patch_metrics.changed_from_patch(patch)
     coverage = patch.get("file_coverage") or {}
     mutation = {f["path"]: f for f in patch.get("files") or []}
-    findings = Counter(f.path for f in patchmod.new_findings(card))
+    findings = Counter(f.path for f in patch_metrics.new_findings(card))
     rows = []
     for path in sorted(p for p in lines if p.endswith(".py")):
         cov = coverage.get(path) or {}
@@ -198,12 +196,12 @@ def _module_rows(card: Scorecard) -> list[str]:
 def _survivors_section(card: Scorecard, budget: int) -> tuple[str, list[str]]:
     notes: list[str] = []
     if card.patch:
-        survivors = patchmod.patch_survivors(card)
+        survivors = patch_metrics.patch_survivors(card)
         hidden = int(card.patch.get("hidden_survivors") or 0)
         scope = "on changed lines"
     else:
         every = [m for m in card.mutants if m.status == "survived"]
-        survivors, _ = patchmod.surface(every, patchmod.DEFAULT_MAX_SURVIVORS, 1)
+        survivors, _ = patch_metrics.surface(every, patch_metrics.DEFAULT_MAX_SURVIVORS, 1)
         hidden = len(every) - len(survivors)
         scope = "(top of the list)"
     if not survivors:
@@ -226,7 +224,7 @@ def _survivors_section(card: Scorecard, budget: int) -> tuple[str, list[str]]:
         notes.append(
             f"{_n(hidden, 'more surviving mutant')} {scope} not surfaced (at most "
             f"{(card.patch or {}).get('max_per_line', 1)} per line and "
-            f"{(card.patch or {}).get('max_survivors', patchmod.DEFAULT_MAX_SURVIVORS)} "
+            f"{(card.patch or {}).get('max_survivors', patch_metrics.DEFAULT_MAX_SURVIVORS)} "
             f"per report; see the full report)"
         )
     title = f"#### 🧟 Surviving mutants {scope}: {len(blocks)} shown"
@@ -272,7 +270,7 @@ def _mutant_block(mutant: Mutant) -> str:
 def _findings_section(card: Scorecard, budget: int, notes: list[str]) -> str:
     findings: list[Finding]
     if card.patch:
-        findings = patchmod.new_findings(card)
+        findings = patch_metrics.new_findings(card)
         title = "#### New findings in changed test files"
     else:
         findings = list(card.findings)
@@ -314,7 +312,7 @@ def _footer(card: Scorecard, notes: list[str]) -> str:
     if patch.get("uncovered"):
         spots = ", ".join(f"`{p}` {r}" for p, r in sorted(patch["uncovered"].items())[:10])
         items.append(f"changed lines not run by any test: {spots}")
-    for reason, count in patchmod.skip_reasons(card.mutants).items():
+    for reason, count in patch_metrics.skip_reasons(card.mutants).items():
         items.append(f"{_n(count, 'mutant')} skipped: {reason}")
     for stage in card.stages:
         if not stage.ran:

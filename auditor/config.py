@@ -50,6 +50,7 @@ TOP_LEVEL_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "gate": ((dict,), "quality gate table: metric = minimum"),
     "thresholds": ((dict,), "colour bands: high/low (Stryker)"),
     "pr": ((dict,), "pull-request mode settings table"),
+    "flaky": ((dict,), "flakiness stage settings table (docs/flaky.md)"),
     "baseline": ((str,), "path of a baseline file to apply"),
 }
 
@@ -68,6 +69,21 @@ SUBTABLE_KEYS: dict[str, dict[str, tuple[type, ...]]] = {
     "gate": {key: (int, float) for key in GATE_METRICS},
     "thresholds": {"high": (int, float), "low": (int, float), "break": (int, float)},
     "pr": {"max-survivors": (int,), "max-per-line": (int,)},
+    "flaky": {
+        "budget": (int, float),
+        "min-seconds": (int, float),
+        "reruns": (int,),
+        "orders": (int,),
+        "seed": (int,),
+        "grouping": (str,),
+        "xdist": (bool,),
+        "state": (bool,),
+        "timeout-multiplier": (int, float),
+        "timeout-seconds": (int, float),
+        "baseline-timeout": (int, float),
+        "verify-runs": (int,),
+        "diff-orders": (int,),
+    },
 }
 
 
@@ -96,6 +112,7 @@ class Config:
     gate: dict[str, Any] = field(default_factory=dict)
     thresholds: dict[str, Any] = field(default_factory=dict)
     pr: dict[str, Any] = field(default_factory=dict)
+    flaky: dict[str, Any] = field(default_factory=dict)
     baseline: str | None = None
     source_file: str | None = None
 

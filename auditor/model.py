@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: `flaky` (the flakiness stage)
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -29,7 +29,7 @@ MUTANT_STATUSES: tuple[MutantStatus, ...] = (
     "pending",
 )
 
-STAGES: tuple[str, ...] = ("static", "coverage", "mutation", "properties")
+STAGES: tuple[str, ...] = ("static", "coverage", "mutation", "properties", "flaky")
 
 
 @dataclass
@@ -173,6 +173,52 @@ class PropertyStats:
     seconds: float = 0.0
 
 
+FlakyKind = Literal["order-dependent", "brittle", "non-deterministic", "parallel-unsafe"]
+FLAKY_KINDS: tuple[FlakyKind, ...] = (
+    "order-dependent",
+    "brittle",
+    "non-deterministic",
+    "parallel-unsafe",
+)
+
+
+@dataclass
+class FlakyTest:
+    """One flaky test and its cause, each claim verified by running it (docs/flaky.md).
+
+    `polluter`/`cleaner`/`state_setter`/`concurrent` are node ids (None when not applicable or
+    not found); `also_needed` lists further tests the polluter/state-setter needs with it;
+    `state` names the shared state (`{"kind", "name", "change", "before", "after", "by"}`);
+    `runs`/`failures` count the suite runs (baseline, same-order reruns, shuffled orders; for a
+    parallel-unsafe test its `pytest -n 2` runs) that ran the test and how many it failed;
+    `failure_rate` and `failure_ci` (95 % Wilson interval) are percentages. `reproduce` is a plain
+    pytest command that shows the failure, `passes` one that shows the test passing; `path`/`line`
+    locate the test's `def`; `predicted_by` names static findings (`TQ309 path:line`) that
+    pointed at the cause.
+    """
+
+    __test__ = False  # not a pytest test class
+
+    test: str
+    kind: FlakyKind
+    polluter: str | None = None
+    cleaner: str | None = None
+    state_setter: str | None = None
+    concurrent: str | None = None
+    also_needed: list[str] = field(default_factory=list)
+    state: list[dict[str, str]] = field(default_factory=list)
+    runs: int = 0
+    failures: int = 0
+    failure_rate: float | None = None
+    failure_ci: list[float] | None = None
+    reproduce: str = ""
+    passes: str = ""
+    message: str = ""
+    path: str = ""
+    line: int | None = None
+    predicted_by: list[str] = field(default_factory=list)
+
+
 @dataclass
 class ProjectInfo:
     root: str = "."
@@ -199,6 +245,7 @@ class Scorecard:
     tests: list[TestResult] = field(default_factory=list)
     properties: dict[str, Any] = field(default_factory=dict)
     top_actions: list[dict[str, Any]] = field(default_factory=list)
+    flaky: list[FlakyTest] = field(default_factory=list)
     patch: dict[str, Any] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     schema_version: str = SCHEMA_VERSION
@@ -250,6 +297,7 @@ def _nested_types() -> dict[tuple[str, str], type]:
                 ("Scorecard", "mutants"): Mutant,
                 ("Scorecard", "pseudo_tested"): PseudoTested,
                 ("Scorecard", "tests"): TestResult,
+                ("Scorecard", "flaky"): FlakyTest,
                 ("Mutant", "witness"): Witness,
             }
         )

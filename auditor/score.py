@@ -129,6 +129,16 @@ def property_reach(card: Scorecard) -> float | None:
     return round(float(reach), 1) if isinstance(reach, (int, float)) else None
 
 
+def flakiness_component(card: Scorecard) -> float | None:
+    """100 x (1 - flaky tests / tests the flakiness stage ran); None when it did not run."""
+    if not card.stage_ran("flaky"):
+        return None
+    tests = (card.meta.get("flaky") or {}).get("tests")
+    if not isinstance(tests, int) or tests <= 0:
+        return None
+    return pct(tests - len(card.flaky), tests)
+
+
 def pseudo_counts(card: Scorecard) -> dict[str, int]:
     counts = Counter(p.status for p in card.pseudo_tested)
     return {
@@ -226,6 +236,10 @@ def components(card: Scorecard, summary: dict[str, Any]) -> dict[str, tuple[floa
     out["pseudo-tested"] = (
         pct(pseudo["tested"], pseudo["checked"]) if card.stage_ran("mutation") else None,
         reasons["pseudo-tested"] or "no pseudo-tested check ran (no covered functions)",
+    )
+    out["flakiness"] = (
+        flakiness_component(card),
+        reasons["flakiness"] or "the flakiness stage ran no test",
     )
     out["properties"] = (
         summary["property_reach"],
@@ -347,6 +361,7 @@ def build_summary(card: Scorecard, config: Config | None) -> dict[str, Any]:
     summary["tests_with_findings"] = len(with_findings) if card.stage_ran("static") else None
     summary["findings_per_test"] = round(len(card.findings) / tests, 2) if tests else None
     summary["property_reach"] = property_reach(card) if card.stage_ran("properties") else None
+    summary["flaky_tests"] = len(card.flaky) if card.stage_ran("flaky") else None
     summary["stages_included"] = [s.name for s in card.stages if s.ran]
     summary["stages_not_run"] = [
         {"name": s.name, "reason": s.reason} for s in card.stages if not s.ran

@@ -71,8 +71,6 @@ class Analyzer:
         return len(pairs), sum(f for _r, f in pairs)
 
     def _probe(self, tests: list[str], label: str = "") -> RunResult:
-        if self.session.progress is not None:
-            self.session.progress.plan(len(tests))
         return self.session.run(RunSpec("probe", tuple(tests), label=label))
 
     def _fails_after(self, test: str) -> Callable[[list[str]], bool]:

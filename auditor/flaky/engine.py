@@ -37,13 +37,13 @@ class Engine:
         settings: Settings,
         *,
         targets: list[str] | None = None,
-        baseline_order: tuple[str, ...] = (),
+        baseline_files: tuple[str, ...] = (),
         xdist_available: bool | None = None,
     ) -> None:
         self.session = session
         self.settings = settings
         self.targets = targets or []
-        self.baseline_order = baseline_order
+        self.baseline_files = baseline_files
         self.xdist_available = xdist_installed() if xdist_available is None else xdist_available
         self.analyzer = Analyzer(session, verify_runs=settings.verify_runs, state=settings.state)
         self.found: dict[str, FlakyTest] = {}
@@ -97,7 +97,7 @@ class Engine:
         return report
 
     def _baseline(self) -> RunResult:
-        spec = RunSpec("baseline", self.baseline_order)
+        spec = RunSpec("baseline", files=self.baseline_files)
         baseline = self.session.run(spec, force=True)
         if not baseline.outcomes:
             detail = baseline.messages.get("<run>", "")

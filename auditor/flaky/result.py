@@ -4,45 +4,10 @@ the search (`EngineReport`) so the stage can say what it did not look at."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
-FlakyKind = Literal["order-dependent", "brittle", "non-deterministic", "parallel-unsafe"]
-FLAKY_KINDS: tuple[FlakyKind, ...] = (
-    "order-dependent",
-    "brittle",
-    "non-deterministic",
-    "parallel-unsafe",
-)
+from auditor.model import FLAKY_KINDS, FlakyKind, FlakyTest
 
-
-@dataclass
-class FlakyTest:
-    """One flaky test and its verified cause.
-
-    `runs`/`failures`: how many of the suite runs (baseline, same-order reruns, shuffled orders)
-    ran the test and how many of those it failed; `failure_rate`/`failure_ci` the rate and its
-    95 % Wilson interval in percent. `reproduce` is a plain pytest command that shows the failure
-    (for a non-deterministic test: run it a few times), `passes` one that shows the test passing.
-    """
-
-    test: str
-    kind: FlakyKind
-    polluter: str | None = None
-    cleaner: str | None = None
-    state_setter: str | None = None
-    concurrent: str | None = None
-    also_needed: list[str] = field(default_factory=list)
-    state: list[dict[str, str]] = field(default_factory=list)
-    runs: int = 0
-    failures: int = 0
-    failure_rate: float | None = None
-    failure_ci: list[float] | None = None
-    reproduce: str = ""
-    passes: str = ""
-    message: str = ""
-    path: str = ""
-    line: int | None = None
-    predicted_by: list[str] = field(default_factory=list)
+__all__ = ["FLAKY_KINDS", "EngineReport", "FlakyKind", "FlakyTest"]
 
 
 @dataclass

@@ -22,11 +22,13 @@ class RunSpec:
     label: str = ""
     state: bool = False
     xdist: int = 0
+    files: tuple[str, ...] = ()  # without an order: collect only these files (--diff mode)
 
     @property
     def key(self) -> str:
+        parts = [self.kind, self.label, self.state, self.xdist, list(self.order), list(self.files)]
         digest = hashlib.blake2b(
-            json.dumps([self.kind, self.label, self.state, self.xdist, list(self.order)]).encode(),
+            json.dumps(parts).encode(),
             digest_size=10,
         ).hexdigest()
         return f"{self.kind}-{digest}"

@@ -69,6 +69,11 @@ class Session:
         """The result of `spec` (from the store when it already ran); BudgetExceeded otherwise
         when the run would overrun the budget (`force` runs it anyway: the baseline)."""
         size = len(spec.order) or len(self.durations)
+        unplanned = spec.kind in ("probe", "verify") or (
+            spec.kind == "xdist" and spec.label != "suite"  # planned up front by the engine
+        )
+        if self.progress is not None and unplanned:
+            self.progress.plan(size)
         cached = self.store.get(spec) if self.store is not None else None
         if cached is not None:
             self.history.append(cached)

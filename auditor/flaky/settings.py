@@ -1,7 +1,8 @@
 """`[tool.auditor.flaky]`: the knobs of the flakiness stage, with their defaults.
 
-Key names and types are validated in `auditor/config.py` (the single list of accepted keys);
-this module turns the validated table into `Settings` and checks the values' ranges.
+Key names and types are validated in `auditor/config.py` (`SUBTABLE_KEYS["flaky"]`, the single
+list of accepted keys); this module turns the validated table into `Settings` and checks the
+values' ranges.
 """
 
 from __future__ import annotations
@@ -41,23 +42,6 @@ class Settings:
     baseline_timeout: float = 1800.0
     verify_runs: int = 2
     diff_orders: int = 6
-
-
-KEYS: dict[str, tuple[type, ...]] = {
-    "budget": (int, float),
-    "min-seconds": (int, float),
-    "reruns": (int,),
-    "orders": (int,),
-    "seed": (int,),
-    "grouping": (str,),
-    "xdist": (bool,),
-    "state": (bool,),
-    "timeout-multiplier": (int, float),
-    "timeout-seconds": (int, float),
-    "baseline-timeout": (int, float),
-    "verify-runs": (int,),
-    "diff-orders": (int,),
-}
 
 
 def from_table(table: dict[str, Any]) -> Settings:

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from auditor import metric_registry
 from auditor.model import Scorecard
-from auditor.reports import common
+from auditor.reports import common, flaky_text
 from auditor.score import metric_value
 
 COLOUR = {"high": "green", "medium": "yellow", "low": "red", "none": "dim"}
@@ -82,6 +82,8 @@ def _summary_panel(card: Scorecard) -> Panel:
             str(pseudo["pseudo_tested"]),
             f"of {pseudo['checked']} functions checked",
         )
+    if card.stage_ran("flaky"):
+        grid.add_row("flaky tests", str(len(card.flaky)), flaky_text.counts_line(card))
     if s.get("patch"):
         for key, note in (
             ("patch_coverage", "changed lines only"),
@@ -222,6 +224,23 @@ def _actions(card: Scorecard) -> list[Any]:
     return [Text("Top actions", style="bold"), table]
 
 
+def _flaky(card: Scorecard) -> list[Any]:
+    """Each flaky test: kind, where, the verified cause and the command that reproduces it."""
+    if not card.flaky:
+        return []
+    out: list[Any] = [Text(f"Flaky tests ({flaky_text.counts_line(card)})", style="bold")]
+    for entry in card.flaky:
+        where = f"{entry.path}:{entry.line}" if entry.line else entry.path
+        out.append(
+            Text.assemble(("  " + entry.kind, "bold magenta"), f" {entry.test}  ", (where, "dim"))
+        )
+        out.append(Text("    " + flaky_text.cause(entry)))
+        if entry.predicted_by:
+            out.append(Text("    predicted by " + ", ".join(entry.predicted_by), style="dim"))
+        out.append(Text("    reproduce: " + entry.reproduce, style="cyan"))
+    return out
+
+
 def _gates(card: Scorecard, gate_messages: list[str]) -> list[Any]:
     """Every gate with its outcome (from `gates.evaluate`), else just the failure messages."""
     results = card.meta.get("gates")
@@ -257,7 +276,13 @@ def render(
         for extra in (_stages(card), _modules(card)):
             if extra is not None:
                 parts.append(extra)
-        sections = (_diagnostics(card), _findings(card), _actions(card), _gates(card, gates))
+        sections = (
+            _diagnostics(card),
+            _findings(card),
+            _flaky(card),
+            _actions(card),
+            _gates(card, gates),
+        )
         for section in sections:
             if section:
                 parts += [Text(""), *section]

@@ -58,6 +58,14 @@ def changed_tests(project: Project, base: str) -> tuple[tuple[str, ...], list[st
         files.append(rel)
         spans = test_spans(project, rel)
         hit = [t for t, (a, b) in spans.items() if any(a <= n <= b for n in lines[rel])]
-        outside = [n for n in lines[rel] if not any(a <= n <= b for a, b in spans.values())]
+        text = (project.root / rel).read_text(encoding="utf-8", errors="replace").splitlines()
+        outside = [
+            n
+            for n in lines[rel]
+            if not any(a <= n <= b for a, b in spans.values())
+            and 0 < n <= len(text)
+            and text[n - 1].strip()
+            and not text[n - 1].strip().startswith("#")
+        ]
         changed.extend(spans if outside else hit)
     return tuple(files), sorted(set(changed))

@@ -19,7 +19,14 @@ Two more properties we use and test (tests/flaky/test_schedule.py):
   (row, reverse): after the first two orders every ordered pair (a, b) has had a before b in one
   of them, which already exposes every victim without a cleaner and every brittle;
 - the symbols are relabelled by a seeded random permutation, so each row on its own is a uniform
-  random shuffle: the first orders are exactly the seeded shuffles pytest-randomly would run.
+  random shuffle: the first orders are exactly the seeded shuffles pytest-randomly would run;
+- the (row, reverse) pairs are themselves taken in a seeded random order, and every other pair of
+  orders is two independent seeded shuffles instead. Rows of a Williams square are shifts of one
+  base row, so three tests keep their relative order over long runs of rows: a victim whose
+  cleaner tends to run between it and its polluter would wait for the guarantee (up to n orders)
+  where independent shuffles find it sooner. The interleaving keeps the guarantee (every square
+  pair within `length` = 2·rows - 2 orders) and random shuffling's speed on victims with
+  cleaners; benchmarks/flaky_schedule.py measures both against plain random shuffling.
 
 Grouping. pytest sets a module- or class-scoped fixture up again each time the order leaves and
 re-enters its module or class. `grouping = "module"` (the default, like pytest-randomly) keeps
@@ -131,7 +138,10 @@ class Schedule:
     def __post_init__(self) -> None:
         self._root = group_tree(self.tests, self.grouping)
         self._perms: dict[str, list[int]] = {}
-        self.length = self._length(self._root)
+        self._pairs: dict[str, list[int]] = {}
+        self.square_length = self._length(self._root)
+        # square pairs at even pair indices, seeded random pairs in between (see module doc)
+        self.length = max(0, 2 * self.square_length - 2)
 
     def _length(self, node: _Group) -> int:
         own = len(square_rows(len(node.children))) if len(node.children) > 1 else 0
@@ -146,18 +156,45 @@ class Schedule:
             self._perms[node.key] = perm
         return perm
 
+    def _pair_order(self, node: _Group, pairs: int) -> list[int]:
+        order = self._pairs.get(node.key)
+        if order is None:
+            order = list(range(pairs))
+            random.Random(f"auditor-flaky-rows:{self.seed}:{node.key}").shuffle(order)
+            self._pairs[node.key] = order
+        return order
+
     def order(self, r: int) -> list[str]:
-        """The r-th order (0-based); orders 2k and 2k+1 are reverses of each other."""
+        """The r-th order (0-based).
+
+        Even pairs (orders 4j, 4j+1) are the square's j-th pair (an order and its reverse); the
+        orders of odd pairs are independent seeded grouped shuffles."""
+        pair, half = divmod(r, 2)
         out: list[str] = []
-        self._emit(self._root, r, out)
+        if pair % 2 == 0:
+            self._emit(self._root, 2 * (pair // 2) + half, out)
+        else:
+            rng = random.Random(f"auditor-flaky-shuffle:{self.seed}:{r}")
+            self._shuffle(self._root, rng, out)
         return out
+
+    def _shuffle(self, node: _Group, rng: random.Random, out: list[str]) -> None:
+        children = list(node.children)
+        rng.shuffle(children)
+        for child in children:
+            if isinstance(child, _Group):
+                self._shuffle(child, rng, out)
+            else:
+                out.append(child)
 
     def _emit(self, node: _Group, r: int, out: list[str]) -> None:
         children = node.children
         if len(children) > 1:
             rows = square_rows(len(children))
             perm = self._perm(node)
-            children = [node.children[perm[x]] for x in rows[r % len(rows)]]
+            pairs = self._pair_order(node, len(rows) // 2)
+            row = 2 * pairs[(r // 2) % len(pairs)] + r % 2
+            children = [node.children[perm[x]] for x in rows[row]]
         for child in children:
             if isinstance(child, _Group):
                 self._emit(child, r, out)

@@ -44,7 +44,7 @@ def test_config_keys_are_validated_and_mapped() -> None:
     settings = from_table(config.flaky)
     assert (settings.budget, settings.grouping, settings.reruns) == (2.5, "none", 4)
     assert settings.xdist is Settings().xdist
-    with pytest.raises(ConfigError, match="Unknown key 'budjet'.*Did you mean 'budget'"):
+    with pytest.raises(ConfigError, match=r"Unknown key 'budjet'.*Did you mean 'budget'"):
         parse_config({"flaky": {"budjet": 2}})
     with pytest.raises(ConfigError, match="grouping must be one of module, class, none"):
         from_table(parse_config({"flaky": {"grouping": "file"}}).flaky)

@@ -101,7 +101,8 @@ def test_first_two_orders_put_every_test_before_every_other_once(
 def test_flat_schedule_makes_every_ordered_pair_adjacent(tests: list[str], seed: int) -> None:
     schedule = Schedule(tests, seed=seed, grouping="none")
     orders = list(schedule.orders())
-    assert len(orders) == (0 if len(tests) < 2 else len(tests) + len(tests) % 2)
+    square = 0 if len(tests) < 2 else len(tests) + len(tests) % 2
+    assert len(orders) == max(0, 2 * square - 2)
     assert pair_coverage(orders, tests) == 1.0
 
 

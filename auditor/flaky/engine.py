@@ -57,6 +57,16 @@ class Engine:
         report = self.report
         report.tests = len(tests)
         report.collect_errors = baseline.collect_errors
+        if baseline.collect_errors:
+            report.not_covered.append(
+                f"{len(baseline.collect_errors)} test module(s) pytest could not collect "
+                f"(first: {baseline.collect_errors[0]['id'] or 'a test module'})"
+            )
+        if baseline.timed_out:
+            report.not_covered.append(
+                f"tests after {baseline.executed[-1]} (the baseline run hit its time limit, "
+                f"baseline-timeout = {self.session.baseline_timeout:g} s)"
+            )
         report.baseline_seconds = baseline.seconds
         report.budget_seconds = round(
             max(self.settings.min_seconds, self.settings.budget * baseline.seconds), 1

@@ -139,6 +139,8 @@ def stage_note(report: EngineReport) -> str:
         f"{report.budget_seconds:g} s budget; {report.orders_run}/{report.orders_planned} "
         f"scheduled orders{coverage}"
     )
+    if report.failing:
+        text += f"; {len(report.failing)} test(s) failed in every run (failing, not flaky)"
     if report.not_covered:
         text += "; not covered: " + "; ".join(report.not_covered)
     return text

@@ -7,12 +7,18 @@
    pair the tests that now have both outcomes are analysed (`analyze.Analyzer`);
 4. **xdist**: one `pytest -n 2` run after the first pair of orders (`parallel`).
 
+In --diff mode (`focus_files`) the reruns and all orders but the first pair run only the changed
+test files; the first pair runs the whole suite, so a changed test meets every other test on both
+sides of it.
+
 A run that would overrun the budget is not started; what was left out is listed in
 `EngineReport.not_covered`. Results depend only on the seed and what the tests do: the same seed
 on a deterministic suite gives the same report (the budget aside, which is wall time).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from auditor.flaky import parallel
 from auditor.flaky.analyze import Analyzer
@@ -37,13 +43,13 @@ class Engine:
         settings: Settings,
         *,
         targets: list[str] | None = None,
-        baseline_files: tuple[str, ...] = (),
+        focus_files: tuple[str, ...] = (),
         xdist_available: bool | None = None,
     ) -> None:
         self.session = session
         self.settings = settings
         self.targets = targets or []
-        self.baseline_files = baseline_files
+        self.focus_files = focus_files
         self.xdist_available = xdist_installed() if xdist_available is None else xdist_available
         self.analyzer = Analyzer(session, verify_runs=settings.verify_runs, state=settings.state)
         self.found: dict[str, FlakyTest] = {}
@@ -72,19 +78,17 @@ class Engine:
             max(self.settings.min_seconds, self.settings.budget * baseline.seconds), 1
         )
         self.session.budget = report.budget_seconds
-        schedule = Schedule(tests, seed=self.settings.seed, grouping=self.settings.grouping)
-        planned = schedule.length
-        if self.settings.orders is not None:
-            planned = min(planned, self.settings.orders)
+        focus = [t for t in tests if t.split("::")[0] in self.focus_files] or tests
+        planned, order_at, sizes = self._plan(tests, focus)
         report.orders_planned = planned
         if self.session.progress is not None:
-            extra = self.settings.reruns + planned + int(self._xdist_wanted())
-            self.session.progress.plan(len(tests) * extra)
-        self._reruns(tests)
+            extra = self.settings.reruns * len(focus) + int(self._xdist_wanted()) * len(tests)
+            self.session.progress.plan(extra + sum(sizes))
+        self._reruns(focus)
         self._analyze()
         orders: list[list[str]] = []
         for r in range(planned):
-            order = schedule.order(r)
+            order = order_at(r)
             try:
                 self.session.run(RunSpec("order", tuple(order), label=f"order-{r}"))
             except BudgetExceeded:
@@ -106,8 +110,31 @@ class Engine:
         self._finish(tests)
         return report
 
+    def _plan(
+        self, tests: list[str], focus: list[str]
+    ) -> tuple[int, Callable[[int], list[str]], list[int]]:
+        """(number of orders, order of index r, sizes): the whole schedule (capped by `orders`),
+        or in --diff mode its first pair over the whole suite (a before b for every pair, so a
+        changed test meets every polluter and victim) then `diff-orders` orders of the changed
+        test files only."""
+        seed, grouping = self.settings.seed, self.settings.grouping
+        full = Schedule(tests, seed=seed, grouping=grouping)
+        if focus == tests:
+            planned = full.length
+            if self.settings.orders is not None:
+                planned = min(planned, self.settings.orders)
+            return planned, full.order, [len(tests)] * planned
+        head = min(2, full.length)
+        sub = Schedule(focus, seed=seed, grouping=grouping)
+        tail = min(sub.length, self.settings.diff_orders)
+
+        def order_at(r: int) -> list[str]:
+            return full.order(r) if r < head else sub.order(r - head)
+
+        return head + tail, order_at, [len(tests)] * head + [len(focus)] * tail
+
     def _baseline(self) -> RunResult:
-        spec = RunSpec("baseline", files=self.baseline_files)
+        spec = RunSpec("baseline")
         baseline = self.session.run(spec, force=True)
         if not baseline.outcomes:
             detail = baseline.messages.get("<run>", "")

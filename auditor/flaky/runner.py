@@ -34,8 +34,6 @@ class ProcessExecutor:
         work_dir.mkdir(parents=True, exist_ok=True)
 
     def targets(self, spec: RunSpec) -> list[str]:
-        if spec.files and not spec.order:
-            return list(spec.files)
         if not spec.order or len(spec.order) > NARROW_UP_TO:
             return [self.project.rel(t) for t in self.project.tests_dirs]
         return list(dict.fromkeys(test.split("::")[0] for test in spec.order))

@@ -22,11 +22,10 @@ class RunSpec:
     label: str = ""
     state: bool = False
     xdist: int = 0
-    files: tuple[str, ...] = ()  # without an order: collect only these files (--diff mode)
 
     @property
     def key(self) -> str:
-        parts = [self.kind, self.label, self.state, self.xdist, list(self.order), list(self.files)]
+        parts = [self.kind, self.label, self.state, self.xdist, list(self.order)]
         digest = hashlib.blake2b(
             json.dumps(parts).encode(),
             digest_size=10,

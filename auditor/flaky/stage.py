@@ -5,8 +5,8 @@ Runs the engine (`auditor.flaky.engine`) on the project's suite in fresh pytest 
 verified flaky test to `card.flaky`, with its `def` line and the static findings that predicted
 it. `card.meta["flaky"]` describes the search (runs, budget, pair coverage, what was left out).
 Finished runs are kept in `.auditor/flaky/`; an interrupted scan resumes from them, and an
-unchanged project re-uses all of them. In `--diff` mode only the test files the branch changed
-are searched, with `diff-orders` shuffled orders.
+unchanged project re-uses all of them. In `--diff` mode the first pair of orders runs the whole
+suite and the rest (reruns, `diff-orders` shuffled orders) only the test files the branch changed.
 """
 
 from __future__ import annotations
@@ -57,7 +57,6 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
                 )
             )
             return
-        settings.orders = settings.diff_orders
     key = project_fingerprint(
         project,
         __version__,
@@ -89,7 +88,7 @@ def _search(
     executor: ProcessExecutor,
     files: tuple[str, ...],
 ) -> EngineReport:
-    targets = list(files) or [project.rel(t) for t in project.tests_dirs]
+    targets = [project.rel(t) for t in project.tests_dirs]
 
     def engine_for(progress: RichProgress | None) -> Engine:
         session = Session(
@@ -100,7 +99,7 @@ def _search(
             timeout_seconds=settings.timeout_seconds,
             baseline_timeout=settings.baseline_timeout,
         )
-        return Engine(session, settings, targets=targets, baseline_files=files)
+        return Engine(session, settings, targets=targets, focus_files=files)
 
     try:
         if options.console is None:

@@ -14,7 +14,7 @@ from auditor.flaky.engine import Engine
 from auditor.flaky.result import EngineReport
 from auditor.flaky.session import Session
 from auditor.flaky.settings import Settings
-from strategies.flaky_suites import PlantedSuite, SimExecutor, planted_suites
+from strategies.flaky_suites import PlantedSuite, Relation, SimExecutor, planted_suites
 
 SETTINGS = settings(
     max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
@@ -114,3 +114,22 @@ def test_budget_limits_orders_and_says_what_was_left_out() -> None:
     assert any("orders of the pair-covering schedule" in n for n in report.not_covered)
     assert report.pair_coverage is not None and report.pair_coverage < 1.0
     assert len(executor.calls) == report.runs
+
+
+def test_diff_focus_meets_polluters_outside_the_changed_files() -> None:
+    """A new victim in a changed file, its polluter in an unchanged one: the whole-suite first pair
+    exposes it; the remaining orders run the changed file only."""
+    tests = tuple(f"tests/test_m{m}.py::test_{j}" for m in range(4) for j in range(4))
+    victim, polluter = "tests/test_m3.py::test_1", "tests/test_m0.py::test_2"
+    suite = PlantedSuite(tests, (Relation("victim", "K0", "environ", victim, polluter),))
+    executor = SimExecutor(suite)
+    settings = Settings(min_seconds=1e6, diff_orders=4)
+    engine = Engine(
+        Session(executor), settings, xdist_available=False, focus_files=("tests/test_m3.py",)
+    )
+    report = engine.run()
+    assert [(f.test, f.polluter) for f in report.flaky] == [(victim, polluter)]
+    orders = [spec.order for spec in executor.calls if spec.kind == "order"]
+    assert [len(o) for o in orders] == [16, 16, 4, 4, 4, 4]
+    reruns = [spec.order for spec in executor.calls if spec.kind == "rerun"]
+    assert all(set(o) == {t for t in tests if t.startswith("tests/test_m3.py")} for o in reruns)

@@ -144,3 +144,55 @@ def test_scan_only_flaky_reports_the_verified_polluter(tmp_path: Path) -> None:
     assert again.returncode == 0
     assert json.loads((root / "card2.json").read_text())["flaky"] == card["flaky"]
     assert json.loads((root / "card2.json").read_text())["meta"]["flaky"]["seconds"] == 0
+
+
+@pytest.mark.slow
+def test_diff_mode_reports_a_new_victim_of_an_old_polluter_in_the_pr_comment(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "repo"
+    (root / "tests").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        "[project]\nname = 'demo'\nversion = '0'\n\n[tool.auditor.flaky]\n"
+        "reruns = 0\ndiff-orders = 0\nverify-runs = 1\nxdist = false\n"
+    )
+    (root / "tests" / "test_a.py").write_text(POLLUTER)
+    (root / "tests" / "test_c.py").write_text("def test_other():\n    assert True\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "tests" / "test_b.py").write_text(VICTIM)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "new test")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "auditor",
+            "scan",
+            "tests",
+            "--only",
+            "flaky",
+            "--diff",
+            "main",
+            "--json",
+            "pr.json",
+            "--markdown",
+            "pr.md",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    card = json.loads((root / "pr.json").read_text())
+    assert [(f["test"], f["polluter"]) for f in card["flaky"]] == [
+        ("tests/test_b.py::test_victim", "tests/test_a.py::test_polluter")
+    ]
+    assert card["meta"]["flaky"]["changed_tests"] == ["tests/test_b.py::test_victim"]
+    markdown = (root / "pr.md").read_text()
+    assert "#### New flaky tests" in markdown and "tests/test_b.py::test_victim" in markdown
+    assert not (root / ".pytest_cache").exists()

@@ -2,10 +2,15 @@
 
 1. **baseline**: the suite in pytest's own order (always runs; gives the tests, their durations
    and the budget: `max(min_seconds, budget * baseline wall time)`);
-2. **reruns**: the same order again in fresh processes (non-deterministic tests);
-3. **orders** of the pair-covering schedule, two at a time (an order and its reverse); after each
-   pair the tests that now have both outcomes are analysed (`analyze.Analyzer`);
-4. **xdist**: one `pytest -n 2` run after the first pair of orders (`parallel`).
+2. the first two **orders** of the pair-covering schedule (an order and its reverse: every test
+   runs once before every other), then the tests that now have both outcomes are analysed
+   (`analyze.Analyzer`);
+3. **reruns**: the baseline's order again in fresh processes (non-deterministic tests);
+4. **xdist**: one `pytest -n 2` run (`parallel`);
+5. the rest of the schedule, two orders at a time, each pair followed by the analysis.
+
+With the default budget of 5x the baseline, a large suite gets the baseline, the first pair, the
+reruns and the xdist run: the cheapest evidence of each kind comes first.
 
 In --diff mode (`focus_files`) the reruns and all orders but the first pair run only the changed
 test files; the first pair runs the whole suite, so a changed test meets every other test on both
@@ -56,6 +61,7 @@ class Engine:
         self.analyzed: set[str] = set()
         self.skipped: list[str] = []
         self.report = EngineReport(seed=settings.seed, grouping=settings.grouping)
+        self._second_phase_done = False
 
     def run(self) -> EngineReport:
         baseline = self._baseline()
@@ -84,10 +90,10 @@ class Engine:
         if self.session.progress is not None:
             extra = self.settings.reruns * len(focus) + int(self._xdist_wanted()) * len(tests)
             self.session.progress.plan(extra + sum(sizes))
-        self._reruns(focus)
-        self._analyze()
         orders: list[list[str]] = []
         for r in range(planned):
+            if r == min(2, planned):  # the first pair ran: now the reruns and the xdist run
+                self._after_first_pair(tests, focus)
             order = order_at(r)
             try:
                 self.session.run(RunSpec("order", tuple(order), label=f"order-{r}"))
@@ -100,15 +106,22 @@ class Engine:
             orders.append(order)
             if r % 2 == 1:
                 self._analyze()
-                if r == 1:
-                    self._xdist(tests)
+        if len(orders) <= 2:
+            self._after_first_pair(tests, focus)
         report.orders_run = len(orders)
-        if self._xdist_wanted() and not report.xdist:
-            self._xdist(tests)
         self._analyze()
         report.pair_coverage = round(pair_coverage(orders, tests), 4) if len(tests) > 1 else None
         self._finish(tests)
         return report
+
+    def _after_first_pair(self, tests: list[str], focus: list[str]) -> None:
+        """Reruns in the baseline's order, then one `pytest -n 2` run (each once per search)."""
+        if self._second_phase_done:
+            return
+        self._second_phase_done = True
+        self._reruns(focus)
+        self._analyze()  # after the reruns: a non-deterministic test is known as such first
+        self._xdist(tests)
 
     def _plan(
         self, tests: list[str], focus: list[str]
@@ -152,9 +165,18 @@ class Engine:
         return baseline
 
     def _reruns(self, tests: list[str]) -> None:
+        """Same-order reruns; when tests already wait for analysis, a fifth of the budget is kept
+        for it (a rerun that would eat into it is not started)."""
         done = 0
+        waiting = any(self.analyzer.mixed(t) for t in tests)
+        reserve = 0.2 * self.session.budget if waiting else 0.0
         for i in range(1, self.settings.reruns + 1):
             try:
+                if (
+                    self.session.spent + self.session.estimate(tests) + reserve
+                    > self.session.budget
+                ):
+                    raise BudgetExceeded("rerun")
                 self.session.run(RunSpec("rerun", tuple(tests), label=f"rerun-{i}"))
             except BudgetExceeded:
                 self.report.not_covered.append(

@@ -4,10 +4,11 @@ For a test with both outcomes among the serial runs:
 
 1. If two runs executed exactly the same tests before it and disagree, it is
    **non-deterministic** (iDFlakies' rule: same order, different outcome).
-2. Run it alone. Passing alone makes it a **victim** candidate: delta debugging over the tests
-   that ran before it in a failing run finds the polluter(s) (`ddmin`, predicate "fails after
-   them"). Failing alone makes it a **brittle** candidate: the same search over a passing run
-   finds the state-setter(s) (predicate "passes after them").
+2. Run it alone. Passing alone makes it a **victim** candidate: a polluter already verified for
+   another test is tried first (one polluter often has many victims); otherwise delta debugging
+   over the tests that ran before it in a failing run finds the polluter(s) (`ddmin`, predicate
+   "fails after them"). Failing alone makes it a **brittle** candidate: the same search over a
+   passing run finds the state-setter(s) (predicate "passes after them").
 3. Every claim is then verified `verify_runs` times with fresh processes: `pytest POLLUTER VICTIM`
    fails and `pytest VICTIM` passes (the reverse for a state-setter). The first verification
    runs snapshot shared state, which names what the polluter/state-setter changed.
@@ -44,6 +45,9 @@ class Analyzer:
         self.state = state
         self.unconfirmed: dict[str, str] = {}
         self.tried: set[tuple[str, ...]] = set()
+        # polluter / state-setter sets already verified: one polluting test often has many
+        # victims, so each is tried first (a two-test run) before a full delta debugging
+        self.known: dict[bool, list[list[str]]] = {True: [], False: []}
 
     # evidence -------------------------------------------------------------------------------
     def outcomes(self, test: str) -> list[tuple[RunResult, bool]]:
@@ -124,6 +128,9 @@ class Analyzer:
     def victim(self, test: str) -> FlakyTest | None:
         for run in self._candidate_runs(test, failing=True):
             prefix = run.before(test)
+            known = self._known(test, prefix, victim=True)
+            if known:
+                return self._verify(test, known, victim=True)
             if self._probe([*prefix, test]).failed(test) is not True:
                 continue  # same conditions, different outcome: non-deterministic
             polluters = ddmin(prefix, self._fails_after(test))
@@ -134,11 +141,24 @@ class Analyzer:
     def brittle(self, test: str) -> FlakyTest | None:
         for run in self._candidate_runs(test, failing=False):
             prefix = run.before(test)
+            known = self._known(test, prefix, victim=False)
+            if known:
+                return self._verify(test, known, victim=False)
             if self._probe([*prefix, test]).failed(test) is not False:
                 continue
             setters = ddmin(prefix, self._passes_after(test, []))
             return self._verify(test, setters, victim=False)
         self.unconfirmed.setdefault(test, "fails alone, but no passing run could be repeated")
+        return None
+
+    def _known(self, test: str, prefix: list[str], *, victim: bool) -> list[str] | None:
+        """A verified polluter (state-setter) set of another test that is in `prefix` and has the
+        same effect on this one; None when there is none."""
+        for found in self.known[victim]:
+            if all(t in prefix for t in found) and test not in found:
+                outcome = self._probe([*found, test]).failed(test)
+                if outcome is victim:
+                    return list(found)
         return None
 
     def _verify(self, test: str, found: list[str], *, victim: bool) -> FlakyTest | None:
@@ -156,6 +176,8 @@ class Analyzer:
                 return None
             with_runs.append(with_)
             alone_runs.append(alone)
+        if found not in self.known[victim]:
+            self.known[victim].append(list(found))
         entry = self._entry(test, "order-dependent" if victim else "brittle")
         role = "polluter" if victim else "state-setter"
         entry.state = [{**e, "by": role} for e in _state(found, test, with_runs[0], alone_runs[0])]

@@ -133,3 +133,16 @@ def test_diff_focus_meets_polluters_outside_the_changed_files() -> None:
     assert [len(o) for o in orders] == [16, 16, 4, 4, 4, 4]
     reruns = [spec.order for spec in executor.calls if spec.kind == "rerun"]
     assert all(set(o) == {t for t in tests if t.startswith("tests/test_m3.py")} for o in reruns)
+
+
+def test_one_polluter_with_many_victims_is_bisected_once() -> None:
+    tests = tuple(f"tests/test_m{m}.py::test_{j}" for m in range(5) for j in range(8))
+    polluter = tests[3]
+    victims = [tests[i] for i in (9, 17, 25, 33, 38)]
+    relations = tuple(Relation("victim", "K0", "environ", v, polluter) for v in victims)
+    report, executor = search(PlantedSuite(tests, relations), orders=2)
+    assert sorted((f.test, f.polluter) for f in report.flaky) == [(v, polluter) for v in victims]
+    long_probes = [s for s in executor.calls if s.kind == "probe" and len(s.order) > 2]
+    # the first victim: a repeat of its failing prefix and a bisection (~log2 40 probes); the
+    # others: the known polluter first, a two-test run
+    assert len(long_probes) <= 1 + 8

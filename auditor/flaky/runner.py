@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -25,13 +27,41 @@ from auditor.project import Project
 NARROW_UP_TO = 200
 
 
-class ProcessExecutor:
-    """The real executor: one fresh pytest process per run, inside `work_dir` for its files."""
+FORKED_KINDS = frozenset({"probe", "verify"})
 
-    def __init__(self, project: Project, work_dir: Path) -> None:
+
+class ProcessExecutor:
+    """The real executor: one fresh pytest process per run, inside `work_dir` for its files.
+
+    With `fork=True` (POSIX), probes and verifications without xdist are forked from a zygote
+    that has pytest imported (`auditor.flaky.zygote`); every other run starts a new interpreter.
+    Call `close()` when done."""
+
+    def __init__(self, project: Project, work_dir: Path, *, fork: bool = True) -> None:
         self.project = project
         self.work_dir = work_dir
         work_dir.mkdir(parents=True, exist_ok=True)
+        self.fork = fork and hasattr(os, "fork")
+        self._zygote: Zygote | None = None
+        self.fallback = ""  # why the fork server could not be used, if it could not
+
+    def close(self) -> None:
+        if self._zygote is not None:
+            self._zygote.close()
+            self._zygote = None
+
+    def _zygote_for(self, env: dict[str, str]) -> Zygote | None:
+        if not self.fork:
+            return None
+        if self._zygote is None:
+            base = {k: v for k, v in env.items() if not k.startswith("AUDITOR_FLAKY_")}
+            try:
+                self._zygote = Zygote(base, self.project.root)
+            except (OSError, ValueError) as exc:
+                self.fork = False  # fall back to plain processes for the rest of the search
+                self.fallback = str(exc)
+                return None
+        return self._zygote
 
     def targets(self, spec: RunSpec) -> list[str]:
         if not spec.order or len(spec.order) > NARROW_UP_TO:
@@ -58,6 +88,10 @@ class ProcessExecutor:
         )
         started = time.perf_counter()
         timed_out = False
+        zygote = self._zygote_for(inv.env) if spec.kind in FORKED_KINDS and not spec.xdist else None
+        if zygote is not None:
+            code, timed_out = zygote.run(inv.argv[3:], inv.env, inv.cwd, log, timeout)
+            return self._finish(spec, results, order_file, log, code, timed_out, started)
         with log.open("w", encoding="utf-8") as out:
             proc = subprocess.Popen(
                 inv.argv,
@@ -75,18 +109,100 @@ class ProcessExecutor:
             except KeyboardInterrupt:
                 _kill(proc)
                 raise
+        return self._finish(spec, results, order_file, log, proc.returncode, timed_out, started)
+
+    def _finish(
+        self,
+        spec: RunSpec,
+        results: Path,
+        order_file: Path,
+        log: Path,
+        returncode: int,
+        timed_out: bool,
+        started: float,
+    ) -> RunResult:
         seconds = time.perf_counter() - started
         result = read_results(results, spec)
         result.seconds = round(seconds, 3)
-        result.exit_code = proc.returncode
+        result.exit_code = returncode
         result.timed_out = timed_out
         for path in (results, order_file, *self.work_dir.glob(f"{spec.key}.jsonl.*")):
             path.unlink(missing_ok=True)
-        if not result.outcomes and not timed_out and proc.returncode not in (0, 1, 5):
+        if not result.outcomes and not timed_out and returncode not in (0, 1, 5):
             result.messages["<run>"] = tail(log)
         else:
             log.unlink(missing_ok=True)
         return result
+
+
+class Zygote:
+    """The fork server process (see `auditor.flaky.zygote`) and its JSON-lines pipe."""
+
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from auditor.flaky.zygote import serve; serve()"],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+        )
+        ready = self._read(120.0)
+        if ready is None or not ready.get("ready"):
+            self.close()
+            raise OSError("the pytest fork server did not start")
+
+    def _read(self, timeout: float) -> dict[str, Any] | None:
+        assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], max(0.0, timeout))
+        if not ready:
+            return None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise OSError("the pytest fork server stopped")
+        data: dict[str, Any] = json.loads(line)
+        return data
+
+    def run(
+        self, args: list[str], env: dict[str, str], cwd: Path, log: Path, timeout: float
+    ) -> tuple[int, bool]:
+        """(exit code, timed out) of `pytest args` in a fork with this env and cwd."""
+        assert self.proc.stdin is not None
+        request = {"argv": args, "env": env, "cwd": str(cwd), "log": str(log)}
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        started = self._read(60.0)
+        if started is None:
+            raise OSError("the pytest fork server did not answer")
+        pid = int(started["pid"])
+        timed_out = False
+        try:
+            done = self._read(timeout)
+            if done is None:
+                timed_out = True
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pid, signal.SIGKILL)
+                done = self._read(30.0)
+        except KeyboardInterrupt:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+            self.close()
+            raise
+        return (int(done["exit"]) if done else -9), timed_out
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(OSError):
+                if self.proc.stdin is not None:
+                    self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

@@ -69,7 +69,10 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
     state_dir = project.state_dir / "flaky"
     store = RunStore(state_dir, key, enabled=options.use_cache)
     executor = ProcessExecutor(project, state_dir / "work")
-    report = _search(project, options, settings, store, executor, files)
+    try:
+        report = _search(project, options, settings, store, executor, files)
+    finally:
+        executor.close()
     locate(project.root, report.flaky)
     for entry in report.flaky:
         entry.predicted_by = predicted_by(entry, card.findings)

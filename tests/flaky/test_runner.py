@@ -56,3 +56,43 @@ def test_progress_counts_planned_and_unplanned_runs() -> None:
         session.run(RunSpec("probe", ("a", "b")))  # analysis runs add to the total themselves
         task = progress._progress.tasks[0]
         assert (task.completed, task.total) == (6, 6)
+
+
+FRESH = (
+    "import os\nimport random\nfrom pathlib import Path\n\n\n"
+    "def test_pollutes():\n    os.environ['AUDITOR_ZYGOTE_LEAK'] = '1'\n\n\n"
+    "def test_sees_clean_env():\n    assert 'AUDITOR_ZYGOTE_LEAK' not in os.environ\n\n\n"
+    "def test_draw():\n    Path(os.environ['DRAW_OUT']).write_text(repr(random.random()))\n"
+)
+
+
+@pytest.mark.slow
+def test_forked_runs_are_fresh_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Probes and verifications are forked from a pytest zygote: nothing leaks from one run into
+    the next, each gets its own environment and `random` is reseeded in every fork."""
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\nversion = '0'\n")
+    (tmp_path / "tests" / "test_f.py").write_text(FRESH)
+    project = load_project(tmp_path / "tests")
+    executor = ProcessExecutor(project, project.state_dir / "flaky" / "work")
+    pollutes, clean, draw = (
+        f"tests/test_f.py::{n}" for n in ("test_pollutes", "test_sees_clean_env", "test_draw")
+    )
+    try:
+        together = executor.run(RunSpec("verify", (pollutes, clean)), timeout=120)
+        assert together.outcomes == {pollutes: "passed", clean: "failed"}
+        assert executor._zygote is not None  # the verification really was forked
+        apart = executor.run(RunSpec("probe", (clean,)), timeout=120)
+        assert apart.outcomes == {clean: "passed"}
+        draws = []
+        for i in range(2):
+            out = tmp_path / f"draw{i}"
+            monkeypatch.setenv("DRAW_OUT", str(out))
+            assert executor.run(RunSpec("probe", (draw,), label=str(i)), 120).outcomes == {
+                draw: "passed"
+            }
+            draws.append(out.read_text())
+        assert draws[0] != draws[1]
+    finally:
+        executor.close()
+    assert executor._zygote is None

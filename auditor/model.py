@@ -1,17 +1,27 @@
 """The data model shared by every stage and every report.
 
 Plain dataclasses with a JSON round trip. Stages *produce* these objects, `score.py` derives every
-number from them, and `reports/` only render. The JSON shape is the contract in DESIGN.md: fields
+number from them, and `reports/` only render. The JSON shape is a contract (docs/scorecard.schema.json): fields
 are added, never renamed.
 """
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from enum import Enum
+from typing import Any, Literal
 
-SCHEMA_VERSION = "2"  # 2: `flaky` (the flakiness stage)
+from auditor.jsonable import EMPTY_OBJECT_IF_NONE
+from auditor.jsonable import from_jsonable as from_jsonable
+from auditor.jsonable import to_jsonable as to_jsonable
+from auditor.meta import Meta
+from auditor.patch_model import Patch
+from auditor.properties_model import Properties
+from auditor.properties_model import PropertyStats as PropertyStats
+from auditor.summary import ModuleRow, Summary, TopAction
+
+SCHEMA_VERSION = "3"  # 3: `flaky` and `summary.flaky_tests` (the flakiness stage)
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -111,9 +121,27 @@ class Witness:
         return f"{self.call} gives {self.original} on your code but {self.mutant} on the mutant"
 
 
+class SkipReason(str, Enum):
+    """Why a mutant was not run (`Mutant.skip_reason`, JSON: the value string).
+
+    `Mutant.reason` keeps the sentence a reader sees ("not changed since origin/main"); code that
+    needs to know *why* reads this enum, never the sentence.
+    """
+
+    NOT_CHANGED = "not_changed"  # --diff BASE: the mutant is off the changed lines
+    MAX_MUTANTS = "max_mutants"  # over the [tool.auditor.mutation] max-mutants budget
+    ARID = "arid"  # an arid line (logging/print/warnings; `arid` patterns)
+    MUTMUT = "mutmut"  # mutmut skipped it itself (exit code 34)
+    TYPE_CHECK = "type_check"  # rejected by mutmut's type checker (exit code 37)
+
+
 @dataclass
 class Mutant:
-    """One mutant produced by the engine (mutmut), with its verdict or the reason it was not run."""
+    """One mutant produced by the engine (mutmut), with its verdict or the reason it was not run.
+
+    `line`/`end_line` are 1-based lines of the original file (None: not located); `skip_reason`
+    is set exactly when `status` is "skipped" by us or by mutmut; `duration` is in seconds.
+    """
 
     id: str
     status: MutantStatus
@@ -135,6 +163,27 @@ class Mutant:
     # properties stage: witness | likely_equivalent | unverified | skipped | error ("" = not searched)
     witness_status: str = ""
     witness_note: str = ""
+    skip_reason: SkipReason | None = None
+
+    def span(self) -> range:
+        """The 1-based lines the mutant spans; an `end_line` before `line` counts as `line` only.
+
+        Empty when the mutant was not located (`line` is None).
+        """
+        if self.line is None:
+            return range(0)
+        last = self.end_line if self.end_line is not None and self.end_line >= self.line else None
+        return range(self.line, (last or self.line) + 1)
+
+    def touches(self, lines: Collection[int]) -> bool:
+        """True when any line of `span()` is in `lines` (the one "is this mutant changed" check)."""
+        return any(line in lines for line in self.span())
+
+    def skip(self, why: SkipReason, reason: str) -> None:
+        """Mark the mutant as not run: status "skipped", the kind `why`, the sentence `reason`."""
+        self.status = "skipped"
+        self.skip_reason = why
+        self.reason = reason
 
 
 @dataclass
@@ -158,19 +207,6 @@ class StageReport:
     reason: str = ""
     seconds: float = 0.0
     engine: str = ""
-
-
-@dataclass
-class PropertyStats:
-    """Hypothesis statistics for one `@given` test, from the `hypothesis.statistics` collector."""
-
-    test: str
-    examples: int = 0
-    invalid: int = 0
-    overrun: int = 0
-    failing: int = 0
-    stopped_because: str = ""
-    seconds: float = 0.0
 
 
 FlakyKind = Literal["order-dependent", "brittle", "non-deterministic", "parallel-unsafe"]
@@ -234,8 +270,8 @@ class Scorecard:
     tool: dict[str, str] = field(default_factory=dict)
     engines: dict[str, str] = field(default_factory=dict)
     stages: list[StageReport] = field(default_factory=list)
-    summary: dict[str, Any] = field(default_factory=dict)
-    modules: list[dict[str, Any]] = field(default_factory=list)
+    summary: Summary = field(default_factory=Summary)
+    modules: list[ModuleRow] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
@@ -243,11 +279,11 @@ class Scorecard:
     mutants: list[Mutant] = field(default_factory=list)
     pseudo_tested: list[PseudoTested] = field(default_factory=list)
     tests: list[TestResult] = field(default_factory=list)
-    properties: dict[str, Any] = field(default_factory=dict)
-    top_actions: list[dict[str, Any]] = field(default_factory=list)
+    properties: Properties | None = field(default=None, metadata=EMPTY_OBJECT_IF_NONE)
+    top_actions: list[TopAction] = field(default_factory=list)
     flaky: list[FlakyTest] = field(default_factory=list)
-    patch: dict[str, Any] | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
+    patch: Patch | None = None
+    meta: Meta = field(default_factory=Meta)
     schema_version: str = SCHEMA_VERSION
 
     def stage(self, name: str) -> StageReport | None:
@@ -266,57 +302,3 @@ class Scorecard:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Scorecard:
         return from_jsonable(cls, data)
-
-
-def to_jsonable(obj: Any) -> Any:
-    """Dataclasses -> dicts, recursively; `None`-valued optional fields are kept (stable shape)."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    return obj
-
-
-T = TypeVar("T")
-
-_NESTED: dict[tuple[str, str], type] = {}
-
-
-def _nested_types() -> dict[tuple[str, str], type]:
-    if not _NESTED:
-        _NESTED.update(
-            {
-                ("Scorecard", "project"): ProjectInfo,
-                ("Scorecard", "stages"): StageReport,
-                ("Scorecard", "findings"): Finding,
-                ("Scorecard", "diagnostics"): Diagnostic,
-                ("Scorecard", "unused_suppressions"): UnusedSuppression,
-                ("Scorecard", "coverage"): ModuleCoverage,
-                ("Scorecard", "mutants"): Mutant,
-                ("Scorecard", "pseudo_tested"): PseudoTested,
-                ("Scorecard", "tests"): TestResult,
-                ("Scorecard", "flaky"): FlakyTest,
-                ("Mutant", "witness"): Witness,
-            }
-        )
-    return _NESTED
-
-
-def from_jsonable(cls: type[T], data: dict[str, Any]) -> T:
-    """Inverse of `to_jsonable` for the model's own classes; unknown keys are ignored (forward compat)."""
-    nested = _nested_types()
-    kwargs: dict[str, Any] = {}
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    for key, value in data.items():
-        if key not in names:
-            continue
-        sub = nested.get((cls.__name__, key))
-        if sub is not None and value is not None:
-            if isinstance(value, list):
-                value = [from_jsonable(sub, v) for v in value]
-            else:
-                value = from_jsonable(sub, value)
-        kwargs[key] = value
-    return cls(**kwargs)

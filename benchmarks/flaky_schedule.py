@@ -4,7 +4,7 @@ side with plain random shuffling (pytest-randomly style), on the same generated 
 A planted victim (polluter, optional cleaners) or brittle (state-setter) is *exposed* once it has
 both passed and failed among the baseline run and the orders run so far: from then on the delta
 debugging is the same for both strategies, so only the orders differ. Outcomes come from the
-ground-truth simulation in `strategies/flaky_suites.py` (no pytest processes), so the benchmark
+ground-truth simulation in `strategies/auditor_strategies/flaky_suites.py` (no pytest processes), so the benchmark
 is exact and deterministic.
 
 Strategies compared, with the same grouping:
@@ -28,10 +28,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "strategies"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from auditor.flaky.schedule import Grouping, Schedule, group_tree
-from strategies.flaky_suites import PlantedSuite, sized_suite
+from auditor_strategies.flaky_suites import PlantedSuite, sized_suite
 
 OrderFn = Callable[[int], list[str]]
 

@@ -3,7 +3,7 @@
 Runs the engine (`auditor.flaky.engine`) on the project's suite in fresh pytest processes, within
 `[tool.auditor.flaky] budget` times the baseline run's wall time, and adds one `FlakyTest` per
 verified flaky test to `card.flaky`, with its `def` line and the static findings that predicted
-it. `card.meta["flaky"]` describes the search (runs, budget, pair coverage, what was left out).
+it. `card.meta.flaky` describes the search (runs, budget, pair coverage, what was left out).
 Finished runs are kept in `.auditor/flaky/`; an interrupted scan resumes from them, and an
 unchanged project re-uses all of them. In `--diff` mode the first pair of orders runs the whole
 suite and the rest (reruns, `diff-orders` shuffled orders) only the test files the branch changed.
@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import platform
-from typing import Any
 
 from auditor.coverage.fingerprint import project_fingerprint
 from auditor.errors import StageFailed
@@ -26,6 +25,7 @@ from auditor.flaky.runner import ProcessExecutor
 from auditor.flaky.session import Session
 from auditor.flaky.settings import Settings, from_table
 from auditor.flaky.store import RunStore
+from auditor.meta import FlakySearch
 from auditor.model import Scorecard, StageReport
 from auditor.options import Options
 from auditor.project import Project
@@ -77,7 +77,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
     for entry in report.flaky:
         entry.predicted_by = predicted_by(entry, card.findings)
     card.flaky.extend(report.flaky)
-    card.meta["flaky"] = meta(report, changed)
+    card.meta.flaky = meta(report, changed)
     card.stages.append(
         StageReport(name="flaky", ran=True, engine=engine(), reason=stage_note(report))
     )
@@ -117,15 +117,14 @@ def _search(
         ) from exc
 
 
-def meta(report: EngineReport, changed: list[str]) -> dict[str, Any]:
-    """The search's own numbers for `card.meta["flaky"]` (everything but the flaky tests)."""
-    out = dataclasses.asdict(report)
-    out.pop("flaky")
-    out["kinds"] = {}
+def meta(report: EngineReport, changed: list[str]) -> FlakySearch:
+    """The search's own numbers for `card.meta.flaky` (everything but the flaky tests)."""
+    fields = {f.name for f in dataclasses.fields(FlakySearch)}
+    out = FlakySearch(**{k: v for k, v in dataclasses.asdict(report).items() if k in fields})
     for entry in report.flaky:
-        out["kinds"][entry.kind] = out["kinds"].get(entry.kind, 0) + 1
+        out.kinds[entry.kind] = out.kinds.get(entry.kind, 0) + 1
     if changed:
-        out["changed_tests"] = changed
+        out.changed_tests = changed
     return out
 
 

@@ -2,14 +2,13 @@
 
 Shards differ only in which mutants they ran (`shards.shard_of`); static findings, coverage and
 tests are the same in each. So the merge takes the first card as the frame, unions the mutants by
-id (a real verdict wins over "in another shard"), adds the per-test kill counts, and re-runs
+id (each shard's card holds only its own mutants), recounts the per-test kills, and re-runs
 `score.finalize` (and the patch metrics) so every derived number is computed the usual way.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,10 @@ from typing import Any
 from auditor import score
 from auditor.config import Config, load_config
 from auditor.errors import EXIT_OK, UsageError
+from auditor.meta import MutationStats
 from auditor.model import Mutant, Scorecard, StageReport
 from auditor.pr import patch_metrics
-from auditor.pr.shards import SHARD_SKIP_PREFIX, parse_shard
+from auditor.pr.shards import parse_shard
 from auditor.project import find_root
 from auditor.reports import json_report
 
@@ -49,10 +49,9 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-        counts = merged.summary.get("mutants") or {}
+        total = merged.summary.mutants.total if merged.summary.mutants else 0
         print(
-            f"auditor: merged {len(cards)} scorecards ({counts.get('total', 0)} mutants) "
-            f"into {out}",
+            f"auditor: merged {len(cards)} scorecards ({total} mutants) into {out}",
             file=sys.stderr,
         )
     else:
@@ -75,37 +74,42 @@ def merge(
         cards, lambda c: c.pseudo_tested, lambda p: (p.path, p.function, p.line)
     )
     shards = sorted(s for s in (shard_spec(c) for c in cards) if s is not None)
-    merged.meta.pop("shard", None)
-    merged.meta.pop("shard_spec", None)
+    merged.meta.shard = None
+    merged.meta.shard_spec = None
     if shards:
-        merged.meta["merged_shards"] = [f"{k}/{n}" for k, n in shards]
+        merged.meta.merged_shards = [f"{k}/{n}" for k, n in shards]
     _sum_mutation_counts(cards, merged)
-    merged.meta.pop("tool_errors", None)
-    errors = [e for c in cards for e in c.meta.get("tool_errors") or []]
-    if errors:
-        merged.meta["tool_errors"] = errors
+    errors = [e for c in cards for e in c.meta.tool_errors or []]
+    merged.meta.tool_errors = errors or None
     # each shard's project Δ saw only its own mutants; `pr-comment --base` recomputes it
     if merged.patch is not None:
-        merged.patch.pop("project", None)
-    merged.meta.pop("project_delta", None)
+        merged.patch.project = None
+    merged.meta.project_delta = None
     config = config or Config()
     patch_metrics.refresh(merged, config)
     score.finalize(merged, config)
     return merged
 
 
-SUMMED_META = ("run_now", "reused", "rerun_for_changed_tests")
-
-
 def _sum_mutation_counts(cards: list[Scorecard], merged: Scorecard) -> None:
-    """How many mutants each shard ran is per shard; the merged card reports the total."""
-    stats = merged.meta.get("mutation")
-    if not isinstance(stats, dict):
+    """How many mutants each shard ran is per shard; the merged card reports the total.
+
+    A count is summed only when every shard recorded it.
+    """
+    stats = merged.meta.mutation
+    if stats is None:
         return
-    for key in SUMMED_META:
-        values = [(c.meta.get("mutation") or {}).get(key) for c in cards]
-        if all(isinstance(v, int) for v in values):
-            stats[key] = sum(values)
+    shards = [c.meta.mutation or MutationStats() for c in cards]
+    stats.run_now = _total([s.run_now for s in shards], stats.run_now)
+    stats.reused = _total([s.reused for s in shards], stats.reused)
+    stats.rerun_for_changed_tests = _total(
+        [s.rerun_for_changed_tests for s in shards], stats.rerun_for_changed_tests
+    )
+
+
+def _total(values: list[int | None], fallback: int | None) -> int | None:
+    counts = [v for v in values if v is not None]
+    return sum(counts) if len(counts) == len(values) else fallback
 
 
 def _check_compatible(cards: list[Scorecard], allow_partial: bool) -> None:
@@ -120,7 +124,8 @@ def _check_compatible(cards: list[Scorecard], allow_partial: bool) -> None:
                 "of "
                 "one run: same commit, same `auditor scan` options apart from --shard."
             )
-        base_a, base_b = (first.patch or {}).get("merge_base"), (card.patch or {}).get("merge_base")
+        base_a = first.patch.merge_base if first.patch else None
+        base_b = card.patch.merge_base if card.patch else None
         if base_a != base_b:
             raise UsageError(
                 f"The shards were scanned against different diff bases ({base_a} vs {base_b}). Run "
@@ -150,42 +155,17 @@ def _check_compatible(cards: list[Scorecard], allow_partial: bool) -> None:
 
 def shard_spec(card: Scorecard) -> tuple[int, int] | None:
     """(K, N) of a shard scorecard: `meta.shard_spec` "K/N" (api.audit), else `meta.shard`."""
-    for value in (card.meta.get("shard_spec"), card.meta.get("shard")):
-        if isinstance(value, str) and "/" in value:
-            return parse_shard(value)
-        if isinstance(value, (list, tuple)) and len(value) == 2:
-            return int(value[0]), int(value[1])
-        if isinstance(value, dict):
-            k, n = value.get("k", value.get("index")), value.get("n", value.get("count"))
-            if isinstance(k, int) and isinstance(n, int):
-                return k, n
+    if card.meta.shard_spec:
+        return parse_shard(card.meta.shard_spec)
+    if card.meta.shard is not None:
+        return card.meta.shard.index, card.meta.shard.count
     return None
 
 
 def _merge_mutants(cards: list[Scorecard]) -> list[Mutant]:
-    chosen: dict[str, Mutant] = {}
-    order: list[str] = []
-    for card in cards:
-        for mutant in card.mutants:
-            current = chosen.get(mutant.id)
-            if current is None:
-                order.append(mutant.id)
-                chosen[mutant.id] = mutant
-            elif _placeholder(current) and not _placeholder(mutant):
-                chosen[mutant.id] = mutant
-    return sorted((chosen[i] for i in order), key=lambda m: (m.path, m.line or 0, _natural(m.id)))
-
-
-def _natural(text: str) -> tuple[Any, ...]:
-    """`x_f__mutmut_10` after `x_f__mutmut_9`."""
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
-
-
-def _placeholder(mutant: Mutant) -> bool:
-    """A mutant this shard left to another one (or had not run yet)."""
-    return mutant.status == "pending" or (
-        mutant.status == "skipped" and mutant.reason.startswith(SHARD_SKIP_PREFIX)
-    )
+    """Every shard's mutants, by id (a mutant in two cards is taken from the first), sorted."""
+    chosen = _union(cards, lambda c: c.mutants, lambda m: m.id)
+    return sorted(chosen, key=lambda m: (m.path, m.line or 0, patch_metrics.natural_key(m.id)))
 
 
 def _merge_tests(cards: list[Scorecard], merged: Scorecard) -> list[Any]:
@@ -202,8 +182,8 @@ def _merge_tests(cards: list[Scorecard], merged: Scorecard) -> list[Any]:
             unique.setdefault(test.id, test)
     tests = list(unique.values())
     without = apply_test_results(tests, merged.mutants)
-    if "tests_without_kills" in merged.meta:
-        merged.meta["tests_without_kills"] = without
+    if merged.meta.tests_without_kills is not None:
+        merged.meta.tests_without_kills = without
     return tests
 
 

@@ -57,13 +57,13 @@ def counts_line(card: Scorecard) -> str:
 
 
 def search_line(card: Scorecard) -> str:
-    """What the flakiness search covered, from `card.meta["flaky"]` ("" when it did not run)."""
-    meta = card.meta.get("flaky")
-    if not isinstance(meta, dict):
+    """What the flakiness search covered, from `card.meta.flaky` ("" when it did not run)."""
+    search = card.meta.flaky
+    if search is None:
         return ""
-    text = f"{meta.get('tests', 0)} tests, {meta.get('runs', 0)} runs"
-    if meta.get("pair_coverage") is not None:
-        text += f", pair coverage {100 * float(meta['pair_coverage']):.0f}%"
-    if meta.get("not_covered"):
-        text += f"; {len(meta['not_covered'])} thing(s) not covered (see stage note)"
+    text = f"{search.tests} tests, {search.runs} runs"
+    if search.pair_coverage is not None:
+        text += f", pair coverage {100 * search.pair_coverage:.0f}%"
+    if search.not_covered:
+        text += f"; {len(search.not_covered)} thing(s) not covered (see stage note)"
     return text

@@ -16,19 +16,15 @@ from auditor.reports import flaky_text
 
 def build(card: Scorecard) -> ET.Element:
     suites = ET.Element("testsuites", name="auditor")
-    gates = card.meta.get("gates") or []
+    gates = card.meta.gates or []
     gate_suite = ET.SubElement(suites, "testsuite", name="auditor.gates")
     for gate in gates:
-        case = ET.SubElement(
-            gate_suite, "testcase", classname="auditor.gates", name=str(gate["name"])
-        )
-        if not gate["passed"]:
-            failure = ET.SubElement(
-                case, "failure", message=str(gate["message"]), type="QualityGate"
-            )
-            failure.text = str(gate["message"])
+        case = ET.SubElement(gate_suite, "testcase", classname="auditor.gates", name=gate.name)
+        if not gate.passed:
+            failure = ET.SubElement(case, "failure", message=gate.message, type="QualityGate")
+            failure.text = gate.message
     gate_suite.set("tests", str(len(gates)))
-    gate_suite.set("failures", str(sum(1 for g in gates if not g["passed"])))
+    gate_suite.set("failures", str(sum(1 for g in gates if not g.passed)))
 
     errors = [f for f in card.findings if f.severity == "error"]
     finding_suite = ET.SubElement(suites, "testsuite", name="auditor.findings")
@@ -63,7 +59,7 @@ def build(card: Scorecard) -> ET.Element:
     flaky_suite.set("failures", str(len(card.flaky)))
 
     suites.set("tests", str(len(gates) + len(errors) + len(card.flaky)))
-    failed_gates = sum(1 for g in gates if not g["passed"])
+    failed_gates = sum(1 for g in gates if not g.passed)
     suites.set("failures", str(failed_gates + len(errors) + len(card.flaky)))
     return suites
 

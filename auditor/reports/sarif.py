@@ -2,7 +2,7 @@
 
 Up to three runs, told apart by `automationDetails.id` ("auditor/static/", "auditor/mutation/",
 "auditor/flaky/") so each is its own code-scanning category; a flaky test's alert sits on its
-`def` line. Every property GitHub requires is filled (SYSTEMS.md §6).
+`def` line. Every property GitHub requires is filled (listed in docs/reports.md).
 `partialFingerprints.primaryLocationLineHash` is the finding's content fingerprint (or a hash of the
 mutant's file, function and change), never a line number: an alert survives unrelated edits above
 it. GitHub shows at most 5,000 results per run, so each run is capped there, most severe first,

@@ -14,7 +14,7 @@ from auditor.flaky.engine import Engine
 from auditor.flaky.result import EngineReport
 from auditor.flaky.session import Session
 from auditor.flaky.settings import Settings
-from strategies.flaky_suites import PlantedSuite, Relation, SimExecutor, planted_suites
+from auditor_strategies.flaky_suites import PlantedSuite, Relation, SimExecutor, planted_suites
 
 SETTINGS = settings(
     max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]

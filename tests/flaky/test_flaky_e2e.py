@@ -19,8 +19,8 @@ from auditor.flaky.session import Session
 from auditor.flaky.settings import Settings
 from auditor.flaky.store import RunStore
 from auditor.project import load_project
-from strategies.flaky_files import materialize
-from strategies.flaky_suites import PlantedSuite, Relation
+from auditor_strategies.flaky_files import materialize
+from auditor_strategies.flaky_suites import PlantedSuite, Relation
 
 M0, M1, M2 = "tests/test_m0.py", "tests/test_m1.py", "tests/test_m2.py"
 POLLUTER, CLEANER, VICTIM = f"{M0}::test_0_0", f"{M0}::test_0_1", f"{M1}::test_1_0"

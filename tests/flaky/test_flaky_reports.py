@@ -11,7 +11,9 @@ import jsonschema
 from auditor import gates, score
 from auditor.config import Config
 from auditor.flaky.locate import locate, predicted_by
+from auditor.meta import FlakySearch
 from auditor.model import Finding, FlakyTest, Scorecard, StageReport
+from auditor.patch_model import Patch
 from auditor.pr import comment
 from auditor.reports import html, json_report, junit, sarif, terminal
 
@@ -74,7 +76,7 @@ def flaky_card(root: Path) -> Scorecard:
     locate(root, card.flaky)
     for entry in card.flaky:
         entry.predicted_by = predicted_by(entry, card.findings)
-    card.meta["flaky"] = {"tests": 8, "runs": 12, "pair_coverage": 0.5, "not_covered": []}
+    card.meta.flaky = FlakySearch(tests=8, runs=12, pair_coverage=0.5)
     score.finalize(card, Config())
     return card
 
@@ -137,10 +139,11 @@ def test_sarif_puts_each_flaky_test_at_its_def_line_and_validates(tmp_path: Path
 
 def test_pr_comment_lists_flaky_tests_that_involve_a_changed_test(tmp_path: Path) -> None:
     card = flaky_card(project(tmp_path))
-    card.patch = {"changed_files": ["tests/test_a.py"]}
-    card.meta["flaky"]["changed_tests"] = ["tests/test_a.py::test_polluter"]
+    card.patch = Patch(base="main", merge_base="abc123", changed_files=["tests/test_a.py"])
+    assert card.meta.flaky is not None
+    card.meta.flaky.changed_tests = ["tests/test_a.py::test_polluter"]
     text = comment.render(card)
     assert "#### New flaky tests" in text
     assert VICTIM in text  # its polluter changed
-    card.meta["flaky"]["changed_tests"] = ["tests/test_c.py::test_other"]
+    card.meta.flaky.changed_tests = ["tests/test_c.py::test_other"]
     assert "New flaky tests" not in comment.render(card)

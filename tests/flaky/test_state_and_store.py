@@ -16,7 +16,7 @@ from auditor.flaky.session import Session
 from auditor.flaky.settings import Settings
 from auditor.flaky.state import describe, name_state
 from auditor.flaky.store import RunStore
-from strategies.flaky_suites import PlantedSuite, Relation, SimExecutor
+from auditor_strategies.flaky_suites import PlantedSuite, Relation, SimExecutor
 
 
 def test_snapshot_sees_environ_cwd_syspath_files_and_globals(

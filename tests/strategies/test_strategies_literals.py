@@ -8,7 +8,7 @@ import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
-from strategies import (
+from auditor_strategies import (
     UnhintedParameterError,
     extract_literals,
     for_type,
@@ -16,7 +16,7 @@ from strategies import (
     literal_aware,
     text_from,
 )
-from strategies.literals import Literals
+from auditor_strategies.literals import Literals
 
 
 def shipping_cost(weight_g: int, express: bool = False) -> int:
@@ -73,7 +73,7 @@ def test_literal_aware_text_actually_produces_the_literal_characters() -> None:
 
 
 def test_alphabet_based_text_rarely_repeats_a_literal_character() -> None:
-    """The pitfall the module avoids (HYPOTHESIS.md §1.6), measured on both strategies."""
+    """The pitfall the module avoids (docs/hypothesis-internals.md), measured on both strategies."""
     hits = {"alphabet": 0, "lists_join": 0}
     alphabet = st.text(alphabet=st.one_of(st.sampled_from(["%"]), st.characters()), max_size=24)
 
@@ -110,7 +110,7 @@ def test_literal_aware_refuses_unhinted_parameters_by_name() -> None:
 
 
 def test_error_messages_are_not_used_as_inputs():
-    from strategies.literals import extract_literals
+    from auditor_strategies.literals import extract_literals
 
     found = extract_literals(
         "def f(country: str, w: int) -> int:\n"

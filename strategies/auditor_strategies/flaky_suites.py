@@ -13,7 +13,7 @@ project's own `gtpkg.state` module, the working directory, a `sys.path` entry or
 project root — the kinds of shared state the flakiness stage names. The same suite is
 
 - simulated in-process by `SimExecutor` (fast: the property tests and the schedule benchmark), and
-- written out as a real pytest project by `strategies.flaky_files.materialize` (slow tests).
+- written out as a real pytest project by `auditor_strategies.flaky_files.materialize` (slow tests).
 """
 
 from __future__ import annotations

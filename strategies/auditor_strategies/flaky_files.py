@@ -13,7 +13,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from strategies.flaky_suites import PlantedSuite, Relation
+from auditor_strategies.flaky_suites import PlantedSuite, Relation
 
 PYPROJECT = """\
 [project]

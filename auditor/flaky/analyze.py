@@ -161,26 +161,48 @@ class Analyzer:
                     return list(found)
         return None
 
+    def _executions(self, order: tuple[str, ...], test: str) -> list[bool | None]:
+        """Outcomes of `test` in the analysis runs made so far of exactly this order."""
+        return [
+            run.failed(test)
+            for run in self.session.serial()
+            if run.kind in ("probe", "verify") and tuple(run.order) == order
+        ]
+
     def _verify(self, test: str, found: list[str], *, victim: bool) -> FlakyTest | None:
-        """Fresh runs of `found + [test]` and `[test]`; both must give the claimed outcomes."""
-        with_runs, alone_runs = [], []
-        for i in range(self.verify_runs):
-            state = self.state and i == 0
-            with_ = self.session.run(
-                RunSpec("verify", (*found, test), label=f"with-{i}", state=state)
-            )
-            alone = self.session.run(RunSpec("verify", (test,), label=f"alone-{i}", state=state))
-            if with_.failed(test) is not victim or alone.failed(test) is not (not victim):
-                what = "polluter" if victim else "state-setter"
-                self.unconfirmed[test] = f"the {what} {found[0]} did not verify on a fresh run"
-                return None
-            with_runs.append(with_)
-            alone_runs.append(alone)
+        """`found + [test]` and `[test]` must each give the claimed outcome in `verify_runs` fresh
+        runs. Earlier probes of exactly these orders count (they are the same command); at least
+        one new run of each, with state snapshots, is always made."""
+        checks = ((tuple([*found, test]), victim, "with"), ((test,), not victim, "alone"))
+        first: dict[str, RunResult] = {}
+        for order, want, name in checks:
+            earlier = self._executions(order, test)
+            if any(outcome is not want for outcome in earlier):
+                break
+            for i in range(max(1, self.verify_runs - len(earlier))):
+                state = self.state and i == 0
+                run = self.session.run(RunSpec("verify", order, label=f"{name}-{i}", state=state))
+                first.setdefault(name, run)
+                if run.failed(test) is not want:
+                    break
+            else:
+                continue
+            break
+        else:
+            return self._claim(test, found, victim, first["with"], first["alone"])
+        what = "polluter" if victim else "state-setter"
+        self.unconfirmed[test] = f"the {what} {found[0]} did not verify on a fresh run"
+        return None
+
+    def _claim(
+        self, test: str, found: list[str], victim: bool, with_: RunResult, alone: RunResult
+    ) -> FlakyTest:
+        """The verified entry for `test` (victim of / brittle after `found`)."""
         if found not in self.known[victim]:
             self.known[victim].append(list(found))
         entry = self._entry(test, "order-dependent" if victim else "brittle")
         role = "polluter" if victim else "state-setter"
-        entry.state = [{**e, "by": role} for e in _state(found, test, with_runs[0], alone_runs[0])]
+        entry.state = [{**e, "by": role} for e in _state(found, test, with_, alone)]
         if victim:
             entry.polluter, entry.also_needed = found[0], found[1:]
             entry.reproduce, entry.passes = reproduce([*found, test]), reproduce([test])

@@ -146,3 +146,8 @@ def test_one_polluter_with_many_victims_is_bisected_once() -> None:
     # the first victim: a repeat of its failing prefix and a bisection (~log2 40 probes); the
     # others: the known polluter first, a two-test run
     assert len(long_probes) <= 1 + 8
+    # verify-runs = 2: the probes of `POLLUTER VICTIM` and `VICTIM` already ran once each, so each
+    # victim needs one new run of each command (with state snapshots)
+    verifications = [s for s in executor.calls if s.kind == "verify"]
+    assert len(verifications) == 2 * len(victims)
+    assert all(s.state for s in verifications)

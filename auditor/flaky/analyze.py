@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 from auditor.flaky.command import reproduce
 from auditor.flaky.ddmin import ddmin
-from auditor.flaky.result import FlakyTest
+from auditor.flaky.result import FlakyKind, FlakyTest
 from auditor.flaky.runs import RunResult, RunSpec
 from auditor.flaky.session import Session
 from auditor.flaky.state import name_state
@@ -105,19 +105,19 @@ class Analyzer:
         entry.runs, entry.failures = self.counts(entry.test)
         entry.failure_rate, entry.failure_ci = rate_pct(entry.failures, entry.runs)
 
-    def _entry(self, test: str, kind: str) -> FlakyTest:
+    def new_entry(self, test: str, kind: FlakyKind) -> FlakyTest:
+        """A FlakyTest with its counts and first failure message from the runs so far."""
         message = ""
         for run, failed in self.outcomes(test):
             if failed and run.messages.get(test):
                 message = _first_line(run.messages[test])
                 break
-        entry = FlakyTest(test=test, kind="non-deterministic", message=message)
-        entry.kind = kind  # type: ignore[assignment]  # one of FLAKY_KINDS, set by our callers
+        entry = FlakyTest(test=test, kind=kind, message=message)
         self.recount(entry)
         return entry
 
     def non_deterministic(self, test: str) -> FlakyTest:
-        entry = self._entry(test, "non-deterministic")
+        entry = self.new_entry(test, "non-deterministic")
         entry.reproduce = reproduce([test])
         return entry
 
@@ -200,7 +200,7 @@ class Analyzer:
         """The verified entry for `test` (victim of / brittle after `found`)."""
         if found not in self.known[victim]:
             self.known[victim].append(list(found))
-        entry = self._entry(test, "order-dependent" if victim else "brittle")
+        entry = self.new_entry(test, "order-dependent" if victim else "brittle")
         role = "polluter" if victim else "state-setter"
         entry.state = [{**e, "by": role} for e in _state(found, test, with_, alone)]
         if victim:

@@ -75,7 +75,7 @@ def analyze(analyzer: Analyzer, run: RunResult, test: str, targets: list[str]) -
 
 
 def _entry(analyzer: Analyzer, test: str, run: RunResult) -> FlakyTest:
-    entry = analyzer._entry(test, "parallel-unsafe")
+    entry = analyzer.new_entry(test, "parallel-unsafe")
     xdist_runs = [r for r in analyzer.session.history if r.kind == "xdist" and test in r.outcomes]
     entry.runs = len({r.key for r in xdist_runs})
     entry.failures = len({r.key for r in xdist_runs if r.failed(test)})

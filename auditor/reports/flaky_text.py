@@ -61,9 +61,9 @@ def search_line(card: Scorecard) -> str:
     search = card.meta.flaky
     if search is None:
         return ""
-    text = f"{search.tests} tests, {search.runs} runs"
+    text = f"{search.tests} tests, {search.runs} runs in {search.seconds:g} s"
     if search.pair_coverage is not None:
         text += f", pair coverage {100 * search.pair_coverage:.0f}%"
     if search.not_covered:
-        text += f"; {len(search.not_covered)} thing(s) not covered (see stage note)"
+        text += f"; not covered: {'; '.join(search.not_covered)}"
     return text

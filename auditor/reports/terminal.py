@@ -84,7 +84,8 @@ def _summary_panel(card: Scorecard) -> Panel:
             f"of {pseudo.checked} functions checked",
         )
     if card.stage_ran("flaky"):
-        grid.add_row("flaky tests", str(len(card.flaky)), flaky_text.counts_line(card))
+        note = f"{flaky_text.counts_line(card)}; {flaky_text.search_line(card)}"
+        grid.add_row("flaky tests", str(len(card.flaky)), note)
     if s.patch:
         for key, note in (
             ("patch_coverage", "changed lines only"),

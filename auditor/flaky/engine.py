@@ -33,6 +33,7 @@ from auditor.flaky.runs import RunResult, RunSpec
 from auditor.flaky.schedule import Schedule, pair_coverage
 from auditor.flaky.session import BudgetExceeded, Session
 from auditor.flaky.settings import Settings
+from auditor.flaky.settings import grouping as settings_grouping
 
 
 class EngineError(Exception):
@@ -130,7 +131,7 @@ class Engine:
         or in --diff mode its first pair over the whole suite (a before b for every pair, so a
         changed test meets every polluter and victim) then `diff-orders` orders of the changed
         test files only."""
-        seed, grouping = self.settings.seed, self.settings.grouping
+        seed, grouping = self.settings.seed, settings_grouping(self.settings)
         full = Schedule(tests, seed=seed, grouping=grouping)
         if focus == tests:
             planned = full.length

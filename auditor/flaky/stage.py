@@ -23,7 +23,7 @@ from auditor.flaky.progress import RichProgress
 from auditor.flaky.result import EngineReport
 from auditor.flaky.runner import ProcessExecutor
 from auditor.flaky.session import Session
-from auditor.flaky.settings import Settings, from_table
+from auditor.flaky.settings import Settings
 from auditor.flaky.store import RunStore
 from auditor.meta import FlakySearch
 from auditor.model import Scorecard, StageReport
@@ -41,7 +41,7 @@ def engine() -> str:
 
 
 def run(project: Project, options: Options, card: Scorecard) -> None:
-    settings = from_table(project.config.flaky)
+    settings = dataclasses.replace(project.config.flaky)
     files: tuple[str, ...] = ()
     changed: list[str] = []
     if options.diff:

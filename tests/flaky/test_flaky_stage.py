@@ -13,7 +13,8 @@ import pytest
 from auditor.config import parse_config
 from auditor.errors import ConfigError
 from auditor.flaky.diff import changed_tests
-from auditor.flaky.settings import Settings, from_table
+from auditor.flaky.schedule import GROUPINGS
+from auditor.flaky.settings import Settings
 from auditor.project import load_project
 
 GIT_ENV = {
@@ -41,17 +42,20 @@ def git(root: Path, *args: str) -> None:
 
 def test_config_keys_are_validated_and_mapped() -> None:
     config = parse_config({"flaky": {"budget": 2.5, "grouping": "none", "reruns": 4}})
-    settings = from_table(config.flaky)
+    settings = config.flaky
     assert (settings.budget, settings.grouping, settings.reruns) == (2.5, "none", 4)
     assert settings.xdist is Settings().xdist
     with pytest.raises(ConfigError, match=r"Unknown key 'budjet'.*Did you mean 'budget'"):
         parse_config({"flaky": {"budjet": 2}})
     with pytest.raises(ConfigError, match="grouping must be one of module, class, none"):
-        from_table(parse_config({"flaky": {"grouping": "file"}}).flaky)
+        parse_config({"flaky": {"grouping": "file"}})
     with pytest.raises(ConfigError, match="budget must be > 0"):
-        from_table(parse_config({"flaky": {"budget": 0}}).flaky)
+        parse_config({"flaky": {"budget": 0}})
     with pytest.raises(ConfigError, match="'reruns' must be int"):
         parse_config({"flaky": {"reruns": "3"}})
+    from auditor.config import GROUPINGS as CONFIG_GROUPINGS
+
+    assert CONFIG_GROUPINGS == GROUPINGS  # the config's choices are the schedule's
 
 
 def test_diff_mode_finds_the_changed_tests_and_their_files(tmp_path: Path) -> None:

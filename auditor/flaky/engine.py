@@ -105,7 +105,7 @@ class Engine:
                 )
                 break
             orders.append(order)
-            if r % 2 == 1:
+            if r % 2 == 1 and self._second_phase_done:  # the first pair: after the reruns
                 self._analyze()
         if len(orders) <= 2:
             self._after_first_pair(tests, focus)

@@ -73,6 +73,11 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         report = _search(project, options, settings, store, executor, files)
     finally:
         executor.close()
+    if executor.fallback:
+        report.not_covered.append(
+            f"nothing: the fork server for the small runs could not start ({executor.fallback}); "
+            f"they ran as new interpreters, which is slower"
+        )
     locate(project.root, report.flaky)
     for entry in report.flaky:
         entry.predicted_by = predicted_by(entry, card.findings)

@@ -78,17 +78,6 @@ class PlantedSuite:
             | set(self.race)
         )
 
-    def role(self, test: str) -> list[tuple[str, Relation]]:
-        out = []
-        for rel in self.relations:
-            if rel.test == test:
-                out.append((rel.kind, rel))
-            if rel.partner == test:
-                out.append(("polluter" if rel.kind == "victim" else "setter", rel))
-            if test in rel.cleaners:
-                out.append(("cleaner", rel))
-        return out
-
     def simulate(self, order: list[str], rng: random.Random) -> dict[str, str]:
         """Outcomes of running `order` in one fresh process (the planted semantics)."""
         dirty: dict[str, bool] = {}

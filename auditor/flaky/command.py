@@ -1,17 +1,16 @@
-"""The one place the pytest command line and environment of a flakiness run are built.
+"""The pytest command line and environment of a flakiness run.
 
-Every run is `python -m pytest -p auditor.flaky.plugin` from the project root with:
+Built on `auditor.pytest_command` (auditor's one builder of pytest subprocesses: the project's own
+configuration minus the options that conflict with measuring: xdist, pytest-cov, pytest-randomly,
+`-x`/`--maxfail`, `--lf`/`--ff`, debuggers, report files; `-p no:cacheprovider`, `-p
+no:randomly`), plus what a flakiness run needs:
 
-- `--rootdir=<project root>` so node ids are the same paths in every run, whatever the arguments;
-- the project's `addopts` (and `PYTEST_ADDOPTS`) minus the options that would change which tests
-  run or in which order: `-x`/`--maxfail`, `--lf`/`--ff`/`--nf`, `--sw`, `-n`/`--dist` (xdist),
-  `--cov*` (pytest-cov), `-p randomly`/`--randomly-*`, `--reruns` (a rerun hides a failure),
-  `--count`, `--pdb`; re-passed as `-o addopts=...`;
-- `-p no:randomly` (pytest-randomly would shuffle our order and reseed `random`), `-n 0` only
-  where xdist is installed, `--continue-on-collection-errors`, and pytest's cache redirected
-  into `.auditor/` so nothing is written into the project tree.
-
-A run about parallelism adds `-n 2` instead (`xdist=2`).
+- `-p auditor.flaky.plugin`, `--rootdir=<project root>` (node ids are the same paths in every
+  run, whatever the arguments), `--continue-on-collection-errors`, `-n 0` where xdist is
+  installed (or `-n 2 --dist load` for a run about parallelism, `xdist=2`);
+- `clean_addopts` drops what only matters here: `--reruns`/`--only-rerun` (pytest-rerunfailures:
+  a rerun hides a failure) and `--count` (pytest-repeat), and is applied to `PYTEST_ADDOPTS` too;
+- Hypothesis' example database under `.auditor/flaky/`.
 """
 
 from __future__ import annotations
@@ -150,34 +149,16 @@ def invocation(
     to pytest (the tests directories, or the files of the tests in `order`); `state`: snapshot
     shared state around each test; `xdist`: number of xdist workers (0: no distribution).
     """
-    from auditor.coverage.runner import child_env
+    from auditor.pytest_command import pytest_command
 
-    cache = project.state_dir / "flaky" / "pytest-cache"
-    argv = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-p",
-        PLUGIN,
-        "-p",
-        "no:randomly",
-        f"--rootdir={project.root}",
-        "-o",
-        f"cache_dir={cache}",
-        "--continue-on-collection-errors",
-        "-q",
-    ]
-    addopts = project.pytest.addopts
-    cleaned = clean_addopts(addopts)
-    if cleaned != addopts:
-        argv += ["-o", f"addopts={shlex.join(cleaned)}"]
+    extra = [f"--rootdir={project.root}", "--continue-on-collection-errors", "-q"]
     if xdist_installed():
-        argv += ["-n", str(xdist)]
-        if xdist:
-            argv += ["--dist", "load"]
-    argv += clean_addopts(list(project.config.pytest_args))
-    argv += targets
-    env = child_env(project)
+        extra += ["-n", str(xdist), *(["--dist", "load"] if xdist else [])]
+    # auditor's one pytest command (the project's configuration minus what conflicts with
+    # measuring), then the options only a flakiness run must also drop (reruns, repeats)
+    command = pytest_command(project, targets=targets, plugins=[PLUGIN], extra=extra)
+    argv = [sys.executable, "-m", "pytest", *clean_addopts(command.args)]
+    env = dict(command.env)
     env.pop("COVERAGE_CORE", None)
     env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(project.state_dir / "flaky" / "hypothesis")
     if env.get("PYTEST_ADDOPTS"):

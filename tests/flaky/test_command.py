@@ -37,15 +37,19 @@ def test_clean_addopts(given: list[str], kept: list[str]) -> None:
 
 def test_invocation_has_plugin_rootdir_and_cleaned_addopts(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.pytest.ini_options]\naddopts = "-x --strict-markers"\n', encoding="utf-8"
+        '[tool.pytest.ini_options]\naddopts = "-x --strict-markers --reruns 3"\n',
+        encoding="utf-8",
     )
     (tmp_path / "tests").mkdir()
     project = load_project(tmp_path / "tests")
     inv = invocation(project, results=tmp_path / "r.jsonl", order=None, targets=["tests"])
     argv = inv.argv
-    assert argv[1:5] == ["-m", "pytest", "-p", "auditor.flaky.plugin"]
-    assert "no:randomly" in argv and f"--rootdir={project.root}" in argv
-    assert "addopts=--strict-markers" in argv
+    assert argv[1:3] == ["-m", "pytest"]
+    plugins = [argv[i + 1] for i, token in enumerate(argv) if token == "-p"]
+    assert "auditor.flaky.plugin" in plugins and "no:randomly" in plugins
+    assert f"--rootdir={project.root}" in argv
+    assert "-x" not in argv and "--strict-markers" in argv  # -x dropped, the rest re-passed
+    assert "--reruns" not in argv  # a rerun would hide the failure a flakiness run looks for
     assert argv[-1] == "tests"
     assert inv.env["AUDITOR_FLAKY_RESULTS"] == str(tmp_path / "r.jsonl")
     assert "AUDITOR_FLAKY_ORDER" not in inv.env and "AUDITOR_FLAKY_STATE" not in inv.env

@@ -3,8 +3,9 @@
 Layout: `pyproject.toml` (pytest `pythonpath = ["."]`), `gtpkg/state.py` (the module whose globals
 the "global" channel uses), `tests/conftest.py` (removes stale flag files at session start, so a
 "file" channel's state lives exactly as long as one pytest process) and one `tests/test_mN.py` per
-module. Racing tests (`PlantedSuite.race`) first meet each other through start marks, so under
-`pytest -n 2` they overlap however loaded the machine is, then write and re-read one shared file. Non-deterministic tests either draw `random.random() < q` (`nondeterminism="random"`) or
+module. Racing tests (`PlantedSuite.race`) first meet each other under `pytest -n 2` (start marks
+that carry xdist's test-run id), so they overlap however loaded the machine is, then write and
+re-read one shared file. Non-deterministic tests either draw `random.random() < q` (`nondeterminism="random"`) or
 fail on every other run by a counter kept outside the project (`"alternate"`: a deterministic
 stand-in, so an end-to-end test of the non-deterministic path cannot itself be flaky).
 """
@@ -122,15 +123,18 @@ def _body(suite: PlantedSuite, test: str, nondeterminism: str, counter_dir: Path
         me = _race_mark(test)
         others = [_race_mark(t) for t in suite.race if t != test]
         lines += [
-            # meet the other racers (their start marks, fresh within 5 s) for up to 3 s, so two
-            # xdist workers overlap even on a loaded machine; a serial run just waits them out
-            f"(ROOT / {me!r}).write_text(repr(time.time()))",
-            "deadline = time.time() + 3",
-            f"others = [ROOT / name for name in {others!r}]",
-            "while time.time() < deadline and not any(",
-            "    o.exists() and time.time() - float(o.read_text() or 0) < 5 for o in others",
-            "):",
-            "    time.sleep(0.05)",
+            # under xdist, meet the other racers of the same test run (their start marks carry
+            # xdist's run id) for up to 30 s, so two workers overlap however loaded the machine
+            # is; a serial run does not wait
+            "run_id = os.environ.get('PYTEST_XDIST_TESTRUNUID')",
+            "if run_id:",
+            f"    (ROOT / {me!r}).write_text(run_id)",
+            "    deadline = time.time() + 30",
+            f"    others = [ROOT / name for name in {others!r}]",
+            "    while time.time() < deadline and not any(",
+            "        o.exists() and o.read_text() == run_id for o in others",
+            "    ):",
+            "        time.sleep(0.05)",
             "shared = ROOT / 'gt_race.txt'",
             f"shared.write_text({test!r})",
             "time.sleep(0.5)",

@@ -156,8 +156,8 @@ def invocation(
         extra += ["-n", str(xdist), *(["--dist", "load"] if xdist else [])]
     # auditor's one pytest command (the project's configuration minus what conflicts with
     # measuring), then the options only a flakiness run must also drop (reruns, repeats)
-    command = pytest_command(project, targets=targets, plugins=[PLUGIN], extra=extra)
-    argv = [sys.executable, "-m", "pytest", *clean_addopts(command.args)]
+    command = pytest_command(project, plugins=[PLUGIN])
+    argv = [sys.executable, "-m", "pytest", *clean_addopts(command.args), *extra, *targets]
     env = dict(command.env)
     env.pop("COVERAGE_CORE", None)
     env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(project.state_dir / "flaky" / "hypothesis")

@@ -51,6 +51,9 @@ def test_invocation_has_plugin_rootdir_and_cleaned_addopts(tmp_path: Path) -> No
     assert "-x" not in argv and "--strict-markers" in argv  # -x dropped, the rest re-passed
     assert "--reruns" not in argv  # a rerun would hide the failure a flakiness run looks for
     assert argv[-1] == "tests"
+    xdist = invocation(project, results=tmp_path / "r.jsonl", order=None, targets=[], xdist=2)
+    if "-n" in xdist.argv:  # our own -n survives the filtering of the project's options
+        assert xdist.argv[xdist.argv.index("-n") + 1] == "2"
     assert inv.env["AUDITOR_FLAKY_RESULTS"] == str(tmp_path / "r.jsonl")
     assert "AUDITOR_FLAKY_ORDER" not in inv.env and "AUDITOR_FLAKY_STATE" not in inv.env
     assert inv.env["PYTHONDONTWRITEBYTECODE"] == "1"

@@ -26,6 +26,7 @@ STAGE_RUNNERS: dict[str, str] = {
     "coverage": "auditor.coverage.stage:run",
     "mutation": "auditor.mutation.stage:run",
     "properties": "auditor.properties.stage:run",
+    "flaky": "auditor.flaky.stage:run",
 }
 
 # a stage listed here needs the listed stage's results first
@@ -33,6 +34,7 @@ STAGE_NEEDS: dict[str, tuple[str, ...]] = {
     "coverage": (),
     "mutation": ("coverage",),
     "properties": ("coverage",),
+    "flaky": (),
 }
 
 
@@ -129,6 +131,8 @@ def audit(options: Options, project: Project | None = None) -> Scorecard:
     if options.diff or options.base_scorecard:
         from auditor.pr import patch_metrics
 
-        patch_metrics.attach(card, project.root, options.diff, project.config, options.base_scorecard)
+        patch_metrics.attach(
+            card, project.root, options.diff, project.config, options.base_scorecard
+        )
     score.finalize(card, project.config)
     return card

@@ -147,6 +147,77 @@ class PrConfig:
     max_per_line: int = field(default=1, metadata=spec((int,), "survivors surfaced per line"))
 
 
+GROUPINGS: tuple[str, ...] = ("module", "class", "none")
+
+
+def _positive(name: str) -> Callable[[Any], str | None]:
+    return lambda value: None if value > 0 else f"{name} must be > 0; got {value!r}."
+
+
+def _at_least(name: str, low: int) -> Callable[[Any], str | None]:
+    return lambda value: None if value >= low else f"{name} must be >= {low}; got {value!r}."
+
+
+def _grouping(value: Any) -> str | None:
+    if value in GROUPINGS:
+        return None
+    return f"grouping must be one of {', '.join(GROUPINGS)}; got {value!r}."
+
+
+@dataclass
+class FlakyConfig:
+    """`[tool.auditor.flaky]`: the flakiness stage (docs/flaky.md). The stage's budget is
+    `max(min_seconds, budget x the baseline run's wall time)`; a run's time limit is
+    `timeout_multiplier x its expected time + timeout_seconds`."""
+
+    budget: float = field(
+        default=5.0,
+        metadata=spec(
+            NUMBER, "time budget: multiple of the baseline run", check=_positive("budget")
+        ),
+    )
+    min_seconds: float = field(
+        default=60.0,
+        metadata=spec(NUMBER, "the budget is never below this (s)", check=_positive("min-seconds")),
+    )
+    reruns: int = field(
+        default=2, metadata=spec((int,), "same-order reruns", check=_at_least("reruns", 0))
+    )
+    orders: int | None = field(
+        default=None,
+        metadata=spec((int,), "at most this many scheduled orders", check=_at_least("orders", 0)),
+    )
+    seed: int = field(default=0, metadata=spec((int,), "seed of the orders"))
+    grouping: str = field(
+        default="module",
+        metadata=spec((str,), "what stays together in an order", check=_grouping),
+    )
+    xdist: bool = field(default=True, metadata=spec((bool,), "one pytest -n 2 run"))
+    state: bool = field(default=True, metadata=spec((bool,), "snapshot shared state"))
+    timeout_multiplier: float = field(
+        default=3.0,
+        metadata=spec(NUMBER, "run time limit factor", check=_positive("timeout-multiplier")),
+    )
+    timeout_seconds: float = field(
+        default=30.0,
+        metadata=spec(NUMBER, "seconds added to a run's limit", check=_positive("timeout-seconds")),
+    )
+    baseline_timeout: float = field(
+        default=1800.0,
+        metadata=spec(NUMBER, "the baseline run's limit (s)", check=_positive("baseline-timeout")),
+    )
+    verify_runs: int = field(
+        default=2,
+        metadata=spec((int,), "runs each verification needs", check=_at_least("verify-runs", 1)),
+    )
+    diff_orders: int = field(
+        default=6,
+        metadata=spec(
+            (int,), "--diff: orders of the changed files", check=_at_least("diff-orders", 0)
+        ),
+    )
+
+
 def _per_file_ignores(value: Any) -> str | None:
     for glob, codes in value.items():
         if not isinstance(codes, list):
@@ -184,7 +255,9 @@ class Config:
     )
     extend_select: list[str] = field(
         default_factory=list,
-        metadata=spec((list,), "rule codes or prefixes to enable on top of the defaults", items=str),
+        metadata=spec(
+            (list,), "rule codes or prefixes to enable on top of the defaults", items=str
+        ),
     )
     ignore: list[str] = field(
         default_factory=list,
@@ -196,7 +269,9 @@ class Config:
     )
     rules: dict[str, dict[str, Any]] = field(
         default_factory=dict,
-        metadata=spec((dict,), "per-rule settings: [tool.auditor.rules.TQ202] max-replacements = 3"),
+        metadata=spec(
+            (dict,), "per-rule settings: [tool.auditor.rules.TQ202] max-replacements = 3"
+        ),
     )
     assertion_helpers: list[str] = field(
         default_factory=list,
@@ -249,6 +324,10 @@ class Config:
     pr: PrConfig = field(
         default_factory=PrConfig, metadata=spec((dict,), "pull-request mode settings table")
     )
+    flaky: FlakyConfig = field(
+        default_factory=FlakyConfig,
+        metadata=spec((dict,), "flakiness stage settings table (docs/flaky.md)"),
+    )
     baseline: str | None = field(
         default=None, metadata=spec((str,), "path of a baseline file to apply")
     )
@@ -261,6 +340,7 @@ TABLE_CLASSES: dict[str, type] = {
     "witness": WitnessConfig,
     "thresholds": ThresholdsConfig,
     "pr": PrConfig,
+    "flaky": FlakyConfig,
 }
 
 # The accepted keys, for docs and tests: key -> (types, description), table -> key -> types.
@@ -268,7 +348,10 @@ TOP_LEVEL_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     key: (s.types, s.description) for key, (_, s) in toml_keys(Config).items()
 }
 SUBTABLE_KEYS: dict[str, dict[str, tuple[type, ...]]] = {
-    **{name: {k: s.types for k, (_, s) in toml_keys(cls).items()} for name, cls in TABLE_CLASSES.items()},
+    **{
+        name: {k: s.types for k, (_, s) in toml_keys(cls).items()}
+        for name, cls in TABLE_CLASSES.items()
+    },
     "score": {name: NUMBER for name in (c.name for c in COMPONENTS)},
     "gate": {name: NUMBER for name in GATE_METRICS},
 }

@@ -14,7 +14,7 @@ from typing import Any
 
 from auditor import metric_registry
 from auditor.model import Mutant, Scorecard
-from auditor.reports import common
+from auditor.reports import common, flaky_text
 from auditor.reports.html_parts import CSS, JS, trend_svg
 from auditor.summary import SurvivorAction
 
@@ -54,6 +54,9 @@ def _summary(card: Scorecard) -> str:
     if s.mutants is not None:
         note = f"{common.mutant_line(s)}; {common.mutation_engine(card)}"
         tiles.append(_tile("neutral", "mutants", str(s.mutants.total), note))
+    if card.stage_ran("flaky"):
+        note = f"{flaky_text.counts_line(card)}; {flaky_text.search_line(card)}"
+        tiles.append(_tile("neutral", "flaky tests", str(len(card.flaky)), note))
     patch = s.patch
     if patch is not None:
         coverage = common.fmt_pct(patch.coverage)
@@ -251,6 +254,29 @@ def _findings(card: Scorecard, root: Path | str | None) -> str:
     return f'<section id="findings">{title}{extra}{search}{"".join(blocks)}</section>'
 
 
+def _flaky(card: Scorecard) -> str:
+    if not card.stage_ran("flaky"):
+        return ""
+    title = f"<h2>Flaky tests ({escape(flaky_text.counts_line(card))})</h2>"
+    if not card.flaky:
+        note = escape(flaky_text.search_line(card))
+        return f'<section id="flaky">{title}<p class="muted">None found ({note}).</p></section>'
+    items = []
+    for entry in card.flaky:
+        predicted = (
+            f'<div class="muted">predicted by {escape(", ".join(entry.predicted_by))}</div>'
+            if entry.predicted_by
+            else ""
+        )
+        items.append(
+            f'<div class="finding"><div><span class="sev">{escape(entry.kind)}</span> '
+            f"<b>{escape(entry.test)}</b> {_where(entry.path, entry.line)}</div>"
+            f"<div>{escape(flaky_text.cause(entry))}</div>{predicted}"
+            f"<pre><code>{escape(entry.reproduce)}</code></pre></div>"
+        )
+    return f'<section id="flaky">{title}{"".join(items)}</section>'
+
+
 def _header(card: Scorecard, title: str) -> str:
     stages = "".join(
         f"<li><b>{escape(s.name)}</b>: {'ran' if s.ran else 'not run'}"
@@ -290,6 +316,7 @@ def render(
             _survivors(card),
             _measurement_notes(card),
             _findings(card, root),
+            _flaky(card),
         ]
     )
     return (

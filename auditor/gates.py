@@ -48,6 +48,25 @@ def check_metric(metric: str) -> None:
         )
 
 
+def check_limit(metric: str, limit: float, source: str) -> None:
+    """A gate's limit must be able to fail and to pass: finite, 0..100 for a percentage or the
+    score, >= 0 for the error count. `nan` (never fails), `inf` and `150` raise `UsageError`."""
+    import math
+
+    check_metric(metric)
+    if not math.isfinite(limit):
+        raise UsageError(
+            f"{source}: the limit must be a finite number; got {limit!r} (a NaN gate can never "
+            f"fail). Example: `--fail-under {metric}={'0' if metric in AT_MOST else '70'}`."
+        )
+    if metric in AT_MOST:
+        if limit < 0:
+            raise UsageError(f"{source}: {metric} counts findings, so the limit must be >= 0.")
+    elif not 0 <= limit <= 100:
+        unit = "points" if metric == "score" else "a percentage"
+        raise UsageError(f"{source}: {metric} is {unit} from 0 to 100; got {limit:g}.")
+
+
 def _not_measured(card: Scorecard, metric: str) -> str:
     stage = METRICS[metric][1]
     if metric.startswith("patch_"):
@@ -85,16 +104,18 @@ def requested_gates(options: Any, config: Any) -> list[tuple[str, float, str]]:
     """(metric, limit, source) for every gate; a CLI value replaces the config's for its metric."""
     gates: dict[str, tuple[float, str]] = {}
     for metric, limit in ((config.gate if config else None) or {}).items():
-        check_metric(metric)
+        check_limit(metric, float(limit), f"[tool.auditor.gate] {metric}")
         gates[metric] = (float(limit), f"[tool.auditor.gate] {metric} = {limit:g}")
     breaking = ((config.thresholds if config else None) or {}).get("break")
+    if breaking is not None:
+        check_limit("mutation_score", float(breaking), "[tool.auditor.thresholds] break")
     if breaking is not None and "mutation_score" not in gates:
         gates["mutation_score"] = (
             float(breaking),
             f"[tool.auditor.thresholds] break = {breaking:g}",
         )
     for metric, limit in (options.extra.get("fail_under") or {}).items():
-        check_metric(metric)
+        check_limit(metric, float(limit), f"--fail-under {metric}")
         gates[metric] = (float(limit), f"--fail-under {metric}={limit:g}")
     return [(metric, limit, source) for metric, (limit, source) in gates.items()]
 

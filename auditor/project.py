@@ -153,6 +153,7 @@ class Project:
     source_paths: list[Path]
     pytest: PytestSettings
     config: Config
+    cache_dir: Path | None = None  # --cache-dir; see auditor.state.state_dir
 
     def rel(self, path: Path | str) -> str:
         """Project-relative path with `/` separators (the JSON contract's path form)."""
@@ -164,7 +165,10 @@ class Project:
 
     @property
     def state_dir(self) -> Path:
-        return self.root / ".auditor"
+        """Where all of auditor's state for this project lives (`auditor.state.state_dir`)."""
+        from auditor.state import state_dir
+
+        return state_dir(self.root, self.tests_dirs, self.cache_dir)
 
     def test_files(self) -> list[Path]:
         """Every .py file under the test dirs (test modules, conftest.py, helpers), sorted."""
@@ -250,7 +254,12 @@ def discover_source(root: Path, tests_dirs: list[Path]) -> list[Path]:
     return candidates
 
 
-def load_project(tests: str | Path | None = None, *, config: Config | None = None) -> Project:
+def load_project(
+    tests: str | Path | None = None,
+    *,
+    config: Config | None = None,
+    cache_dir: str | Path | None = None,
+) -> Project:
     """Build the Project for a tests directory (or the pytest testpaths / ./tests when None)."""
     if tests is None:
         root = find_root(Path.cwd())
@@ -294,4 +303,5 @@ def load_project(tests: str | Path | None = None, *, config: Config | None = Non
         source_paths=source_paths,
         pytest=settings,
         config=cfg,
+        cache_dir=Path(cache_dir).resolve() if cache_dir else None,
     )

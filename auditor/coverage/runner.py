@@ -11,12 +11,12 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor import procs
 from auditor.project import Project
 
 STATS_PLUGIN = "auditor.properties.stats_plugin"
@@ -121,14 +121,12 @@ def run_suite(project: Project) -> SuiteRun:
         env["AUDITOR_STATS_FILE"] = str(stats)
         cmd += ["-p", STATS_PLUGIN]
     cmd += [*project.config.pytest_args, *(project.rel(t) for t in project.tests_dirs)]
-    proc = subprocess.run(
-        cmd, cwd=project.root, env=env, capture_output=True, text=True, check=False
-    )
-    output = proc.stdout + proc.stderr
+    proc = procs.run(cmd, cwd=project.root, env=env)
+    output = proc.output
     (out_dir / "pytest.log").write_text(output, encoding="utf-8")
     records = _read_jsonl(log)
     return SuiteRun(
-        exit_code=proc.returncode,
+        exit_code=proc.exit_code,
         data_file=data_file,
         rcfile=rc,
         tests=[r for r in records if r.get("kind") == "test"],

@@ -16,11 +16,11 @@ import ast
 import hashlib
 import json
 import os
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditor import procs
 from auditor.coverage.map import CoverageMap
 from auditor.coverage.runner import child_env, import_roots, pytest_extra_args
 from auditor.model import PseudoTested, Scorecard
@@ -132,7 +132,7 @@ def _check(copy: Path, cand: Candidate, tests: list[str], env: dict[str, str]) -
     ]
     target.write_text("".join(patched), encoding="utf-8")
     try:
-        proc = subprocess.run(
+        proc = procs.run(
             [
                 sys.executable,
                 "-m",
@@ -145,13 +145,10 @@ def _check(copy: Path, cand: Candidate, tests: list[str], env: dict[str, str]) -
             ],
             cwd=copy,
             env=env,
-            capture_output=True,
-            text=True,
-            check=False,
         )
     finally:
         target.write_text(original, encoding="utf-8")
-    return {0: "pseudo_tested", 1: "tested"}.get(proc.returncode, "error")
+    return {0: "pseudo_tested", 1: "tested"}.get(proc.exit_code, "error")
 
 
 def _tests_digest(root: Path, tests: list[str]) -> str:

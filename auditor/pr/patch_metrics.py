@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from auditor import score
+from auditor import metric_registry, score
 from auditor.config import Config
 from auditor.errors import UsageError
 from auditor.model import Finding, Mutant, Scorecard
@@ -28,14 +28,6 @@ from auditor.pr.shards import SHARD_SKIP_PREFIX
 
 DEFAULT_MAX_SURVIVORS = 10
 DEFAULT_MAX_PER_LINE = 1
-SUMMARY_KEYS = (
-    "score",
-    "mutation_score",
-    "test_strength",
-    "line_coverage",
-    "branch_coverage",
-    "oracle_gap",
-)
 
 
 def pr_settings(config: Config | None) -> tuple[int, int]:
@@ -397,7 +389,7 @@ def project_numbers(card: Scorecard, base: Scorecard, config: Config | None) -> 
     score.finalize(head, config or Config())
     base_summary = base.summary or {}
     out: dict[str, Any] = {"base": {}, "head": {}, "delta": {}, "reused_from_base": reused}
-    for key in SUMMARY_KEYS:
+    for key in metric_registry.PROJECT_DELTA:
         before, after = base_summary.get(key), head.summary.get(key)
         out["base"][key] = before
         out["head"][key] = after

@@ -36,16 +36,18 @@ def check_limit(metric: str, limit: float, source: str) -> None:
     import math
 
     check_metric(metric)
+    definition = metric_registry.metric(metric)
     if not math.isfinite(limit):
+        example = "0" if definition.unit == "count" else "70"
         raise UsageError(
             f"{source}: the limit must be a finite number; got {limit!r} (a NaN gate can never "
-            f"fail). Example: `--fail-under {metric}={'0' if metric in AT_MOST else '70'}`."
+            f"fail). Example: `--fail-under {metric}={example}`."
         )
-    if metric in AT_MOST:
+    if definition.unit == "count":
         if limit < 0:
-            raise UsageError(f"{source}: {metric} counts findings, so the limit must be >= 0.")
+            raise UsageError(f"{source}: {metric} is a count, so the limit must be >= 0.")
     elif not 0 <= limit <= 100:
-        unit = "points" if metric == "score" else "a percentage"
+        unit = "points" if definition.unit == "points" else "a percentage"
         raise UsageError(f"{source}: {metric} is {unit} from 0 to 100; got {limit:g}.")
 
 

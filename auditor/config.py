@@ -70,6 +70,62 @@ SUBTABLE_KEYS: dict[str, dict[str, tuple[type, ...]]] = {
     "pr": {"max-survivors": (int,), "max-per-line": (int,)},
 }
 
+# Allowed values, checked with the types above before any stage runs (a negative budget or weight
+# would silently inflate the score). (table or "" for top level, key) -> (minimum, maximum);
+# None is unbounded. Choices are listed in CHOICES.
+RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
+    ("", "jobs"): (1, None),
+    ("mutation", "timeout-multiplier"): (1, None),
+    ("mutation", "timeout-constant"): (0, None),
+    ("mutation", "max-mutants"): (0, None),
+    ("witness", "max-examples"): (1, None),
+    ("witness", "seconds"): (0, None),
+    ("thresholds", "high"): (0, 100),
+    ("thresholds", "low"): (0, 100),
+    ("thresholds", "break"): (0, 100),
+    ("pr", "max-survivors"): (0, None),
+    ("pr", "max-per-line"): (1, None),
+    **{("score", c.name): (0, None) for c in COMPONENTS},
+}
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("mutation", "process-isolation"): ("fork", "forkserver"),
+}
+
+
+def _check_value(table: str, key: str, value: Any, where: str) -> None:
+    """ConfigError when `value` is outside RANGES/CHOICES for (table, key)."""
+    import math
+
+    name = f"{where[:-1]}.{table}] {key}" if table else f"{where} {key}"
+    choices = CHOICES.get((table, key))
+    if choices is not None and value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}.")
+    low, high = RANGES.get((table, key), (None, None))
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number; got {value!r}.")
+    if low is not None and value < low:
+        raise ConfigError(f"{name} must be at least {low:g}; got {value:g}.")
+    if high is not None and value > high:
+        raise ConfigError(f"{name} must be at most {high:g}; got {value:g}.")
+
+
+def _check_relations(config: Config, where: str) -> None:
+    """Settings that constrain each other: bands in order, at least one score weight."""
+    high = config.thresholds.get("high")
+    low = config.thresholds.get("low")
+    if isinstance(high, (int, float)) and isinstance(low, (int, float)) and high < low:
+        raise ConfigError(
+            f"{where[:-1]}.thresholds] high ({high:g}) is below low ({low:g}); high is the "
+            f"score from which a result is good, low the one below which it is bad."
+        )
+    if config.score and all(float(config.score.get(c.name, 1)) == 0 for c in COMPONENTS):
+        raise ConfigError(
+            f"{where[:-1]}.score] sets every weight to 0, so there would be no overall score. "
+            f"Give at least one component a positive weight."
+        )
+
 
 @dataclass
 class Config:
@@ -128,6 +184,7 @@ def parse_config(table: dict[str, Any], where: str = "[tool.auditor]") -> Config
                 f"got {type(value).__name__} {value!r}."
             )
         checked: Any = value  # its type was validated just above
+        _check_value("", key, checked, where)
         if key in SUBTABLE_KEYS:
             _check_subtable(key, checked, where)
         if key in (
@@ -155,6 +212,7 @@ def parse_config(table: dict[str, Any], where: str = "[tool.auditor]") -> Config
         if key == "arid" and value is False:
             value = []
         setattr(config, key.replace("-", "_"), value)
+    _check_relations(config, where)
     return config
 
 
@@ -171,6 +229,7 @@ def _check_subtable(name: str, value: dict[str, Any], where: str) -> None:
             raise ConfigError(
                 f"{where[:-1]}.{name}] key '{sub}' must be {_type_names(types)}; got {subvalue!r}."
             )
+        _check_value(name, sub, subvalue, where)
 
 
 def read_toml(path: Path) -> dict[str, Any]:

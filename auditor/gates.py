@@ -40,8 +40,8 @@ def check_limit(metric: str, limit: float, source: str) -> None:
     if not math.isfinite(limit):
         example = "0" if definition.unit == "count" else "70"
         raise UsageError(
-            f"{source}: the limit must be a finite number; got {limit!r} (a NaN gate can never "
-            f"fail). Example: `--fail-under {metric}={example}`."
+            f"{source}: the limit must be a finite number; got {limit!r} (a gate on NaN or "
+            f"infinity can never fail, or never pass). Example: `--fail-under {metric}={example}`."
         )
     if definition.unit == "count":
         if limit < 0:

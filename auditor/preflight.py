@@ -26,8 +26,6 @@ def check(project: Project, options: Options, stages: list[str]) -> None:
     config = project.config
     if options.jobs is not None and options.jobs < 1:
         raise UsageError(f"--jobs must be 1 or more; got {options.jobs}.")
-    if config.jobs is not None and config.jobs < 1:
-        raise ConfigError(f"[tool.auditor] jobs must be 1 or more; got {config.jobs}.")
     if "static" in stages:
         check_rule_selectors(project, options)
     for key, patterns in (("assertion-helpers", config.assertion_helpers), ("arid", config.arid)):

@@ -177,7 +177,13 @@ class Project:
         for base in self.tests_dirs:
             candidates = [base] if base.is_file() else _walk_py(base)
             for path in candidates:
-                resolved = path.resolve()
+                try:
+                    resolved = path.resolve(strict=True)
+                except (OSError, RuntimeError) as exc:  # a symlink loop or a dangling link
+                    from auditor.state import warn
+
+                    warn(f"skipped {path}: it cannot be read ({type(exc).__name__}: {exc})")
+                    continue
                 if resolved in seen or self._excluded(resolved):
                     continue
                 seen.add(resolved)

@@ -8,10 +8,10 @@ source, tests and configuration.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from auditor import state
 from auditor.coverage.fingerprint import project_fingerprint
 from auditor.coverage.map import CoverageMap, map_path
 from auditor.coverage.read import read_map, read_modules
@@ -59,7 +59,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         "coverage": to_jsonable(read_modules(project, suite.data_file, suite.rcfile)),
         "tests": to_jsonable(build_tests(suite, cov_map)),
     }
-    (coverage_dir(project) / RESULT_FILE).write_text(json.dumps(result, indent=1), "utf-8")
+    state.atomic_write_json(coverage_dir(project) / RESULT_FILE, result, indent=1)
     _apply(card, result)
     card.stages.append(StageReport(name="coverage", ran=True, engine=engine()))
 
@@ -141,11 +141,18 @@ def _load_cached(project: Project, key: str) -> dict[str, Any] | None:
     path = coverage_dir(project) / RESULT_FILE
     if not path.is_file() or not map_path(project.state_dir).is_file():
         return None
-    try:
-        data: dict[str, Any] = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+    data = state.read_json(path, "coverage cache")
+    if not isinstance(data, dict) or data.get("key") != key:
         return None
-    return data if data.get("key") == key else None
+    try:  # the cached result and the who-tests-what map must both be whole to be re-used
+        CoverageMap.load(project)
+        probe = Scorecard()
+        _apply(probe, data)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        state.warn(f"discarded the corrupt coverage cache in {path.parent} ({exc}); re-running")
+        path.unlink(missing_ok=True)
+        return None
+    return data
 
 
 def _apply(card: Scorecard, result: dict[str, Any]) -> None:

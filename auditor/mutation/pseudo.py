@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import json
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor import procs
+from auditor import procs, state
 from auditor.coverage.map import CoverageMap
 from auditor.coverage.runner import child_env, import_roots, pytest_extra_args
 from auditor.model import PseudoTested, Scorecard
@@ -212,10 +211,9 @@ def find_pseudo_tested(project: Project, options: Options, card: Scorecard) -> l
     cache_path = project.state_dir / "mutation" / "pseudo.json"
     cache: dict[str, str] = {}
     if options.use_cache:
-        try:
-            cache = json.loads(cache_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            cache = {}
+        loaded = state.read_json(cache_path, "pseudo-tested cache")
+        if isinstance(loaded, dict):  # verdicts must be known statuses; anything else re-checks
+            cache = {k: v for k, v in loaded.items() if v in ("pseudo_tested", "tested", "error")}
     changed = _in_diff_scope(project, options)
     out: list[PseudoTested] = []
     pending: list[tuple[str, Candidate, list[str]]] = []
@@ -260,6 +258,5 @@ def find_pseudo_tested(project: Project, options: Options, card: Scorecard) -> l
         result.status = cache[key]  # type: ignore[assignment]
         out.append(result)
     out.sort(key=lambda r: (r.path, r.line))
-    cache_path.parent.mkdir(parents=True, exist_ok=True)
-    cache_path.write_text(json.dumps(cache, indent=0, sort_keys=True), encoding="utf-8")
+    state.atomic_write_json(cache_path, cache, indent=0)
     return out

@@ -13,6 +13,7 @@ import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from auditor import git, metric_registry, state
@@ -175,19 +176,34 @@ def run(args: argparse.Namespace) -> int:
             f"'{start}' does not exist. Run `auditor history` in (or give it) a project root."
         )
     root = find_root(start.resolve())
-    entries = load(root)
+    where = SimpleNamespace(
+        root=root, state_dir=state.state_dir(root, [], getattr(args, "cache_dir", None))
+    )
+    entries = load(where)
     shown = entries[-max(1, args.limit) :]
     if args.json:
         for entry in shown:
             print(json.dumps(entry, sort_keys=True))
         return 0
-    console = Console(no_color=bool(os.environ.get("NO_COLOR")), highlight=False)
+    no_color = bool(getattr(args, "no_color", False) or os.environ.get("NO_COLOR"))
+    console = Console(no_color=no_color, highlight=False)
     if not entries:
-        console.print(f"No scans recorded yet in {history_path(root)}. Run `auditor scan` first.")
+        console.print(
+            f"No scans recorded yet in {history_path(where)}. Run `auditor scan` first.",
+            markup=False,
+        )
+        return 0
+    if getattr(args, "quiet", False):
+        last = entries[-1]
+        console.print(
+            f"{len(entries)} scans; last {str(last.get('date', ''))[:10]}: score "
+            f"{last['metrics'].get('score')} {last['metrics'].get('grade') or ''}".rstrip(),
+            markup=False,
+        )
         return 0
     table = Table(
         title=f"auditor history: {len(entries)} scans",
-        caption=str(history_path(root)),
+        caption=str(history_path(where)),
         box=None,
         pad_edge=False,
         header_style="bold underline",

@@ -127,7 +127,7 @@ def test_case_event_file_holding_a_json_list(tmp_path):
     event = tmp_path / "event.json"
     event.write_text("[1, 2, 3]")
     env = {"GITHUB_TOKEN": TOKEN, "GITHUB_REPOSITORY": "o/r", "GITHUB_EVENT_PATH": str(event)}
-    with pytest.raises(UsageError, match="holds a JSON list.*--pr N"):
+    with pytest.raises(UsageError, match=r"holds a JSON list.*--pr N"):
         github.target_from_env(env=env)
     assert github.target_from_env(pr=4, env=env).pr == 4  # --pr still works
 
@@ -144,6 +144,6 @@ def test_case_malformed_json_after_the_comment_was_created():
 
 
 def test_case_malformed_json_in_the_comment_list_is_an_error():
-    with serve(lambda m, p, h: (200, {"Content-Type": "text/html"}, b"<html>proxy</html>")) as fake:
-        with pytest.raises(ToolError, match="not JSON"):
-            github.post_or_update("b", MARKER, _target(fake.url))
+    html = (200, {"Content-Type": "text/html"}, b"<html>proxy</html>")
+    with serve(lambda m, p, h: html) as fake, pytest.raises(ToolError, match="not JSON"):
+        github.post_or_update("b", MARKER, _target(fake.url))

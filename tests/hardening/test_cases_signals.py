@@ -70,7 +70,7 @@ def test_case_sigterm_ends_the_whole_process_group(tmp_path, sig, code):
     pytest_pid, grandchild = map(int, _wait_file(pid_file, scan).split())
     started = time.monotonic()
     scan.send_signal(sig)
-    out, err = scan.communicate(timeout=60)
+    _, err = scan.communicate(timeout=60)
     assert scan.returncode == code, err
     assert time.monotonic() - started < 20
     assert ("terminated" if sig == signal.SIGTERM else "interrupted") in err

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from auditor.model import Scorecard
+from auditor.textsafe import sanitized, xml_text
 
 
 def build(card: Scorecard) -> ET.Element:
@@ -52,6 +53,6 @@ def build(card: Scorecard) -> ET.Element:
 
 
 def render(card: Scorecard, **_: Any) -> str:
-    root = build(card)
+    root = build(sanitized(card, xml_text))  # XML 1.0 cannot hold raw control characters
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

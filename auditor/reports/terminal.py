@@ -20,6 +20,7 @@ from auditor import metric_registry
 from auditor.model import Scorecard
 from auditor.reports import common
 from auditor.score import metric_value
+from auditor.textsafe import printable, sanitized
 
 COLOUR = {"high": "green", "medium": "yellow", "low": "red", "none": "dim"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -249,7 +250,8 @@ def render(
     target = console or Console(
         width=80, record=True, no_color=True, file=io.StringIO(), highlight=False
     )
-    gates = gate_messages or []
+    card = sanitized(card, printable)  # test source must not drive the reader's terminal
+    gates = [printable(message) for message in gate_messages or []]
     if quiet:
         target.print(escape(quiet_line(card, gates)), soft_wrap=True, highlight=False)
     else:

@@ -18,7 +18,7 @@ ESC_TESTS = (
 
 
 def test_case_terminal_output_shows_escape_sequences_from_test_source(tmp_path):
-    tests = make_project(tmp_path, tests=ESC_TESTS)
+    make_project(tmp_path, tests=ESC_TESTS)
     for flags in ([], ["--no-color"]):
         done = auditor("scan", "tests", "--only", "static", *flags, cwd=tmp_path)  # piped
         assert done.returncode == 0, done.stderr
@@ -28,7 +28,7 @@ def test_case_terminal_output_shows_escape_sequences_from_test_source(tmp_path):
 
 
 def test_case_junit_xml_stays_well_formed_with_raw_esc(tmp_path):
-    tests = make_project(tmp_path, tests=ESC_TESTS)
+    make_project(tmp_path, tests=ESC_TESTS)
     junit = tmp_path / "junit.xml"
     done = auditor("scan", "tests", "--only", "static", "-q", "--junit", str(junit), cwd=tmp_path)
     assert done.returncode == 0, done.stderr

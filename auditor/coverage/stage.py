@@ -94,12 +94,33 @@ def check_suite(project: Project, suite: SuiteRun) -> None:
             f"[tool.auditor]) and run again; pytest's output is in "
             f"{project.rel(coverage_dir(project) / 'pytest.log')}."
         )
-    if suite.exit_code == 5 or not suite.tests:
+    conftest = _CONFTEST_ERROR.search(suite.output)
+    if conftest:
+        missing = _MISSING.search(suite.output)
+        hint = (
+            f" The module '{missing.group(1).split('.')[0]}' is not installed in the interpreter "
+            f"auditor runs with; install the project's test dependencies into it."
+            if missing
+            else ""
+        )
         raise StageFailed(
-            f"pytest collected no tests under "
-            f"{', '.join(project.rel(t) for t in project.tests_dirs)}"
-            f" (exit code {suite.exit_code}). Pass the directory that holds your tests, e.g. "
-            f"`auditor scan tests`. pytest said: {_tail(suite.output)}"
+            f"pytest could not load {project.rel(conftest.group(1))}, so no test under it can "
+            f"run: {_error_line(suite.output)}.{hint} Fix it (`python -m pytest --collect-only` "
+            f"reproduces it) and run again."
+        )
+    if suite.exit_code == 5 or not suite.tests:
+        where = ", ".join(project.rel(t) for t in project.tests_dirs)
+        files = [f for f in project.test_files() if project.pytest.matches_file(f.name)]
+        if not files:
+            patterns = " or ".join(project.pytest.python_files)
+            raise StageFailed(
+                f"There are no test files under {where}: pytest collects files named {patterns} "
+                f"(python_files). Add tests there, or pass the directory that holds them."
+            )
+        raise StageFailed(
+            f"pytest collected no tests from the {len(files)} test file(s) under {where} (exit "
+            f"code {suite.exit_code}). Check python_functions/python_classes and any -k/-m "
+            f"selection in addopts or pytest-args. pytest said: {_tail(suite.output)}"
         )
     if suite.exit_code not in (0, 1):
         raise StageFailed(
@@ -110,6 +131,15 @@ def check_suite(project: Project, suite: SuiteRun) -> None:
 
 
 _MISSING = re.compile(r"No module named '([^']+)'")
+_CONFTEST_ERROR = re.compile(r"ImportError while loading conftest '([^']+)'")
+
+
+def _error_line(output: str) -> str:
+    """The `E   ...` line pytest prints for an import error (else the output's last line)."""
+    for line in output.splitlines():
+        if line.startswith("E "):
+            return line[1:].strip()
+    return _tail(output, 1)
 
 
 def collection_message(errors: list[dict[str, Any]]) -> str:

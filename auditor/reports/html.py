@@ -14,8 +14,9 @@ from typing import Any
 
 from auditor import metric_registry
 from auditor.model import Mutant, Scorecard
-from auditor.reports import common
+from auditor.reports import common, html_release
 from auditor.reports.html_parts import CSS, JS, trend_svg
+from auditor.reports.html_release import inline_code
 
 MODULE_COLUMNS = ("line_coverage", "branch_coverage", "mutation_score", "test_strength")
 MODULE_HEADERS = (
@@ -82,8 +83,8 @@ def _actions(card: Scorecard) -> str:
     for a in card.top_actions:
         diff = f'<pre class="diff">{_diff_html(a["diff"])}</pre>' if a.get("diff") else ""
         items.append(
-            f'<li><span class="where">{escape(a["where"])}</span> <b>{escape(a["title"])}</b>'
-            f'<div class="how">{escape(a["how"])}</div>{diff}</li>'
+            f'<li><span class="where">{escape(a["where"])}</span> <b>{inline_code(a["title"])}</b>'
+            f'<div class="how">{inline_code(a["how"])}</div>{diff}</li>'
         )
     listing = f'<ol class="actions">{"".join(items)}</ol>'
     return f'<section id="actions"><h2>Top actions</h2>{listing}</section>'
@@ -146,11 +147,13 @@ def _mutant_html(m: Mutant) -> str:
         witness = '<div class="witness muted">No witness found: likely equivalent.</div>'
     tests = f"{len(m.covered_by)} covering test(s)" if m.covered_by else "no covering test recorded"
     meta = " · ".join(escape(part) for part in (m.operator, m.id, tests) if part)
-    return (
-        f'<div class="mutant"><div><span class="where">{escape(m.path)}:{m.line or "?"}</span> '
-        f'<b>{escape(m.function or m.id)}</b> <span class="muted">{meta}</span></div>'
-        f'<pre class="diff">{_diff_html(m.diff) or escape(m.description)}</pre>{witness}</div>'
+    summary = (
+        f'<span class="where">{escape(m.path)}:{m.line or "?"}</span> '
+        f'<b>{escape(m.function or m.id)}</b> <span class="muted">{meta}</span>'
     )
+    body = f'<pre class="diff">{_diff_html(m.diff) or escape(m.description)}</pre>{witness}'
+    search = " ".join([m.path, m.function, m.operator, m.id, m.diff, m.description])
+    return html_release.survivor_details(summary, search, body)
 
 
 def _survivors(card: Scorecard) -> str:
@@ -158,7 +161,11 @@ def _survivors(card: Scorecard) -> str:
         return ""
     items = [_mutant_html(m) for m in common.survivors(card)]
     body = "".join(items) or '<p class="muted">No surviving mutants.</p>'
-    return f'<section id="survivors"><h2>Surviving mutants ({len(items)})</h2>{body}</section>'
+    toolbar = html_release.survivors_toolbar(len(items))
+    return (
+        f'<section id="survivors"><h2>Surviving mutants ({len(items)})</h2>{toolbar}{body}'
+        "</section>"
+    )
 
 
 def _excerpt_html(lines: list[str] | None, line: int, end_line: int | None) -> str:
@@ -203,7 +210,7 @@ def _findings(card: Scorecard, root: Path | str | None) -> str:
             items.append(
                 f'<div class="finding sev-{f.severity}" data-text="{text}">'
                 f'<div><span class="sev">{f.severity}</span> <b>{escape(f.rule)}</b> '
-                f"{_where(path, f.line)} {escape(f.message)}</div>"
+                f"{_where(path, f.line)} {inline_code(f.message)}</div>"
                 f"{_excerpt_html(lines, f.line, f.end_line)}</div>"
             )
         summary = f"<summary><code>{escape(path)}</code> ({len(findings)})</summary>"
@@ -220,7 +227,7 @@ def _findings(card: Scorecard, root: Path | str | None) -> str:
     return f'<section id="findings">{title}{extra}{search}{"".join(blocks)}</section>'
 
 
-def _header(card: Scorecard, title: str) -> str:
+def _header(card: Scorecard, title: str, root: Path | str | None = None) -> str:
     stages = "".join(
         f"<li><b>{escape(s.name)}</b>: {'ran' if s.ran else 'not run'}"
         f"{' — ' + escape(s.reason) if s.reason else ''}"
@@ -230,7 +237,9 @@ def _header(card: Scorecard, title: str) -> str:
     version = escape(card.tool.get("version", ""))
     tests = escape(", ".join(card.project.tests))
     return (
-        f'<header><h1>{escape(title)}</h1><p class="muted">auditor {version} · tests: {tests}</p>'
+        f"<header><h1>{escape(title)}</h1>"
+        f"{html_release.identity_html(html_release.identity(card, root))}"
+        f'<p class="muted">auditor {version} · tests: {tests}</p>'
         f'<ul class="stages">{stages}</ul></header>'
     )
 
@@ -251,7 +260,8 @@ def render(
     trend = f'<section id="trend"><h2>Trend</h2>{trend_svg(history or [])}</section>'
     body = "".join(
         [
-            _header(card, title),
+            _header(card, title, root),
+            html_release.gates_section(card),
             _summary(card),
             _actions(card),
             trend,
@@ -263,6 +273,7 @@ def render(
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{CSS}</style></head>"
-        f"<body><main>{body}</main><script>{JS}</script></body></html>\n"
+        f"<title>{escape(title)}</title><style>{CSS}{html_release.CSS}</style></head>"
+        f"<body><main>{body}</main><script>{JS}{html_release.SURVIVOR_FILTER_JS}</script>"
+        "</body></html>\n"
     )

@@ -109,9 +109,13 @@ def _replacement(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
 
 
 def _python_path(project: Project, copy: Path) -> str:
-    """The project's import roots, mapped into the private copy, ahead of any existing path."""
-    parts = [str(copy)]
+    """The project's import roots below its root, mapped into the private copy, ahead of any
+    existing path. Never the copy's root itself: `python -m pytest` already imports from its cwd,
+    and a root on PYTHONPATH would run a root `sitecustomize.py` that plain pytest does not run."""
+    parts: list[str] = []
     for root in import_roots(project):
+        if root == project.root.resolve():
+            continue
         try:
             parts.append(str(copy / root.relative_to(project.root)))
         except ValueError:

@@ -114,8 +114,9 @@ def check_suite(project: Project, suite: SuiteRun) -> None:
         if not files:
             patterns = " or ".join(project.pytest.python_files)
             raise StageFailed(
-                f"There are no test files under {where}: pytest collects files named {patterns} "
-                f"(python_files). Add tests there, or pass the directory that holds them."
+                f"pytest collected no tests: there are no test files under {where} (pytest "
+                f"collects files named {patterns}, its python_files setting). Add tests there, or "
+                f"pass the directory that holds them."
             )
         raise StageFailed(
             f"pytest collected no tests from the {len(files)} test file(s) under {where} (exit "

@@ -88,7 +88,7 @@ def test_case_empty_tests_directory_names_the_cause(tmp_path):
     (tests / "test_calc.py").unlink()
     done = auditor("scan", "tests", "-q", "--skip", "mutation,properties", cwd=tmp_path)
     assert done.returncode == 3
-    assert "There are no test files under tests" in done.stderr
+    assert "there are no test files under tests" in done.stderr
     assert "Pass the directory that holds your tests" not in done.stderr
 
 

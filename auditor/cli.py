@@ -291,14 +291,14 @@ def _write_output(target: Path, text: str, flag: str) -> None:
 def cmd_rules(args: argparse.Namespace) -> int:
     from auditor.static.docs import print_rules
 
-    print_rules(make_console())
+    print_rules(make_console(args.no_color))
     return EXIT_OK
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from auditor.static.docs import print_explain
 
-    print_explain(make_console(), args.code)
+    print_explain(make_console(args.no_color), args.code)
     return EXIT_OK
 
 

@@ -209,3 +209,41 @@ def test_case_two_scans_of_one_project_take_turns(tmp_path):
     assert second.returncode == 0, err
     assert "another auditor scan of this project is running" in err
     assert "score" in out
+
+
+@pytest.mark.slow
+def test_case_corrupted_engine_caches_lose_no_mutant(tmp_path):
+    """Coverage, mutation (mutmut's .meta/.spans/stats), pseudo-tested and witness caches: each
+    corrupted a different way, the next scan reports the same mutants and the same score."""
+    tests = make_project(tmp_path, config="[tool.auditor.witness]\nmax-examples = 20\nseconds = 2\n")
+    before_json = tmp_path / "before.json"
+    first = auditor("scan", "tests", "-q", "--json", str(before_json), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    state_dir = tmp_path / ".auditor"
+    mutants = state_dir / "mutation" / "workspace" / "mutants"
+    damage = {
+        state_dir / "coverage" / "result.json": lambda b: b[: len(b) // 2],
+        state_dir / "coverage" / "map.json": lambda b: b"\xff\xfe garbage",
+        state_dir / "mutation" / "state.json": lambda b: b"[1, 2]",
+        state_dir / "mutation" / "pseudo.json": lambda b: b'{"k": {"not": "a verdict"}}',
+        state_dir / "properties" / "witness-cache.json": lambda b: b'{"m": 1',
+        mutants / "calc" / "__init__.py.meta": lambda b: b[: len(b) // 3],
+        mutants / "calc" / "__init__.py.spans": lambda b: b'{"spans": {"x": 1}}',
+        mutants / "mutmut-stats.json": lambda b: b"",
+    }
+    for path, spoil in damage.items():
+        assert path.is_file(), path
+        path.write_bytes(spoil(path.read_bytes()))
+    after_json = tmp_path / "after.json"
+    second = auditor("scan", "tests", "-q", "--json", str(after_json), cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "Traceback" not in second.stderr
+    before, after = json.loads(before_json.read_text()), json.loads(after_json.read_text())
+    assert sorted((m["id"], m["status"]) for m in after["mutants"]) == sorted(
+        (m["id"], m["status"]) for m in before["mutants"]
+    )
+    assert after["summary"]["mutation_score"] == before["summary"]["mutation_score"]
+    assert after["summary"]["score"] == before["summary"]["score"]
+    # one line each (the .spans file went with its .meta: that source file was regenerated)
+    for name in ("result.json", "__init__.py.meta", "mutmut-stats.json", "witness-cache.json"):
+        assert name in second.stderr, f"no warning for {name}: {second.stderr}"

@@ -215,7 +215,7 @@ def test_case_two_scans_of_one_project_take_turns(tmp_path):
 def test_case_corrupted_engine_caches_lose_no_mutant(tmp_path):
     """Coverage, mutation (mutmut's .meta/.spans/stats), pseudo-tested and witness caches: each
     corrupted a different way, the next scan reports the same mutants and the same score."""
-    tests = make_project(tmp_path, config="[tool.auditor.witness]\nmax-examples = 20\nseconds = 2\n")
+    make_project(tmp_path, config="[tool.auditor.witness]\nmax-examples = 20\nseconds = 2\n")
     before_json = tmp_path / "before.json"
     first = auditor("scan", "tests", "-q", "--json", str(before_json), cwd=tmp_path)
     assert first.returncode == 0, first.stderr

@@ -126,6 +126,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide state from the user's other tools
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)

@@ -20,12 +20,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
 from auditor.errors import ToolError, UsageError
+
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_API = "https://api.github.com"
 API_VERSION = "2022-11-28"
@@ -149,6 +150,8 @@ class Client:
         self.target = target
         self.sleep = sleep
         self.timeout = timeout
+        import httpx  # imported on use: `auditor --help` must not pay for it
+
         self.api_origin = _origin(validate_api_url(target.api))
         self.http = httpx.Client(timeout=timeout, follow_redirects=False, transport=transport)
 
@@ -231,6 +234,8 @@ class Client:
                     f"GitHub redirected {method} to another origin ({_origin_text(url)}); "
                     f"refusing to send the token there. Only {self.target.api} is trusted."
                 )
+            import httpx
+
             try:
                 response = http.request(method, url, headers=self._headers(), json=payload)
             except httpx.HTTPError as exc:

@@ -280,7 +280,7 @@ def literal_aware(
     Same shape and the same refusal of un-hinted parameters as `from_signature`; parameters with a
     default are sometimes left out, so mutants of the default value itself can be told apart.
     """
-    from strategies.signature import signature_strategy
+    from auditor_strategies.signature import signature_strategy
 
     literals = function_literals(func)
     return signature_strategy(func, lambda hint: for_type(hint, literals), skip_first=skip_first)

@@ -89,10 +89,16 @@ def sync_tree(src: Path, dst: Path, keep: frozenset[str] | set[str] = frozenset(
     """
     written = 0
     dst.mkdir(parents=True, exist_ok=True)
+    mirror = dst.resolve()
     wanted: set[Path] = set()
     for dirpath, dirnames, filenames in os.walk(src):
         here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if not _skipped(d))
+        # never mirror the directory that holds the mirror (a --cache-dir inside the project)
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not _skipped(d) and not mirror.is_relative_to((here / d).resolve())
+        )
         rel_dir = here.relative_to(src)
         for name in sorted(filenames):
             if _skipped(name) or name.endswith((".pyc", ".pyo")):

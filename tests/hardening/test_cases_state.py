@@ -247,3 +247,14 @@ def test_case_corrupted_engine_caches_lose_no_mutant(tmp_path):
     # one line each (the .spans file went with its .meta: that source file was regenerated)
     for name in ("result.json", "__init__.py.meta", "mutmut-stats.json", "witness-cache.json"):
         assert name in second.stderr, f"no warning for {name}: {second.stderr}"
+
+
+@pytest.mark.slow
+def test_a_cache_dir_inside_the_project_is_not_mirrored_into_itself(tmp_path):
+    make_project(tmp_path)
+    done = auditor("scan", "tests", "-q", "--skip", "properties", "--cache-dir", "state-here",
+                   cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    workspace = tmp_path / "state-here" / "mutation" / "workspace"
+    assert (workspace / "calc" / "__init__.py").is_file()
+    assert not (workspace / "state-here").exists()

@@ -17,6 +17,7 @@ from importlib import metadata
 
 from auditor import preflight, state
 from auditor.errors import StageFailed, UsageError
+from auditor.meta import Meta
 from auditor.model import STAGES, ProjectInfo, Scorecard, StageReport
 from auditor.options import Options
 from auditor.project import Project, load_project
@@ -81,7 +82,7 @@ def new_scorecard(project: Project) -> Scorecard:
         ),
         tool={"name": "auditor", "version": __version__},
         engines=engine_versions(),
-        meta={"python": platform.python_version()},
+        meta=Meta(python=platform.python_version()),
     )
 
 
@@ -115,9 +116,7 @@ def _run_stages(project: Project, options: Options, stages: list[str]) -> Scorec
 
     card = new_scorecard(project)
     if options.shard:
-        card.meta["shard_spec"] = (
-            f"{options.shard[0]}/{options.shard[1]}"  # read by `auditor merge`
-        )
+        card.meta.shard_spec = f"{options.shard[0]}/{options.shard[1]}"  # read by `auditor merge`
     failed: set[str] = set()
     for name in STAGES:
         if name not in stages:
@@ -139,7 +138,7 @@ def _run_stages(project: Project, options: Options, stages: list[str]) -> Scorec
             runner(project, options, card)
         except StageFailed as exc:
             failed.add(name)
-            card.meta.setdefault("tool_errors", []).append({"stage": name, "message": exc.message})
+            card.meta.add_error(name, exc.message)
             if card.stage(name) is None:
                 card.stages.append(StageReport(name=name, ran=False, reason=exc.message))
         report = card.stage(name)

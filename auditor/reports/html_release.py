@@ -2,7 +2,7 @@
 
 - `identity(card, root)`: project name and version (from `[project]` in pyproject.toml), git commit
   and branch (`auditor.git`), and the scan date, for the page header;
-- `gates_section(card)`: every quality gate with passed/failed (`card.meta["gates"]`, recorded by
+- `gates_section(card)`: every quality gate with passed/failed (`card.meta.gates`, recorded by
   `auditor.gates.evaluate`), so a scan that failed `--fail-under` says so in the HTML too;
 - `inline_code(text)`: escapes `text` and renders its `code spans` as `<code>`;
 - `survivor_details(...)`: one collapsed `<details>` per surviving mutant with a filter box.
@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
-from typing import Any
 
 from auditor.model import Scorecard
 
@@ -101,17 +100,17 @@ def identity_html(ident: dict[str, str]) -> str:
 
 def gates_section(card: Scorecard) -> str:
     """Every evaluated gate, failed first; empty when no gate was requested."""
-    gates: list[dict[str, Any]] = list(card.meta.get("gates") or [])
+    gates = list(card.meta.gates or [])
     if not gates:
         return ""
-    failed = [g for g in gates if not g.get("passed")]
+    failed = [g for g in gates if not g.passed]
     rows = []
-    for gate in sorted(gates, key=lambda g: bool(g.get("passed"))):
-        state = "passed" if gate.get("passed") else "failed"
-        message = f" — {inline_code(str(gate.get('message')))}" if gate.get("message") else ""
+    for gate in sorted(gates, key=lambda g: g.passed):
+        state = "passed" if gate.passed else "failed"
+        message = f" — {inline_code(gate.message)}" if gate.message else ""
         rows.append(
             f'<div class="gate {state}"><span class="verdict">{state.upper()}</span> '
-            f"{inline_code(str(gate.get('name', '')))}{message}</div>"
+            f"{inline_code(gate.name)}{message}</div>"
         )
     title = f"Quality gates ({len(failed)} of {len(gates)} failed)" if failed else (
         f"Quality gates (all {len(gates)} passed)"

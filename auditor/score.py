@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from auditor.config import Config
+from auditor.config import Config, ThresholdsConfig
 from auditor.counts import FindingCounts, MutantCounts, PseudoCounts
 from auditor.metric_registry import COMPONENT_BY_NAME, COMPONENTS, Bands, Metric
 from auditor.model import MUTANT_STATUSES, Finding, Mutant, MutantStatus, PseudoTested, Scorecard
@@ -156,12 +156,8 @@ def _coverage_totals(card: Scorecard) -> dict[str, int]:
 
 def bands(config: Config | None) -> Bands:
     """The colour bands in effect: `[tool.auditor.thresholds]` high/low, else 80/60 (Stryker)."""
-    configured = (config.thresholds if config else None) or {}
-    default = Bands()
-    return Bands(
-        high=float(configured.get("high", default.high)),
-        low=float(configured.get("low", default.low)),
-    )
+    table = config.thresholds if config else ThresholdsConfig()
+    return Bands(high=float(table.high), low=float(table.low))
 
 
 def card_bands(card: Scorecard) -> Bands:
@@ -196,9 +192,8 @@ def metric_value(card: Scorecard, metric: Metric) -> float | None:
 
 def weights(config: Config | None) -> dict[str, float]:
     merged = dict(DEFAULT_WEIGHTS)
-    for key, value in ((config.score if config else None) or {}).items():
-        if key in merged:
-            merged[key] = float(value)
+    for key, value in (config.score if config else {}).items():
+        merged[key] = float(value)
     return merged
 
 
@@ -243,7 +238,7 @@ def _not_run_reason(card: Scorecard, stage: str) -> str:
 
 
 def _zero_weight_reason(name: str, config: Config | None) -> str:
-    if config is not None and name in (config.score or {}):
+    if config is not None and name in config.score:
         return "weight is 0 in [tool.auditor.score]"
     return f"weight is 0 by default (set `{name} = N` in [tool.auditor.score] to count it)"
 

@@ -58,7 +58,7 @@ def test_case_invalid_regex(tmp_path, capsys, key):
     ("table", "match"),
     [
         ("[tool.auditor.mutation]\nmax-mutants = -5", "max-mutants must be at least 0; got -5"),
-        ("[tool.auditor.score]\nmutation = -1", "[tool.auditor.score] mutation must be at least 0"),
+        ("[tool.auditor.score]\nmutation = -1", "score weight 'mutation' must be at least 0"),
         ("[tool.auditor.score]\nmutation = 0\ncoverage = 0\nfindings = 0\nproperties = 0\n"
          "pseudo-tested = 0", "sets every weight to 0"),
         ("[tool.auditor]\njobs = 0", "jobs must be at least 1; got 0"),

@@ -69,6 +69,7 @@ class ProjectDelta:
     oracle_gap: float | None = None
 
     def get(self, key: str) -> float | None:
+        """The difference for the `PROJECT_DELTA` metric `key`; KeyError for any other name."""
         if key not in PROJECT_DELTA:
             raise KeyError(key)
         value: float | None = getattr(self, key)

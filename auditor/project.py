@@ -55,7 +55,6 @@ class PytestSettings:
     asyncio_mode: str = ""
     trio_mode: bool = False
     configfile: str | None = None
-    plugins_hint: list[str] = field(default_factory=list)
 
     def matches_file(self, name: str) -> bool:
         return any(fnmatch.fnmatch(name, pattern) for pattern in self.python_files)

@@ -17,7 +17,7 @@ from typing import Any
 from auditor.config import Config, ThresholdsConfig
 from auditor.counts import FindingCounts, MutantCounts, PseudoCounts
 from auditor.metric_registry import COMPONENT_BY_NAME, COMPONENTS, Bands, Metric
-from auditor.model import MUTANT_STATUSES, Finding, Mutant, MutantStatus, PseudoTested, Scorecard
+from auditor.model import Finding, Mutant, PseudoTested, Scorecard
 from auditor.summary import ExcludedComponent, ModuleRow, StageNotRun, Summary
 
 # Component weights, labels and stages: `auditor.metric_registry.COMPONENTS`;
@@ -26,7 +26,6 @@ DEFAULT_WEIGHTS: dict[str, float] = {c.name: c.default_weight for c in COMPONENT
 # A test's penalty is capped at 1: one broken test cannot count as more than one test.
 FINDING_PENALTY: dict[str, float] = {"error": 1.0, "warning": 0.25, "info": 0.0}
 GRADE_BANDS: tuple[tuple[float, str], ...] = ((90.0, "A"), (80.0, "B"), (70.0, "C"), (60.0, "D"))
-COUNTED_STATUSES: tuple[MutantStatus, ...] = MUTANT_STATUSES
 
 
 def pct(numerator: float, denominator: float) -> float | None:
@@ -92,6 +91,10 @@ def mutation_metrics(counts: MutantCounts) -> tuple[float | None, float | None]:
 
 
 def oracle_gap(line_coverage: float | None, mutation_score: float | None) -> float | None:
+    """Line coverage - mutation score, in points (one decimal): code the tests run but do not check.
+
+    None when either is None.
+    """
     if line_coverage is None or mutation_score is None:
         return None
     return round(line_coverage - mutation_score, 1)
@@ -191,6 +194,7 @@ def metric_value(card: Scorecard, metric: Metric) -> float | None:
 
 
 def weights(config: Config | None) -> dict[str, float]:
+    """Component -> weight: the registry's default weights with `[tool.auditor.score]` on top."""
     merged = dict(DEFAULT_WEIGHTS)
     for key, value in (config.score if config else {}).items():
         merged[key] = float(value)

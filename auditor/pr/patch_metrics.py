@@ -310,6 +310,7 @@ def new_findings(card: Scorecard, changed_files: list[str] | None = None) -> lis
 
 
 def finding_key(finding: Finding) -> str:
+    """A finding's identity across scans: its fingerprint, else `rule:path:line`."""
     return finding.fingerprint or f"{finding.rule}:{finding.path}:{finding.line}"
 
 

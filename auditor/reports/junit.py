@@ -14,6 +14,7 @@ from auditor.textsafe import sanitized, xml_text
 
 
 def build(card: Scorecard) -> ET.Element:
+    """The JUnit tree: one case per quality gate (`meta.gates`) and one failing case per error finding."""
     suites = ET.Element("testsuites", name="auditor")
     gates = card.meta.gates or []
     gate_suite = ET.SubElement(suites, "testsuite", name="auditor.gates")
@@ -49,6 +50,7 @@ def build(card: Scorecard) -> ET.Element:
 
 
 def render(card: Scorecard, **_: Any) -> str:
-    root = build(sanitized(card, xml_text))  # XML 1.0 cannot hold raw control characters
+    """The JUnit XML document as text (control characters escaped: XML 1.0 cannot hold them)."""
+    root = build(sanitized(card, xml_text))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -151,12 +151,13 @@ class Child:
             self._signalled.add(sig)
             _signal_group(self.popen.pid, sig)
 
-    def stop(self, grace: float = GRACE_SECONDS) -> int:
-        """End the whole group: SIGINT, then SIGTERM after `grace` s, then SIGKILL. Returns the
-        child's exit code. Children the group leader forked are signalled too, even after the
-        leader has exited."""
+    def stop(self, grace: float = GRACE_SECONDS, first: int = signal.SIGINT) -> int:
+        """End the whole group: `first` (SIGINT: the child's own clean-up), then SIGTERM after
+        `grace` s, then SIGKILL. Returns the child's exit code. Children the group leader forked
+        are signalled too, even after the leader has exited."""
         pgid = self.popen.pid
-        for sig, wait in ((signal.SIGINT, grace), (signal.SIGTERM, grace)):
+        for sig in dict.fromkeys((first, signal.SIGTERM)):
+            wait = grace
             if self.popen.poll() is None:
                 self.send(sig)
                 with contextlib.suppress(subprocess.TimeoutExpired):
@@ -204,11 +205,13 @@ def run(
     timeout: float | None = None,
     separate_stderr: bool = False,
     grace: float = GRACE_SECONDS,
+    timeout_signal: int = signal.SIGINT,
 ) -> Completed:
     """Run `argv` to completion in its own process group and capture its output.
 
     `timeout` is in seconds (None: no limit); when it passes the whole group is ended (`stop`) and
-    the result has `timed_out=True`. Output is decoded as UTF-8 with replacement characters.
+    the result has `timed_out=True` (`timeout_signal` is sent first: SIGTERM skips the child's
+    own clean-up, e.g. so pytest does not report a hung test as interrupted). Output is decoded as UTF-8 with replacement characters.
     Ctrl-C or SIGTERM during the run ends the group too and re-raises. Raises `OSError` when the
     program cannot be started (e.g. `FileNotFoundError` for a missing executable).
     """
@@ -232,7 +235,7 @@ def run(
         child.popen.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         timed_out = True
-        child.stop(grace)
+        child.stop(grace, first=timeout_signal)
     except BaseException:
         child.stop(grace)
         raise

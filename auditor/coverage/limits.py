@@ -13,6 +13,7 @@ exits. It is `auditor.procs.run`, the runner every subprocess of auditor uses.
 from __future__ import annotations
 
 import json
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,5 +67,7 @@ def run_group(cmd: list[str], *, cwd: Path, env: dict[str, str], limit: float) -
     """Run `cmd` in a new process group (`auditor.procs`); stop the whole group after `limit`
     seconds (`timed_out`) or when auditor is interrupted (Ctrl-C, or SIGTERM through the CLI's
     handlers: the exception is re-raised after the group is gone)."""
-    done = procs.run(cmd, cwd=cwd, env=env, timeout=limit, grace=GRACE_SECONDS)
+    done = procs.run(
+        cmd, cwd=cwd, env=env, timeout=limit, grace=GRACE_SECONDS, timeout_signal=signal.SIGTERM
+    )
     return GroupRun(exit_code=done.exit_code, output=done.output, timed_out=done.timed_out)

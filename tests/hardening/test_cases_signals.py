@@ -114,8 +114,10 @@ def test_case_sigterm_during_mutation_leaves_no_mutmut_running(tmp_path):
     scan.send_signal(signal.SIGTERM)
     _, err = scan.communicate(timeout=60)
     assert scan.returncode == 143, err
-    time.sleep(1.0)
-    assert _processes_under(tmp_path) == [], "mutmut (or a test) kept running after SIGTERM"
+    deadline = time.monotonic() + 10  # the mutmut child ran on for 40 s
+    while _processes_under(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_under(tmp_path) == [], "a mutation child (or a test) kept running"
     assert any(workspace.rglob("*.py.meta"))  # finished results are on disk for the next run
 
 

@@ -77,6 +77,12 @@ def workspace_dir(project: Project, name: str = "workspace") -> Path:
     return project.state_dir / "mutation" / name
 
 
+# a project-root sitecustomize.py/usercustomize.py runs at interpreter start-up when its directory
+# is on PYTHONPATH; plain pytest never runs it, so the mirror (whose root is on the mutation
+# runner's PYTHONPATH) leaves it out
+STARTUP_HOOKS = frozenset({"sitecustomize.py", "usercustomize.py"})
+
+
 def _skipped(name: str) -> bool:
     return (
         name in SKIP_DIRS
@@ -107,6 +113,8 @@ def sync_tree(src: Path, dst: Path, keep: frozenset[str] | set[str] = frozenset(
         for name in sorted(filenames):
             if _skipped(name) or name.endswith((".pyc", ".pyo")):
                 continue
+            if not rel_dir.parts and name in STARTUP_HOOKS:
+                continue  # the workspace root is on our children's PYTHONPATH: plain pytest's is not
             rel = rel_dir / name
             if rel.parts[0] in keep:
                 continue

@@ -157,6 +157,7 @@ class Project:
     source_paths: list[Path]
     pytest: PytestSettings
     config: Config
+    cache_dir: Path | None = None  # --cache-dir; see auditor.state.state_dir
     # what the suite's pytest runs are given: None = nothing, so pytest collects what plain
     # `pytest` collects (its testpaths, else the rootdir: doctests and README globs included)
     explicit_tests: bool = True
@@ -175,7 +176,10 @@ class Project:
 
     @property
     def state_dir(self) -> Path:
-        return self.root / ".auditor"
+        """Where all of auditor's state for this project lives (`auditor.state.state_dir`)."""
+        from auditor.state import state_dir
+
+        return state_dir(self.root, self.tests_dirs, self.cache_dir)
 
     def test_files(self) -> list[Path]:
         """Every .py file under the test dirs (test modules, conftest.py, helpers), sorted; when a
@@ -185,7 +189,13 @@ class Project:
         for base in self.tests_dirs:
             candidates = [base] if base.is_file() else _walk_py(base)
             for path in candidates:
-                resolved = path.resolve()
+                try:
+                    resolved = path.resolve(strict=True)
+                except (OSError, RuntimeError) as exc:  # a symlink loop or a dangling link
+                    from auditor.state import warn
+
+                    warn(f"skipped {path}: it cannot be read ({type(exc).__name__}: {exc})")
+                    continue
                 if resolved in seen or self._excluded(resolved):
                     continue
                 seen.add(resolved)
@@ -317,7 +327,12 @@ def expand_testpaths(root: Path, testpaths: list[str]) -> list[Path]:
     return out
 
 
-def load_project(tests: str | Path | None = None, *, config: Config | None = None) -> Project:
+def load_project(
+    tests: str | Path | None = None,
+    *,
+    config: Config | None = None,
+    cache_dir: str | Path | None = None,
+) -> Project:
     """Build the Project for a tests directory (or the pytest testpaths / ./tests when None)."""
     if tests is None:
         root = find_root(Path.cwd())
@@ -368,5 +383,6 @@ def load_project(tests: str | Path | None = None, *, config: Config | None = Non
         source_paths=source_paths,
         pytest=settings,
         config=cfg,
+        cache_dir=Path(cache_dir).resolve() if cache_dir else None,
         explicit_tests=explicit,
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 from auditor.model import Scorecard
 from auditor.reports import flaky_text
+from auditor.textsafe import sanitized, xml_text
 
 
 def build(card: Scorecard) -> ET.Element:
@@ -66,7 +67,7 @@ def build(card: Scorecard) -> ET.Element:
 
 
 def render(card: Scorecard, **_: Any) -> str:
-    """The JUnit XML document as text."""
-    root = build(card)
+    """The JUnit XML document as text (control characters escaped: XML 1.0 cannot hold them)."""
+    root = build(sanitized(card, xml_text))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

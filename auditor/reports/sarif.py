@@ -375,5 +375,32 @@ def build(card: Scorecard, root: Path | str | None = None) -> dict[str, Any]:
 
 
 def render(card: Scorecard, root: Path | str | None = None, **_: Any) -> str:
-    """The SARIF log as JSON text."""
-    return json.dumps(build(card, root), indent=2, ensure_ascii=False) + "\n"
+    """The SARIF log as JSON text, its URIs anchored to the repository root."""
+    sarif = build(card, root)
+    if root is not None:
+        anchor_to_repository(sarif, Path(root))
+    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+
+
+def anchor_to_repository(sarif: dict[str, Any], root: Path) -> None:
+    """Make every artifact URI relative to the git repository's top directory, with
+    `uriBaseId: %SRCROOT%`: for a project in a sub-directory of its repository (`pkg/tests/...`,
+    not `tests/...`) GitHub code scanning then places the alerts on the right files."""
+    from auditor import git
+
+    top = git.toplevel(root)
+    if top is None:
+        return
+    try:
+        prefix = root.resolve().relative_to(top.resolve()).as_posix()
+    except ValueError:
+        return
+    prefix = "" if prefix == "." else prefix + "/"
+    for run in sarif.get("runs", []):
+        run["originalUriBaseIds"] = {"%SRCROOT%": {"uri": top.resolve().as_uri() + "/"}}
+        for result in run.get("results", []):
+            for place in result.get("locations", []):
+                artifact = place.get("physicalLocation", {}).get("artifactLocation")
+                if isinstance(artifact, dict) and "uri" in artifact:
+                    artifact["uri"] = prefix + str(artifact["uri"])
+                    artifact["uriBaseId"] = "%SRCROOT%"

@@ -22,6 +22,7 @@ from auditor.model import Scorecard
 from auditor.reports import common, flaky_text
 from auditor.score import metric_value
 from auditor.summary import SurvivorAction
+from auditor.textsafe import printable, sanitized
 
 COLOUR = {"high": "green", "medium": "yellow", "low": "red", "none": "dim"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -290,7 +291,8 @@ def render(
     target = console or Console(
         width=80, record=True, no_color=True, file=io.StringIO(), highlight=False
     )
-    gates = gate_messages or []
+    card = sanitized(card, printable)  # test source must not drive the reader's terminal
+    gates = [printable(message) for message in gate_messages or []]
     if quiet:
         target.print(escape(quiet_line(card, gates)), soft_wrap=True, highlight=False)
     else:

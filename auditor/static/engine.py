@@ -8,15 +8,13 @@ hash and the engine options, so a warm scan only hashes files and runs the cheap
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import pickle
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
+from auditor import state
 from auditor.config import Config
 from auditor.errors import ConfigError
 from auditor.model import Diagnostic, Finding, UnusedSuppression
@@ -49,17 +47,19 @@ class StaticResult:
     facts: dict[str, FileFacts] = field(default_factory=dict)
 
 
+class _RuleMeta(TypedDict):
+    default_enabled: bool
+    options: dict[str, Any]
+
+
 def rules_meta(cache_dir: Path | None) -> dict[str, dict[str, Any]]:
     """code -> {default_enabled, options} for every rule. Cached as JSON per engine version so a
     fully cached scan never has to import libcst and the rule modules."""
-    path = cache_dir / f"rules-{engine_fingerprint()}.json" if cache_dir else None
-    if path is not None and path.is_file():
-        try:
-            loaded = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(loaded, dict):
-                return loaded
-        except (OSError, ValueError):
-            pass
+    path = cache_dir / "rules.json" if cache_dir else None
+    if path is not None:
+        loaded = state.read_cache(path, engine_fingerprint(), dict[str, _RuleMeta])
+        if loaded is not None:
+            return {code: dict(meta) for code, meta in loaded.items()}
     from auditor.static.registry import all_rules
 
     meta = {
@@ -67,10 +67,7 @@ def rules_meta(cache_dir: Path | None) -> dict[str, dict[str, Any]]:
         for r in all_rules()
     }
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob("rules-*.json"):
-            stale.unlink(missing_ok=True)
-        path.write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
+        state.write_cache(path, engine_fingerprint(), meta)
     return meta
 
 
@@ -163,20 +160,20 @@ def analyze_many(sources: list[tuple[str, str]], options: Any, jobs: int) -> lis
 
 # -- cache ------------------------------------------------------------------------------------
 class FactsCache:
-    """One pickle per options token: {content digest: FileFacts}. Pruned to current files."""
+    """One JSON cache per options token: {content digest: FileFacts}. Pruned to current files.
+
+    Read through `auditor.state.read_cache` (key checked first, typed decoding, a corrupt file is
+    discarded with a warning): nothing read from `.auditor/static/` can run code.
+    """
 
     def __init__(self, directory: Path | None, token: str) -> None:
-        self.path = directory / f"facts-{token}.pickle" if directory else None
+        self.path = directory / f"facts-{token}.json" if directory else None
+        self.token = token
         self.entries: dict[str, FileFacts] = {}
         self.dirty = False
-        if self.path is not None and self.path.is_file():
-            try:
-                with self.path.open("rb") as fh:
-                    loaded = pickle.load(fh)
-                if isinstance(loaded, dict):
-                    self.entries = loaded
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-                self.entries = {}
+        if self.path is not None:
+            loaded = state.read_cache(self.path, token, dict[str, FileFacts])
+            self.entries = loaded or {}
 
     def save(self, keep: set[str]) -> None:
         if self.path is None:
@@ -184,12 +181,9 @@ class FactsCache:
         pruned = {k: v for k, v in self.entries.items() if k in keep}
         if not self.dirty and len(pruned) == len(self.entries):
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(pruned, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
-        for stale in self.path.parent.glob("facts-*.pickle"):  # other engine versions/options
+        if not state.write_cache(self.path, self.token, pruned):
+            return
+        for stale in self.path.parent.glob("facts-*"):  # other engine versions/options
             if stale != self.path:
                 stale.unlink(missing_ok=True)
 
@@ -224,22 +218,14 @@ def _source_digest(project: Project) -> str:
 
 
 def _source_index(project: Project, cache_dir: Path | None, key: str) -> SourceIndex:
-    cache_file = cache_dir / f"source-index-{key}.pickle" if cache_dir else None
-    if cache_file is not None and cache_file.is_file():
-        try:
-            with cache_file.open("rb") as fh:
-                index = pickle.load(fh)
-            if isinstance(index, SourceIndex):
-                return index
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            pass
+    cache_file = cache_dir / "source-index.json" if cache_dir else None
+    if cache_file is not None:
+        cached = state.read_cache(cache_file, key, SourceIndex)
+        if cached is not None:
+            return cached
     index = build_source_index(project.source_paths, project.root)
     if cache_file is not None:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        for stale in cache_file.parent.glob("source-index-*.pickle"):
-            stale.unlink(missing_ok=True)
-        with cache_file.open("wb") as fh:
-            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        state.write_cache(cache_file, key, index)
     return index
 
 
@@ -252,15 +238,11 @@ def _project_findings(
     source_key: str,
 ) -> dict[str, list[RawFinding]]:
     """The cross-file rules' findings; cached by (engine, options, every file's digest, source)."""
-    cache_file = cache_dir / "project-findings.pickle" if cache_dir else None
-    if cache_file is not None and cache_file.is_file():
-        try:
-            with cache_file.open("rb") as fh:
-                stored_key, stored = pickle.load(fh)
-            if stored_key == key:
-                return stored  # type: ignore[no-any-return]
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-            pass
+    cache_file = cache_dir / "project-findings.json" if cache_dir else None
+    if cache_file is not None:
+        stored = state.read_cache(cache_file, key, dict[str, list[RawFinding]])
+        if stored is not None:
+            return stored
     from auditor.static.project_context import ProjectContext
     from auditor.static.registry import all_rules
 
@@ -270,9 +252,7 @@ def _project_findings(
         if cls.code in options.enabled:
             cls(options.rule_settings.get(cls.code)).check_project(context)
     if cache_file is not None:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        with cache_file.open("wb") as fh:
-            pickle.dump((key, context.findings), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        state.write_cache(cache_file, key, context.findings)
     return context.findings
 
 

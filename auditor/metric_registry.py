@@ -296,8 +296,6 @@ COMPONENTS: tuple[Component, ...] = (
         "share of covered functions that are not pseudo-tested (some test fails when the whole "
         "body is replaced)",
     ),
-    # Reported, but not weighted by default: a suite need not use Hypothesis to catch bugs, and
-    # a small weight would make adding one narrow property test lower the score.
     Component(
         "flakiness",
         "tests not flaky",
@@ -306,6 +304,8 @@ COMPONENTS: tuple[Component, ...] = (
         "share of the tests the flakiness stage ran that were not verified flaky = 100 x (1 - "
         "flaky tests / tests run)",
     ),
+    # Reported, but not weighted by default: a suite need not use Hypothesis to catch bugs, and
+    # a small weight would make adding one narrow property test lower the score.
     Component(
         "properties",
         "code reached by property tests",

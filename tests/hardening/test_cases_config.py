@@ -11,6 +11,7 @@ import pytest
 from hardening_projects import make_project
 
 from auditor import cli
+from auditor.metric_registry import COMPONENTS
 
 
 def _scan(tests, *args: str) -> int:
@@ -59,8 +60,10 @@ def test_case_invalid_regex(tmp_path, capsys, key):
     [
         ("[tool.auditor.mutation]\nmax-mutants = -5", "max-mutants must be at least 0; got -5"),
         ("[tool.auditor.score]\nmutation = -1", "score weight 'mutation' must be at least 0"),
-        ("[tool.auditor.score]\nmutation = 0\ncoverage = 0\nfindings = 0\nproperties = 0\n"
-         "pseudo-tested = 0", "sets every weight to 0"),
+        (
+            "[tool.auditor.score]\n" + "".join(f"{c.name} = 0\n" for c in COMPONENTS),
+            "sets every weight to 0",
+        ),
         ("[tool.auditor]\njobs = 0", "jobs must be at least 1; got 0"),
         ("[tool.auditor.thresholds]\nhigh = 50\nlow = 70", "high (50) is below low (70)"),
         ("[tool.auditor.thresholds]\nhigh = 150", "high must be at most 100"),

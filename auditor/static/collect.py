@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from auditor.project import PytestSettings
+from auditor.pytest_config import PytestSettings
 from auditor.static.names import ImportMap, dotted
 
 FIXTURE_DECORATORS = {

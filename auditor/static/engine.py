@@ -20,7 +20,8 @@ from typing import Any
 from auditor.config import Config
 from auditor.errors import ConfigError
 from auditor.model import Diagnostic, Finding, UnusedSuppression
-from auditor.project import Project, PytestSettings
+from auditor.project import Project
+from auditor.pytest_config import PytestSettings
 from auditor.static.facts import EngineOptions, FileFacts, RawFinding
 from auditor.static.registry import select_codes
 from auditor.static.source_index import SourceIndex, build_source_index

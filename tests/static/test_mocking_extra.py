@@ -10,7 +10,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.config import parse_config
-from auditor.project import PytestSettings
+from auditor.pytest_config import PytestSettings
 from auditor.static.context import analyze_source
 from auditor.static.engine import build_options
 from auditor.static.mocks import patch_api

@@ -130,6 +130,8 @@ def audit(options: Options, project: Project | None = None) -> Scorecard:
     if options.diff or options.base_scorecard:
         from auditor.pr import patch_metrics
 
-        patch_metrics.attach(card, project.root, options.diff, project.config, options.base_scorecard)
+        patch_metrics.attach(
+            card, project.root, options.diff, project.config, options.base_scorecard
+        )
     score.finalize(card, project.config)
     return card

@@ -51,7 +51,9 @@ def _codes(value: str) -> list[str]:
     codes = [v.strip().upper() for v in value.split(",") if v.strip()]
     bad = [c for c in codes if not c.startswith("TQ") and c != "ALL"]
     if bad:
-        raise argparse.ArgumentTypeError(f"rule codes look like TQ101 or a prefix like TQ1; got {bad[0]!r}")
+        raise argparse.ArgumentTypeError(
+            f"rule codes look like TQ101 or a prefix like TQ1; got {bad[0]!r}"
+        )
     return codes
 
 
@@ -69,11 +71,15 @@ def _shard(value: str) -> tuple[int, int]:
 def _gate(value: str) -> tuple[str, float]:
     metric, sep, number = value.partition("=")
     if not sep:
-        raise argparse.ArgumentTypeError(f"--fail-under takes METRIC=VALUE, e.g. score=70; got {value!r}")
+        raise argparse.ArgumentTypeError(
+            f"--fail-under takes METRIC=VALUE, e.g. score=70; got {value!r}"
+        )
     try:
         return metric.strip(), float(number)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--fail-under value must be a number; got {number!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"--fail-under value must be a number; got {number!r}"
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,38 +92,77 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     scan = sub.add_parser("scan", help="audit a test suite and report the scorecard")
-    scan.add_argument("tests", nargs="?", help="tests directory (default: pytest testpaths, else ./tests)")
-    scan.add_argument("--only", type=_stage_list, help=f"run only these stages ({','.join(STAGES)})")
+    scan.add_argument(
+        "tests", nargs="?", help="tests directory (default: pytest testpaths, else ./tests)"
+    )
+    scan.add_argument(
+        "--only", type=_stage_list, help=f"run only these stages ({','.join(STAGES)})"
+    )
     scan.add_argument("--skip", type=_stage_list, default=set(), help="skip these stages")
-    scan.add_argument("--diff", metavar="BASE", help="pull-request mode: only what changed since git BASE")
-    scan.add_argument("--base-scorecard", metavar="FILE", help="project-wide numbers of the base branch")
+    scan.add_argument(
+        "--diff", metavar="BASE", help="pull-request mode: only what changed since git BASE"
+    )
+    scan.add_argument(
+        "--base-scorecard", metavar="FILE", help="project-wide numbers of the base branch"
+    )
     for dest, fmt in OUTPUT_FLAGS.items():
-        scan.add_argument(f"--{fmt}", dest=dest, metavar="FILE", help=f"write the {fmt} report to FILE")
+        scan.add_argument(
+            f"--{fmt}", dest=dest, metavar="FILE", help=f"write the {fmt} report to FILE"
+        )
     scan.add_argument(
         "--format",
         choices=["terminal", "json", "markdown", "sarif"],
         default="terminal",
         help="what goes to stdout (default: terminal)",
     )
-    scan.add_argument("--fail-under", type=_gate, action="append", default=[], metavar="METRIC=VALUE",
-                      help="quality gate, e.g. mutation_score=70 (repeatable); exit 1 when missed")
-    scan.add_argument("--ratchet", action="store_true",
-                      help="fail when a metric drops below the last recorded value")
-    scan.add_argument("--select", type=_codes, metavar="CODES",
-                      help="static rules to run (codes/prefixes, comma-separated; replaces the defaults)")
-    scan.add_argument("--extend-select", type=_codes, metavar="CODES",
-                      help="enable these rules on top of the defaults, e.g. TQ102,TQ306")
+    scan.add_argument(
+        "--fail-under",
+        type=_gate,
+        action="append",
+        default=[],
+        metavar="METRIC=VALUE",
+        help="quality gate, e.g. mutation_score=70 (repeatable); exit 1 when missed",
+    )
+    scan.add_argument(
+        "--ratchet",
+        action="store_true",
+        help="fail when a metric drops below the last recorded value",
+    )
+    scan.add_argument(
+        "--select",
+        type=_codes,
+        metavar="CODES",
+        help="static rules to run (codes/prefixes, comma-separated; replaces the defaults)",
+    )
+    scan.add_argument(
+        "--extend-select",
+        type=_codes,
+        metavar="CODES",
+        help="enable these rules on top of the defaults, e.g. TQ102,TQ306",
+    )
     scan.add_argument("--ignore", type=_codes, metavar="CODES", help="disable these rules")
     scan.add_argument("--baseline", metavar="FILE", help="hide findings recorded in this baseline")
-    scan.add_argument("--write-baseline", metavar="FILE", help="record current findings as the baseline")
-    scan.add_argument("--shard", type=_shard, metavar="K/N", help="run a deterministic 1/N of the mutants")
-    scan.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel workers (default: all cores)")
-    scan.add_argument("--no-cache", action="store_true", help="ignore cached results under .auditor/")
+    scan.add_argument(
+        "--write-baseline", metavar="FILE", help="record current findings as the baseline"
+    )
+    scan.add_argument(
+        "--shard", type=_shard, metavar="K/N", help="run a deterministic 1/N of the mutants"
+    )
+    scan.add_argument(
+        "--jobs", "-j", type=int, metavar="N", help="parallel workers (default: all cores)"
+    )
+    scan.add_argument(
+        "--no-cache", action="store_true", help="ignore cached results under .auditor/"
+    )
     scan.add_argument("--quiet", "-q", action="store_true", help="only the summary line")
-    scan.add_argument("--no-color", action="store_true", help="no colours (NO_COLOR is honoured too)")
+    scan.add_argument(
+        "--no-color", action="store_true", help="no colours (NO_COLOR is honoured too)"
+    )
 
     rules = sub.add_parser("rules", help="list every static rule")
-    rules.add_argument("--all", action="store_true", help="(kept for symmetry; all rules are listed)")
+    rules.add_argument(
+        "--all", action="store_true", help="(kept for symmetry; all rules are listed)"
+    )
     explain = sub.add_parser("explain", help="explain one rule, e.g. `auditor explain TQ112`")
     explain.add_argument("code")
     init = sub.add_parser("init", help="add .auditor/ to .gitignore and a [tool.auditor] stub")
@@ -184,7 +229,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     if args.format == "terminal":
         console = make_console(args.no_color)
-        reports.renderer("terminal")(card, console=console, quiet=args.quiet, gate_messages=gate_messages)
+        reports.renderer("terminal")(
+            card, console=console, quiet=args.quiet, gate_messages=gate_messages
+        )
     else:
         sys.stdout.write(reports.render(args.format, card, root=project.root))
 

@@ -416,12 +416,21 @@ def build_facts(ctx: FileContext, rules: list[Rule]) -> FileFacts:
 
 
 def analyze_source(
-    relpath: str, source: str, options: EngineOptions, rules: list[Rule]
+    relpath: str,
+    source: str,
+    options: EngineOptions,
+    rules: list[Rule],
+    *,
+    is_test_module: bool | None = None,
 ) -> FileFacts:
-    """Parse one file, run the file-level rules, and return its facts (never raises on bad input)."""
+    """Parse one file, run the file-level rules, and return its facts (never raises on bad input).
+
+    `is_test_module` says whether pytest collects the file as a test module (decided by
+    `auditor.static.discover`); None falls back to matching its name against `python_files`."""
     name = relpath.rsplit("/", 1)[-1]
     is_conftest = name == "conftest.py"
-    is_test_module = options.settings.matches_file(name)
+    if is_test_module is None:
+        is_test_module = options.settings.matches_file(name)
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:

@@ -87,8 +87,15 @@ def pytest_refuses(cwd: Path, args: list[str] | None = None) -> str:
     return proc.stdout + proc.stderr
 
 
-def collect_only(cwd: Path, args: list[str] | None = None, python: str | None = None) -> set[str]:
-    """Node ids from `pytest --collect-only -q` (parametrize ids stripped), relative to rootdir."""
+def collect_only(
+    cwd: Path,
+    args: list[str] | None = None,
+    python: str | None = None,
+    allow_errors: bool = False,
+) -> set[str]:
+    """Node ids from `pytest --collect-only -q` (parametrize ids stripped), relative to rootdir.
+
+    Raises AssertionError when pytest reports a collection error (unless `allow_errors`)."""
     proc = subprocess.run(
         [python or sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
          *(args or [])],
@@ -98,6 +105,8 @@ def collect_only(cwd: Path, args: list[str] | None = None, python: str | None = 
         text=True,
         check=False,
     )  # fmt: skip
+    if not allow_errors and "ERROR collecting" in proc.stdout:
+        raise AssertionError(f"pytest could not collect:\n{proc.stdout[-3000:]}")
     ids: set[str] = set()
     for line in proc.stdout.splitlines():
         if "::" in line and not line.startswith(("ERROR", "FAILED", " ", "=")):

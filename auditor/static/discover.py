@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +104,9 @@ def _value(node: ast.expr) -> object:
                 return tuple(sys.version_info[:upper])
         raise _Unknown
     name = _dotted(node)
+    flag = _version_flag(name.rsplit(".", 1)[-1]) if name else None
+    if flag is not None:
+        return flag
     facts: dict[str, object] = {
         "sys.version_info": tuple(sys.version_info),
         "sys.platform": sys.platform,
@@ -122,7 +126,33 @@ def _value(node: ast.expr) -> object:
     raise _Unknown
 
 
+_VERSION_FLAG = re.compile(
+    r"^(?:IS_)?PY_?(\d)(?:_?(\d+))?(_?PLUS|_OR_(?:LATER|NEWER|ABOVE|GREATER)|_?UP)?$", re.I
+)
+
+
+def _version_flag(name: str) -> bool | None:
+    """Conventional compatibility flags: `PY2`, `PY3`, `PY_3_10_PLUS`, `PY310`, `IS_PYPY`."""
+    if name.upper() in ("PYPY", "IS_PYPY"):
+        return sys.implementation.name == "pypy"
+    match = _VERSION_FLAG.match(name)
+    if match is None:
+        return None
+    major, minor, plus = int(match.group(1)), match.group(2), match.group(3)
+    if minor is None:
+        return sys.version_info[0] >= major if plus else sys.version_info[0] == major
+    if len(minor) > 2:
+        return None
+    current = tuple(sys.version_info[:2])
+    return current >= (major, int(minor)) if plus else current == (major, int(minor))
+
+
 def _condition(node: ast.expr) -> bool:
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        value = _value(node)
+        if isinstance(value, bool):
+            return value
+        raise _Unknown
     if isinstance(node, ast.BoolOp):
         results = [_condition(v) for v in node.values]
         return all(results) if isinstance(node.op, ast.And) else any(results)

@@ -87,30 +87,43 @@ def pytest_refuses(cwd: Path, args: list[str] | None = None) -> str:
     return proc.stdout + proc.stderr
 
 
-def collect_only(
-    cwd: Path,
-    args: list[str] | None = None,
-    python: str | None = None,
-    allow_errors: bool = False,
-) -> set[str]:
-    """Node ids from `pytest --collect-only -q` (parametrize ids stripped), relative to rootdir.
-
-    Raises AssertionError when pytest reports a collection error (unless `allow_errors`)."""
+def collect_report(
+    cwd: Path, args: list[str] | None = None, env: dict[str, str] | None = None
+) -> tuple[set[str], set[str], set[str]]:
+    """(node ids, files skipped at module level, files with collection errors) from
+    `pytest --collect-only -q -rs`; ids have parametrize ids stripped and are rootdir-relative."""
     proc = subprocess.run(
-        [python or sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-rsE", "-p", "no:cacheprovider",
          *(args or [])],
         cwd=cwd,
-        env=_env(),
+        env={**_env(), **(env or {})},
         capture_output=True,
         text=True,
         check=False,
     )  # fmt: skip
-    if not allow_errors and "ERROR collecting" in proc.stdout:
-        raise AssertionError(f"pytest could not collect:\n{proc.stdout[-3000:]}")
     ids: set[str] = set()
+    skipped: set[str] = set()
+    errors: set[str] = set()
     for line in proc.stdout.splitlines():
-        if "::" in line and not line.startswith(("ERROR", "FAILED", " ", "=")):
+        if line.startswith("SKIPPED ["):
+            where = line.split("] ", 1)[-1].split(":", 1)[0]
+            skipped.add(where)
+        elif line.startswith("ERROR "):
+            errors.add(line.split()[1].split("::", 1)[0])
+        elif "::" in line and not line.startswith((" ", "=")):
             ids.add(strip_param_id(line.strip()))
+    if not ids and not skipped and proc.returncode not in (0, 5):
+        raise AssertionError(f"pytest failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return ids, skipped, errors
+
+
+def collect_only(cwd: Path, args: list[str] | None = None) -> set[str]:
+    """Node ids from `pytest --collect-only -q` (parametrize ids stripped), relative to rootdir.
+
+    Raises AssertionError when pytest reports a collection error."""
+    ids, _, errors = collect_report(cwd, args)
+    if errors:
+        raise AssertionError(f"pytest could not collect {sorted(errors)}")
     return ids
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import ConfigError
+from auditor.metric_registry import COMPONENTS, GATE_METRICS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -63,23 +64,8 @@ SUBTABLE_KEYS: dict[str, dict[str, tuple[type, ...]]] = {
         "only-mutate": (list,),
     },
     "witness": {"max-examples": (int,), "seconds": (int, float), "enabled": (bool,)},
-    "score": {
-        "mutation": (int, float),
-        "coverage": (int, float),
-        "findings": (int, float),
-        "properties": (int, float),
-        "pseudo-tested": (int, float),
-    },
-    "gate": {
-        "score": (int, float),
-        "mutation_score": (int, float),
-        "test_strength": (int, float),
-        "line_coverage": (int, float),
-        "branch_coverage": (int, float),
-        "errors": (int, float),
-        "patch_coverage": (int, float),
-        "patch_mutation_score": (int, float),
-    },
+    "score": {c.name: (int, float) for c in COMPONENTS},
+    "gate": {key: (int, float) for key in GATE_METRICS},
     "thresholds": {"high": (int, float), "low": (int, float), "break": (int, float)},
     "pr": {"max-survivors": (int,), "max-per-line": (int,)},
 }

@@ -9,48 +9,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor import metric_registry
 from auditor.errors import UsageError
 from auditor.model import Scorecard
-
-# metric -> (summary key, dotted for nested; the stage that measures it)
-METRICS: dict[str, tuple[str, str]] = {
-    "score": ("score", "any"),
-    "mutation_score": ("mutation_score", "mutation"),
-    "test_strength": ("test_strength", "mutation"),
-    "line_coverage": ("line_coverage", "coverage"),
-    "branch_coverage": ("branch_coverage", "coverage"),
-    "errors": ("errors", "static"),
-    "patch_coverage": ("patch.coverage", "coverage"),
-    "patch_mutation_score": ("patch.mutation_score", "mutation"),
-}
-AT_MOST = {"errors"}  # for these the gate value is a maximum, not a minimum
+from auditor.score import metric_value as _value
 
 
 def metric_value(card: Scorecard, metric: str) -> float | None:
     """The current value of a gate metric, None when it was not measured."""
-    summary = card.summary
-    if metric == "errors":
-        return float(summary["findings"]["error"]) if card.stage_ran("static") else None
-    key = METRICS[metric][0]
-    if key.startswith("patch."):
-        patch = summary.get("patch") or {}
-        value = patch.get(key.split(".", 1)[1])
-    else:
-        value = summary.get(key)
-    return float(value) if isinstance(value, (int, float)) else None
+    return _value(card, metric_registry.metric(metric))
 
 
 def check_metric(metric: str) -> None:
-    if metric not in METRICS:
+    """UsageError unless `metric` is a gate metric of the registry (`metric_registry.GATE_METRICS`)."""
+    if metric not in metric_registry.GATE_METRICS:
+        valid = ", ".join(metric_registry.GATE_METRICS)
         raise UsageError(
-            f"Unknown quality-gate metric '{metric}'. Valid metrics are: {', '.join(METRICS)} "
+            f"Unknown quality-gate metric '{metric}'. Valid metrics are: {valid} "
             f"(e.g. `--fail-under mutation_score=70` or `--fail-under errors=0`)."
         )
 
 
 def _not_measured(card: Scorecard, metric: str) -> str:
-    stage = METRICS[metric][1]
-    if metric.startswith("patch_"):
+    definition = metric_registry.metric(metric)
+    stage = definition.stage
+    if definition.patch_key is not None:
         return "no patch metrics were computed (run with --diff BASE)"
     if stage == "any":
         return str(card.summary.get("score_basis") or "no stage produced data")
@@ -63,7 +46,7 @@ def _not_measured(card: Scorecard, metric: str) -> str:
 
 def _fmt(metric: str, value: float) -> str:
     """Percentages get a `%`; the score (0-100 points) and the error count do not."""
-    return f"{value:g}" if metric in ("errors", "score") else f"{value:g}%"
+    return f"{value:g}{metric_registry.metric(metric).suffix}"
 
 
 def gate_message(card: Scorecard, metric: str, limit: float, source: str) -> str | None:
@@ -71,7 +54,7 @@ def gate_message(card: Scorecard, metric: str, limit: float, source: str) -> str
     value = metric_value(card, metric)
     if value is None:
         return f"{metric} >= {limit:g} ({source}) cannot be checked: {_not_measured(card, metric)}."
-    if metric in AT_MOST:
+    if not metric_registry.metric(metric).higher_is_better:  # the limit is a maximum
         if value > limit:
             return f"{metric} is {_fmt(metric, value)}, at most {limit:g} allowed ({source})."
         return None

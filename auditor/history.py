@@ -16,18 +16,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from auditor import metric_registry
 from auditor.model import Scorecard
+from auditor.score import raw_metric_value
 
 HISTORY_FILE = "history.jsonl"
-# metric -> True when higher is better
-TRACKED: dict[str, bool] = {
-    "score": True,
-    "mutation_score": True,
-    "test_strength": True,
-    "line_coverage": True,
-    "branch_coverage": True,
-    "errors": False,
-}
 BASE_BRANCHES = ("main", "master")
 COLUMNS = ("date", "branch", "commit", "score", "mutation", "strength", "line", "errors")
 
@@ -57,10 +50,9 @@ def git_info(root: Path) -> dict[str, str | None]:
 
 def entry_for(card: Scorecard, root: Path, now: datetime | None = None) -> dict[str, Any]:
     summary = card.summary
-    metrics = {key: summary.get(key) for key in TRACKED if key != "errors"}
-    metrics["errors"] = (
-        summary.get("findings", {}).get("error") if card.stage_ran("static") else None
-    )
+    metrics: dict[str, Any] = {
+        key: raw_metric_value(card, metric_registry.metric(key)) for key in metric_registry.TRACKED
+    }
     metrics["grade"] = summary.get("grade")
     mutants = summary.get("mutants") or {}
     metrics["survived"] = mutants.get("survived")
@@ -134,7 +126,8 @@ def ratchet_messages(card: Scorecard, project: Any) -> list[str]:
     commit = str(base.get("commit") or "?")[:8]
     where = f"commit {commit} on {base.get('branch') or '?'}, {base.get('date')}"
     messages = []
-    for metric, higher_better in TRACKED.items():
+    for metric in metric_registry.TRACKED:
+        definition = metric_registry.metric(metric)
         before, now = base["metrics"].get(metric), current.get(metric)
         if not isinstance(before, (int, float)) or not isinstance(now, (int, float)):
             continue
@@ -142,9 +135,9 @@ def ratchet_messages(card: Scorecard, project: Any) -> list[str]:
             card.summary.get("stages_included") or []
         ):
             continue
-        worse = now < before if higher_better else now > before
+        worse = now < before if definition.higher_is_better else now > before
         if worse:
-            unit = "" if metric in ("errors", "score") else "%"
+            unit = definition.suffix
             messages.append(
                 f"ratchet: {metric} went from {before:g}{unit} ({where}) to {now:g}{unit}."
             )

@@ -7,11 +7,15 @@ are added, never renamed.
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from enum import Enum
+from typing import Any, Literal
 
-SCHEMA_VERSION = "1"
+from auditor.jsonable import from_jsonable as from_jsonable
+from auditor.jsonable import to_jsonable as to_jsonable
+
+SCHEMA_VERSION = "2"
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -111,9 +115,27 @@ class Witness:
         return f"{self.call} gives {self.original} on your code but {self.mutant} on the mutant"
 
 
+class SkipReason(str, Enum):
+    """Why a mutant was not run (`Mutant.skip_reason`, JSON: the value string).
+
+    `Mutant.reason` keeps the sentence a reader sees ("not changed since origin/main"); code that
+    needs to know *why* reads this enum, never the sentence.
+    """
+
+    NOT_CHANGED = "not_changed"  # --diff BASE: the mutant is off the changed lines
+    MAX_MUTANTS = "max_mutants"  # over the [tool.auditor.mutation] max-mutants budget
+    ARID = "arid"  # an arid line (logging/print/warnings; `arid` patterns)
+    MUTMUT = "mutmut"  # mutmut skipped it itself (exit code 34)
+    TYPE_CHECK = "type_check"  # rejected by mutmut's type checker (exit code 37)
+
+
 @dataclass
 class Mutant:
-    """One mutant produced by the engine (mutmut), with its verdict or the reason it was not run."""
+    """One mutant produced by the engine (mutmut), with its verdict or the reason it was not run.
+
+    `line`/`end_line` are 1-based lines of the original file (None: not located); `skip_reason`
+    is set exactly when `status` is "skipped" by us or by mutmut; `duration` is in seconds.
+    """
 
     id: str
     status: MutantStatus
@@ -135,6 +157,27 @@ class Mutant:
     # properties stage: witness | likely_equivalent | unverified | skipped | error ("" = not searched)
     witness_status: str = ""
     witness_note: str = ""
+    skip_reason: SkipReason | None = None
+
+    def span(self) -> range:
+        """The 1-based lines the mutant spans; an `end_line` before `line` counts as `line` only.
+
+        Empty when the mutant was not located (`line` is None).
+        """
+        if self.line is None:
+            return range(0)
+        last = self.end_line if self.end_line is not None and self.end_line >= self.line else None
+        return range(self.line, (last or self.line) + 1)
+
+    def touches(self, lines: Collection[int]) -> bool:
+        """True when any line of `span()` is in `lines` (the one "is this mutant changed" check)."""
+        return any(line in lines for line in self.span())
+
+    def skip(self, why: SkipReason, reason: str) -> None:
+        """Mark the mutant as not run: status "skipped", the kind `why`, the sentence `reason`."""
+        self.status = "skipped"
+        self.skip_reason = why
+        self.reason = reason
 
 
 @dataclass
@@ -219,56 +262,3 @@ class Scorecard:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Scorecard:
         return from_jsonable(cls, data)
-
-
-def to_jsonable(obj: Any) -> Any:
-    """Dataclasses -> dicts, recursively; `None`-valued optional fields are kept (stable shape)."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    return obj
-
-
-T = TypeVar("T")
-
-_NESTED: dict[tuple[str, str], type] = {}
-
-
-def _nested_types() -> dict[tuple[str, str], type]:
-    if not _NESTED:
-        _NESTED.update(
-            {
-                ("Scorecard", "project"): ProjectInfo,
-                ("Scorecard", "stages"): StageReport,
-                ("Scorecard", "findings"): Finding,
-                ("Scorecard", "diagnostics"): Diagnostic,
-                ("Scorecard", "unused_suppressions"): UnusedSuppression,
-                ("Scorecard", "coverage"): ModuleCoverage,
-                ("Scorecard", "mutants"): Mutant,
-                ("Scorecard", "pseudo_tested"): PseudoTested,
-                ("Scorecard", "tests"): TestResult,
-                ("Mutant", "witness"): Witness,
-            }
-        )
-    return _NESTED
-
-
-def from_jsonable(cls: type[T], data: dict[str, Any]) -> T:
-    """Inverse of `to_jsonable` for the model's own classes; unknown keys are ignored (forward compat)."""
-    nested = _nested_types()
-    kwargs: dict[str, Any] = {}
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    for key, value in data.items():
-        if key not in names:
-            continue
-        sub = nested.get((cls.__name__, key))
-        if sub is not None and value is not None:
-            if isinstance(value, list):
-                value = [from_jsonable(sub, v) for v in value]
-            else:
-                value = from_jsonable(sub, value)
-        kwargs[key] = value
-    return cls(**kwargs)

@@ -15,32 +15,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from auditor.config import Config
+from auditor.metric_registry import COMPONENT_BY_NAME, COMPONENTS, Bands, Metric
 from auditor.model import MUTANT_STATUSES, SEVERITIES, MutantStatus, Scorecard
 
-# Component weights; `[tool.auditor.score]` overrides them (same keys).
-DEFAULT_WEIGHTS: dict[str, float] = {
-    "mutation": 50.0,
-    "coverage": 20.0,
-    "findings": 15.0,
-    "pseudo-tested": 10.0,
-    # Reported, but not weighted by default: a suite need not use Hypothesis to catch bugs, and
-    # a small weight would make adding one narrow property test lower the score.
-    "properties": 0.0,
-}
-COMPONENT_STAGE: dict[str, str] = {
-    "mutation": "mutation",
-    "coverage": "coverage",
-    "findings": "static",
-    "pseudo-tested": "mutation",
-    "properties": "properties",
-}
-COMPONENT_LABEL: dict[str, str] = {
-    "mutation": "mutation score",
-    "coverage": "line+branch coverage",
-    "findings": "tests free of findings",
-    "pseudo-tested": "functions not pseudo-tested",
-    "properties": "code reached by property tests",
-}
+# Component weights, labels and stages: `auditor.metric_registry.COMPONENTS`;
+# `[tool.auditor.score]` overrides the weights (same keys).
+DEFAULT_WEIGHTS: dict[str, float] = {c.name: c.default_weight for c in COMPONENTS}
 # A test's penalty is capped at 1: one broken test cannot count as more than one test.
 FINDING_PENALTY: dict[str, float] = {"error": 1.0, "warning": 0.25, "info": 0.0}
 GRADE_BANDS: tuple[tuple[float, str], ...] = ((90.0, "A"), (80.0, "B"), (70.0, "C"), (60.0, "D"))
@@ -167,19 +147,52 @@ def _coverage_totals(card: Scorecard) -> dict[str, int]:
     }
 
 
-def thresholds(config: Config | None) -> dict[str, float]:
-    """Colour bands (Stryker): >= high is good, >= low is acceptable, below low is bad."""
+def bands(config: Config | None) -> Bands:
+    """The colour bands in effect: `[tool.auditor.thresholds]` high/low, else 80/60 (Stryker)."""
     configured = (config.thresholds if config else None) or {}
-    return {"high": float(configured.get("high", 80)), "low": float(configured.get("low", 60))}
+    default = Bands()
+    return Bands(
+        high=float(configured.get("high", default.high)),
+        low=float(configured.get("low", default.low)),
+    )
 
 
-def band(value: float | None, bands: dict[str, float]) -> str:
-    """'high' / 'medium' / 'low' / 'none': the one place that decides a metric's colour."""
-    if value is None:
-        return "none"
-    if value >= bands["high"]:
-        return "high"
-    return "medium" if value >= bands["low"] else "low"
+def thresholds(config: Config | None) -> dict[str, float]:
+    """`summary.thresholds`: the colour bands in effect, {"high": 80.0, "low": 60.0} by default."""
+    used = bands(config)
+    return {"high": used.high, "low": used.low}
+
+
+def card_bands(card: Scorecard) -> Bands:
+    """The colour bands a card was scored with (`summary.thresholds`); defaults when absent."""
+    stored = card.summary.get("thresholds") if isinstance(card.summary, dict) else None
+    if isinstance(stored, dict) and {"high", "low"} <= set(stored):
+        return Bands(high=float(stored["high"]), low=float(stored["low"]))
+    return Bands()
+
+
+def raw_metric_value(card: Scorecard, metric: Metric) -> int | float | None:
+    """The metric's number as the summary holds it (an int count stays an int); None = n/a.
+
+    Patch metrics come from `summary.patch`; `errors` is the error-level finding count, None
+    when the static stage did not run.
+    """
+    summary = card.summary or {}
+    if metric.patch_key is not None:
+        value = (summary.get("patch") or {}).get(metric.patch_key)
+    elif metric.key == "errors":
+        value = (summary.get("findings") or {}).get("error") if card.stage_ran("static") else None
+    else:
+        value = summary.get(metric.key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value
+
+
+def metric_value(card: Scorecard, metric: Metric) -> float | None:
+    """The metric's value on the card's summary as a float; None when it was not measured."""
+    value = raw_metric_value(card, metric)
+    return None if value is None else float(value)
 
 
 def weights(config: Config | None) -> dict[str, float]:
@@ -193,7 +206,7 @@ def weights(config: Config | None) -> dict[str, float]:
 def components(card: Scorecard, summary: dict[str, Any]) -> dict[str, tuple[float | None, str]]:
     """Each component's 0-100 value, or None with the reason it is left out of the score."""
     out: dict[str, tuple[float | None, str]] = {}
-    reasons = {name: _not_run_reason(card, stage) for name, stage in COMPONENT_STAGE.items()}
+    reasons = {c.name: _not_run_reason(card, c.stage) for c in COMPONENTS}
     out["mutation"] = (summary["mutation_score"], reasons["mutation"] or "no valid mutants")
     totals = _coverage_totals(card)
     combined = (
@@ -259,7 +272,7 @@ def overall(card: Scorecard, summary: dict[str, Any], config: Config | None) -> 
     elif set(used) == set(configured) - {n for n, w in configured.items() if w <= 0}:
         basis = "all components"
     else:
-        basis = "partial: " + ", ".join(COMPONENT_LABEL[n] for n in used)
+        basis = "partial: " + ", ".join(COMPONENT_BY_NAME[n].label for n in used)
     return {
         "score": score,
         "grade": grade(score),

@@ -2,7 +2,7 @@
 
 With `--scorecard FILE` (a `--json` output) it also replays that card's arithmetic, component by
 component, so a reader can check every step of the number a report showed them. The definitions
-are read from `score.py` itself, so this text cannot drift from the code.
+are read from `auditor.metric_registry`, so this text cannot drift from the code.
 """
 
 from __future__ import annotations
@@ -15,18 +15,7 @@ from typing import Any
 
 from auditor import score
 from auditor.errors import UsageError
-
-DEFINITIONS: dict[str, str] = {
-    "mutation": "mutation score (Stryker) = (killed + timeout) / (killed + timeout + survived + "
-    "no coverage); skipped and errored mutants are left out",
-    "coverage": "coverage.py's combined total = (covered lines + covered branches) / "
-    "(statements + branches)",
-    "findings": "share of tests a reviewer would not flag = 100 x (1 - penalty / tests); a test's "
-    "penalty is 1 per error + 0.25 per warning (info 0), capped at 1",
-    "pseudo-tested": "share of covered functions that are not pseudo-tested (some test fails when "
-    "the whole body is replaced)",
-    "properties": "share of coverable source lines executed by a Hypothesis @given test",
-}
+from auditor.metric_registry import COMPONENT_BY_NAME
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,10 +47,12 @@ def formula_text(weights: dict[str, float], source: str) -> list[str]:
         f"Weights ({source}); shares when every component has data:",
     ]
     for name, weight in weights.items():
-        label = score.COMPONENT_LABEL[name]
-        lines.append(f"  {name:<14} {weight:>5g}  ({100 * weight / total:.0f}%)  {label}")
+        component = COMPONENT_BY_NAME[name]
+        lines.append(
+            f"  {name:<14} {weight:>5g}  ({100 * weight / total:.0f}%)  {component.label}"
+        )
         lines += textwrap.wrap(
-            DEFINITIONS[name], width=96, initial_indent=" " * 24, subsequent_indent=" " * 24
+            component.definition, width=96, initial_indent=" " * 24, subsequent_indent=" " * 24
         )
     bands = ", ".join(f"{letter} >= {floor:g}" for floor, letter in score.GRADE_BANDS)
     lines += [

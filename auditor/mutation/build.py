@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.coverage.map import CoverageMap
-from auditor.model import ModuleCoverage, Mutant, TestResult
+from auditor.model import ModuleCoverage, Mutant, SkipReason, TestResult
 from auditor.mutation.arid import AridMatcher
 from auditor.mutation.locate import locate
 from auditor.mutation.results import RawMutant, Stats, qualified_name, read_spans
@@ -84,15 +84,14 @@ def build_mutant(raw: RawMutant, ctx: BuildContext) -> Mutant:
         description=loc.description,
         diff=loc.diff,
         reason=result.reason,
+        skip_reason=result.skip_reason,
         exit_code=raw.exit_code,
         duration=None if ctx.forkserver or raw.duration is None else round(raw.duration, 4),
     )
     mutmut_tests = ctx.stats.tests_by_function.get(raw.function_key, [])
     covering: set[str] = set()
     if loc.line is not None:
-        covering = ctx.cov_map.tests_for_lines(
-            raw.source, range(loc.line, (loc.end_line or loc.line) + 1)
-        )
+        covering = ctx.cov_map.tests_for_lines(raw.source, mutant.span())
     never_run = loc.line is not None and loc.line in ctx.missing_lines.get(raw.source, set())
     if not covering and not never_run:
         covering = set(mutmut_tests)  # e.g. default arguments: executed at import, used by tests
@@ -106,8 +105,7 @@ def build_mutant(raw: RawMutant, ctx: BuildContext) -> Mutant:
         mutant.reason = "the mutated line is never executed by the tests (coverage.py)"
     arid = ctx.arid.reason(lines, loc.line)
     if arid is not None:
-        mutant.status = "skipped"
-        mutant.reason = arid
+        mutant.skip(SkipReason.ARID, arid)
     return mutant
 
 

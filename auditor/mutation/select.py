@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from auditor.model import Mutant
+from auditor.model import Mutant, SkipReason
 
 
 @dataclass
@@ -35,20 +35,12 @@ def select(
         if shard is not None and shard_of is not None and shard_of(mutant.id, shard[1]) != shard[0]:
             out.dropped += 1
             continue
-        if changed is not None and not _touches(mutant, changed) and mutant.status != "skipped":
-            mutant.status = "skipped"
-            mutant.reason = f"not changed since {base}"
+        touched = changed is not None and mutant.touches(changed.get(mutant.path, ()))
+        if changed is not None and not touched and mutant.status != "skipped":
+            mutant.skip(SkipReason.NOT_CHANGED, f"not changed since {base}")
             out.not_changed += 1
         out.kept.append(mutant)
     return out
-
-
-def _touches(mutant: Mutant, changed: dict[str, set[int]]) -> bool:
-    lines = changed.get(mutant.path)
-    if not lines or mutant.line is None:
-        return False
-    end = mutant.end_line if mutant.end_line is not None else mutant.line
-    return any(n in lines for n in range(mutant.line, end + 1))
 
 
 def cap(mutants: list[Mutant], limit: int | None) -> int:
@@ -67,7 +59,6 @@ def cap(mutants: list[Mutant], limit: int | None) -> int:
         if budget > 0:
             budget -= 1
             continue
-        mutant.status = "skipped"
-        mutant.reason = f"over the max-mutants budget ({limit})"
+        mutant.skip(SkipReason.MAX_MUTANTS, f"over the max-mutants budget ({limit})")
         skipped += 1
     return skipped

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.model import MutantStatus
+from auditor.model import MutantStatus, SkipReason
 
 # fraction of the wall limit a worker must have used before a 255 counts as a real timeout
 TIMEOUT_FRACTION = 0.8
@@ -25,6 +25,7 @@ SIGXCPU_CODES = {36, 24, -24, 152}
 class Verdict:
     status: MutantStatus
     reason: str = ""
+    skip_reason: SkipReason | None = None  # set exactly when status is "skipped"
 
 
 def wall_limit(estimated: float | None, multiplier: float | None, constant: float | None) -> float:
@@ -64,9 +65,10 @@ def verdict(
             f"and pytest could not collect the tests)",
         )
     if exit_code == 34:
-        return Verdict("skipped", "skipped by mutmut")
+        return Verdict("skipped", "skipped by mutmut", SkipReason.MUTMUT)
     if exit_code == 37:
-        return Verdict("skipped", f"caught by the type checker: {type_check_error}".rstrip(": "))
+        reason = f"caught by the type checker: {type_check_error}".rstrip(": ")
+        return Verdict("skipped", reason, SkipReason.TYPE_CHECK)
     if exit_code in (-11, -9):
         return Verdict("error", f"worker killed by signal {-exit_code} (segfault or out of memory)")
     if exit_code == 2:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from auditor import metric_registry
 from auditor.config import Config
 from auditor.model import Finding, Mutant, Scorecard
 from auditor.pr import patch_metrics
@@ -22,13 +23,8 @@ BUDGET = 60_000  # room kept for the footer and the truncation notes
 COLLAPSE_ROWS = 15
 MAX_FINDINGS = 50
 MAX_DIFF_LINES = 40
-LABELS = {
-    "score": "score",
-    "mutation_score": "mutation score",
-    "test_strength": "test strength",
-    "line_coverage": "line coverage",
-    "branch_coverage": "branch coverage",
-}
+# project-wide rows of the Δ table (a subset of `metric_registry.PROJECT_DELTA`)
+DELTA_ROWS = ("score", "mutation_score", "test_strength", "line_coverage", "branch_coverage")
 
 
 def render(
@@ -113,12 +109,14 @@ def _headline(card: Scorecard, project: dict[str, Any] | None) -> str:
 
 def _delta_table(project: dict[str, Any]) -> str:
     rows = ["| project | base | head | Δ |", "|---|---:|---:|---:|"]
-    for key, label in LABELS.items():
+    for key in DELTA_ROWS:
+        metric = metric_registry.metric(key)
         before, after = project["base"].get(key), project["head"].get(key)
         if before is None and after is None:
             continue
         delta = project["delta"].get(key)
-        unit = "" if key == "score" else "%"
+        label = "score" if key == "score" else metric.label
+        unit = metric.suffix
         rows.append(
             f"| {label} | {_num(before, unit)} | {_num(after, unit)} | "
             f"{_delta(delta) if delta is not None else '–'} |"

@@ -22,8 +22,6 @@ from pathlib import Path
 from auditor.errors import UsageError
 from auditor.project import SKIP_DIRS
 
-NOT_CHANGED_PREFIX = "not changed since"
-
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _OCTAL = re.compile(r"\\([0-7]{3})|\\(.)")
 _ESCAPES = {
@@ -37,11 +35,6 @@ _ESCAPES = {
     "v": "\v",
     "r": "\r",
 }
-
-
-def not_changed_reason(base: str) -> str:
-    """`Mutant.reason` for a mutant outside the diff (one wording, so reports can group them)."""
-    return f"{NOT_CHANGED_PREFIX} {base}"
 
 
 @dataclass

@@ -2,14 +2,13 @@
 
 Shards differ only in which mutants they ran (`shards.shard_of`); static findings, coverage and
 tests are the same in each. So the merge takes the first card as the frame, unions the mutants by
-id (a real verdict wins over "in another shard"), adds the per-test kill counts, and re-runs
+id (each shard's card holds only its own mutants), recounts the per-test kills, and re-runs
 `score.finalize` (and the patch metrics) so every derived number is computed the usual way.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from auditor.config import Config, load_config
 from auditor.errors import EXIT_OK, UsageError
 from auditor.model import Mutant, Scorecard, StageReport
 from auditor.pr import patch_metrics
-from auditor.pr.shards import SHARD_SKIP_PREFIX, parse_shard
+from auditor.pr.shards import parse_shard
 from auditor.project import find_root
 from auditor.reports import json_report
 
@@ -163,29 +162,9 @@ def shard_spec(card: Scorecard) -> tuple[int, int] | None:
 
 
 def _merge_mutants(cards: list[Scorecard]) -> list[Mutant]:
-    chosen: dict[str, Mutant] = {}
-    order: list[str] = []
-    for card in cards:
-        for mutant in card.mutants:
-            current = chosen.get(mutant.id)
-            if current is None:
-                order.append(mutant.id)
-                chosen[mutant.id] = mutant
-            elif _placeholder(current) and not _placeholder(mutant):
-                chosen[mutant.id] = mutant
-    return sorted((chosen[i] for i in order), key=lambda m: (m.path, m.line or 0, _natural(m.id)))
-
-
-def _natural(text: str) -> tuple[Any, ...]:
-    """`x_f__mutmut_10` after `x_f__mutmut_9`."""
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
-
-
-def _placeholder(mutant: Mutant) -> bool:
-    """A mutant this shard left to another one (or had not run yet)."""
-    return mutant.status == "pending" or (
-        mutant.status == "skipped" and mutant.reason.startswith(SHARD_SKIP_PREFIX)
-    )
+    """Every shard's mutants, by id (a mutant in two cards is taken from the first), sorted."""
+    chosen = _union(cards, lambda c: c.mutants, lambda m: m.id)
+    return sorted(chosen, key=lambda m: (m.path, m.line or 0, patch_metrics.natural_key(m.id)))
 
 
 def _merge_tests(cards: list[Scorecard], merged: Scorecard) -> list[Any]:

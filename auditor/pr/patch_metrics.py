@@ -19,23 +19,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from auditor import score
+from auditor import metric_registry, score
 from auditor.config import Config
 from auditor.errors import UsageError
-from auditor.model import Finding, Mutant, Scorecard
+from auditor.model import Finding, Mutant, Scorecard, SkipReason
 from auditor.pr import diffscope
-from auditor.pr.shards import SHARD_SKIP_PREFIX
 
 DEFAULT_MAX_SURVIVORS = 10
 DEFAULT_MAX_PER_LINE = 1
-SUMMARY_KEYS = (
-    "score",
-    "mutation_score",
-    "test_strength",
-    "line_coverage",
-    "branch_coverage",
-    "oracle_gap",
-)
 
 
 def pr_settings(config: Config | None) -> tuple[int, int]:
@@ -217,12 +208,8 @@ def _coverage_part(card: Scorecard, coverable: dict[str, set[int]] | None) -> di
 
 
 def on_changed_lines(mutant: Mutant, changed: dict[str, set[int]]) -> bool:
-    """True when any line the mutant spans is an added/modified line."""
-    lines = changed.get(mutant.path)
-    if not lines or mutant.line is None:
-        return False
-    last = mutant.end_line if mutant.end_line and mutant.end_line >= mutant.line else mutant.line
-    return any(line in lines for line in range(mutant.line, last + 1))
+    """True when any line the mutant spans is an added/modified line (`Mutant.touches`)."""
+    return mutant.touches(changed.get(mutant.path, ()))
 
 
 def patch_mutants(card: Scorecard, changed: dict[str, set[int]] | None = None) -> list[Mutant]:
@@ -302,7 +289,7 @@ def surface(
             continue
         per_line[key] += 1
         picked.append(mutant)
-    picked.sort(key=lambda m: (m.path, m.line or 0, _natural(m.id)))
+    picked.sort(key=lambda m: (m.path, m.line or 0, natural_key(m.id)))
     return picked, len(survivors) - len(picked)
 
 
@@ -312,11 +299,11 @@ def _preference(mutant: Mutant) -> tuple[Any, ...]:
         mutant.witness is None,
         mutant.path,
         mutant.line or 0,
-        _natural(mutant.id),
+        natural_key(mutant.id),
     )
 
 
-def _natural(text: str) -> tuple[Any, ...]:
+def natural_key(text: str) -> tuple[Any, ...]:
     """`x_f__mutmut_10` after `x_f__mutmut_9`."""
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
 
@@ -388,7 +375,7 @@ def project_numbers(card: Scorecard, base: Scorecard, config: Config | None) -> 
     mutants: list[Mutant] = []
     for mutant in head.mutants:
         earlier = by_id.get(mutant.id)
-        if earlier is not None and mutant.status == "skipped" and _reusable(mutant.reason):
+        if earlier is not None and mutant.skip_reason is SkipReason.NOT_CHANGED:
             mutants.append(earlier)
             reused += 1
         else:
@@ -397,7 +384,7 @@ def project_numbers(card: Scorecard, base: Scorecard, config: Config | None) -> 
     score.finalize(head, config or Config())
     base_summary = base.summary or {}
     out: dict[str, Any] = {"base": {}, "head": {}, "delta": {}, "reused_from_base": reused}
-    for key in SUMMARY_KEYS:
+    for key in metric_registry.PROJECT_DELTA:
         before, after = base_summary.get(key), head.summary.get(key)
         out["base"][key] = before
         out["head"][key] = after
@@ -408,7 +395,3 @@ def project_numbers(card: Scorecard, base: Scorecard, config: Config | None) -> 
     out["base"]["grade"] = base_summary.get("grade")
     out["head"]["grade"] = head.summary.get("grade")
     return out
-
-
-def _reusable(reason: str) -> bool:
-    return reason.startswith((diffscope.NOT_CHANGED_PREFIX, SHARD_SKIP_PREFIX))

@@ -12,8 +12,6 @@ import hashlib
 
 from auditor.errors import UsageError
 
-SHARD_SKIP_PREFIX = "in another shard"
-
 
 def shard_of(mutant_id: str, n: int) -> int:
     """The 1-based shard (1..n) that runs `mutant_id`; the same on every machine and Python."""
@@ -29,12 +27,6 @@ def in_shard(mutant_id: str, shard: tuple[int, int] | None) -> bool:
         return True
     k, n = shard
     return shard_of(mutant_id, n) == k
-
-
-def shard_skip_reason(shard: tuple[int, int]) -> str:
-    """`Mutant.reason` for a mutant that another shard runs (`merge` replaces it by that result)."""
-    k, n = shard
-    return f"{SHARD_SKIP_PREFIX} (this is shard {k}/{n})"
 
 
 def parse_shard(value: str) -> tuple[int, int]:

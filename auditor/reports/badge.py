@@ -1,4 +1,4 @@
-"""shields.io endpoint JSON (`--badge`), coloured with Stryker's dashboard bands.
+"""shields.io endpoint JSON (`--badge`), coloured with the configured bands (Stryker's by default).
 
 Serve the file anywhere public and point `https://img.shields.io/endpoint?url=<its URL>` at it.
 The badge shows the mutation score when the mutation stage ran, else the overall score, and its
@@ -10,21 +10,29 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from auditor.metric_registry import Band, Bands, band
 from auditor.model import Scorecard
+from auditor.score import card_bands
+
+# Stryker's ShieldMapper colours per band; a perfect 100 is brightgreen.
+BADGE_COLOUR: dict[Band, str] = {
+    "high": "green",
+    "medium": "orange",
+    "low": "red",
+    "none": "lightgrey",
+}
 
 
-def colour(value: float | None) -> str:
-    """Stryker's ShieldMapper bands: < 60 red, < 80 orange, < 100 green, 100 brightgreen."""
-    if value is None:
-        return "lightgrey"
-    if value < 60:
-        return "red"
-    if value < 80:
-        return "orange"
-    return "green" if value < 100 else "brightgreen"
+def colour(value: float | None, bands: Bands | None = None) -> str:
+    """shields.io colour of a 0-100 value: below `low` red, below `high` orange, else green,
+    100 brightgreen, no value lightgrey. `bands` defaults to 80/60 (`[tool.auditor.thresholds]`)."""
+    if value is not None and value >= 100:
+        return "brightgreen"
+    return BADGE_COLOUR[band(value, bands or Bands())]
 
 
 def build(card: Scorecard) -> dict[str, Any]:
+    """The endpoint JSON: {"schemaVersion": 1, "label", "message", "color"}."""
     summary = card.summary
     if card.stage_ran("mutation"):
         label, value = "mutation score", summary.get("mutation_score")
@@ -35,7 +43,13 @@ def build(card: Scorecard) -> dict[str, Any]:
         message = f"{value:.1f} ({summary.get('grade')})"
         if summary.get("score_basis", "").startswith("static only"):
             message += " static only"
-    return {"schemaVersion": 1, "label": label, "message": message, "color": colour(value)}
+    number = float(value) if isinstance(value, (int, float)) else None
+    return {
+        "schemaVersion": 1,
+        "label": label,
+        "message": message,
+        "color": colour(number, card_bands(card)),
+    }
 
 
 def render(card: Scorecard, **_: Any) -> str:

@@ -5,20 +5,29 @@ No numbers are computed here: they all come from `card.summary` / `card.modules`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor import metric_registry
+from auditor.metric_registry import Band, Metric
 from auditor.model import Scorecard
+from auditor.score import card_bands, metric_value
 
-# summary key -> (label, stage that measures it)
-HEADLINE: tuple[tuple[str, str, str], ...] = (
-    ("mutation_score", "mutation score", "mutation"),
-    ("test_strength", "test strength", "mutation"),
-    ("line_coverage", "line coverage", "coverage"),
-    ("branch_coverage", "branch coverage", "coverage"),
-    ("oracle_gap", "oracle gap", "coverage"),
-    ("property_reach", "property-test reach", "properties"),
-)
+
+@dataclass(frozen=True)
+class HeadlineRow:
+    """One summary row: the metric (label, unit, key), its value, its text and colour band.
+
+    `text` is the formatted value ("77.8%", "n/a"); `note` says why there is no value ("" when
+    there is one); `band` is the metric's colour band under the card's thresholds.
+    """
+
+    metric: Metric
+    value: float | None
+    text: str
+    note: str
+    band: Band
 
 
 def fmt_pct(value: Any) -> str:
@@ -42,13 +51,21 @@ def not_measured(card: Scorecard, stage: str) -> str:
     return "no data"
 
 
-def headline(card: Scorecard) -> list[tuple[str, str, str]]:
-    """(label, value, note) rows for the summary of every format."""
-    summary = card.summary
+def metric_band(card: Scorecard, key: str, value: Any) -> Band:
+    """The colour band of `value` for the metric `key`, with the card's `[thresholds]` bands."""
+    number = float(value) if isinstance(value, (int, float)) else None
+    return metric_registry.metric(key).band(number, card_bands(card))
+
+
+def headline(card: Scorecard) -> list[HeadlineRow]:
+    """The summary rows of every format (`metric_registry.HEADLINE`, in that order)."""
+    bands = card_bands(card)
     rows = []
-    for key, label, stage in HEADLINE:
-        value = summary.get(key)
-        rows.append((label, fmt_pct(value), "" if value is not None else not_measured(card, stage)))
+    for key in metric_registry.HEADLINE:
+        metric = metric_registry.metric(key)
+        value = metric_value(card, metric)
+        note = "" if value is not None else not_measured(card, metric.stage)
+        rows.append(HeadlineRow(metric, value, metric.format(value), note, metric.band(value, bands)))
     return rows
 
 

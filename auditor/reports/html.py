@@ -12,10 +12,10 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from auditor import metric_registry
 from auditor.model import Mutant, Scorecard
 from auditor.reports import common
 from auditor.reports.html_parts import CSS, JS, trend_svg
-from auditor.score import band
 
 MODULE_COLUMNS = ("line_coverage", "branch_coverage", "mutation_score", "test_strength")
 MODULE_HEADERS = (
@@ -30,9 +30,9 @@ MODULE_HEADERS = (
 )
 
 
-def _band(card: Scorecard, value: Any) -> str:
-    bands = card.summary.get("thresholds") or {"high": 80.0, "low": 60.0}
-    return band(value if isinstance(value, (int, float)) else None, bands)
+def _band(card: Scorecard, value: Any, key: str) -> str:
+    """The CSS class of a value of metric `key` (registry bands; "none" for unbanded metrics)."""
+    return common.metric_band(card, key, value)
 
 
 def _tile(cls: str, label: str, value: str, note: str) -> str:
@@ -44,12 +44,12 @@ def _tile(cls: str, label: str, value: str, note: str) -> str:
 
 def _summary(card: Scorecard) -> str:
     s = card.summary
-    score_cls = "big " + _band(card, s.get("score"))
-    tiles = [_tile(score_cls, "overall score", common.fmt_score(s), s.get("score_basis") or "")]
-    for label, value, note in common.headline(card):
-        key = label.replace(" ", "_").replace("-", "_")
-        cls = "neutral" if key == "oracle_gap" else _band(card, s.get(key))
-        tiles.append(_tile(cls, label, value, note))
+    score_cls = "big " + _band(card, s.get("score"), "score")
+    score_label = metric_registry.metric("score").label
+    tiles = [_tile(score_cls, score_label, common.fmt_score(s), s.get("score_basis") or "")]
+    for row in common.headline(card):
+        tile_class = row.band if row.metric.banded else "neutral"
+        tiles.append(_tile(tile_class, row.metric.label, row.text, row.note))
     total = sum((s.get("findings") or {}).values())
     tiles.append(_tile("neutral", "findings", str(total), common.findings_line(s)))
     if s.get("mutants"):
@@ -60,7 +60,8 @@ def _summary(card: Scorecard) -> str:
         coverage = common.fmt_pct(patch.get("coverage"))
         note = f"mutation score on changed lines; patch coverage {coverage}"
         value = common.fmt_pct(patch.get("mutation_score"))
-        tiles.append(_tile(_band(card, patch.get("mutation_score")), "patch", value, note))
+        cls = _band(card, patch.get("mutation_score"), "patch_mutation_score")
+        tiles.append(_tile(cls, "patch", value, note))
     notes = "".join(
         f"<li><b>{escape(e['component'])}</b> left out of the score: {escape(e['reason'])}</li>"
         for e in s.get("excluded") or []
@@ -88,12 +89,13 @@ def _actions(card: Scorecard) -> str:
     return f'<section id="actions"><h2>Top actions</h2>{listing}</section>'
 
 
-def _bar(card: Scorecard, value: Any) -> str:
+def _bar(card: Scorecard, value: Any, key: str) -> str:
     if not isinstance(value, (int, float)):
         return '<td class="num muted">n/a</td>'
     width = max(0.0, min(100.0, value))
     return (
-        f'<td class="num"><span class="bar {_band(card, value)}" style="width:{width:.0f}%"></span>'
+        f'<td class="num"><span class="bar {_band(card, value, key)}" '
+        f'style="width:{width:.0f}%"></span>'
         f'<span class="barlabel">{value:.1f}%</span></td>'
     )
 
@@ -107,7 +109,7 @@ def _modules(card: Scorecard) -> str:
         survivors = counts.get("survived", "-") if counts else "-"
         rows.append(
             f"<tr><td><code>{escape(m['path'])}</code></td>"
-            + "".join(_bar(card, m.get(k)) for k in MODULE_COLUMNS)
+            + "".join(_bar(card, m.get(k), k) for k in MODULE_COLUMNS)
             + f'<td class="num">{escape(common.fmt_pct(m.get("oracle_gap")))}</td>'
             + f'<td class="num">{survivors}</td>'
             + f'<td class="num">{m.get("pseudo_tested") or 0}</td></tr>'

@@ -5,6 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from auditor.metric_registry import metric
+
 CSS = """
 :root{
   --fg:#1f2328;
@@ -116,10 +118,11 @@ document.querySelectorAll('.finding[data-text]').forEach(function(el){
 el.style.display=el.getAttribute('data-text').indexOf(q)>=0?'':'none';});});})();
 """
 
-SERIES: tuple[tuple[str, str, str], ...] = (
-    ("score", "overall score", "#0969da"),
-    ("mutation_score", "mutation score", "#8250df"),
-    ("line_coverage", "line coverage", "#1a7f37"),
+# metric key (a tracked metric of `metric_registry`) -> line colour
+SERIES: tuple[tuple[str, str], ...] = (
+    ("score", "#0969da"),
+    ("mutation_score", "#8250df"),
+    ("line_coverage", "#1a7f37"),
 )
 WIDTH, HEIGHT, PAD_L, PAD_R, PAD_T, PAD_B = 720, 220, 36, 130, 12, 28
 MAX_POINTS = 30
@@ -168,7 +171,8 @@ def trend_svg(history: list[dict[str, Any]]) -> str:
         *_axes(plot_w, y, x, entries),
     ]
     latest_stages = sorted(entries[-1].get("stages") or [])
-    for row, (key, label, colour) in enumerate(SERIES):
+    for row, (key, colour) in enumerate(SERIES):
+        label = metric(key).label
         # scores of different stage sets measure different things: plot the latest set only
         points = [
             (x(i), y(float(e["metrics"][key])), e)

@@ -16,18 +16,20 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from auditor import metric_registry
 from auditor.model import Scorecard
 from auditor.reports import common
-from auditor.score import band
+from auditor.score import metric_value
 
 COLOUR = {"high": "green", "medium": "yellow", "low": "red", "none": "dim"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 MAX_FINDINGS_PER_FILE = 25
+QUIET_METRICS = ("mutation_score", "test_strength", "line_coverage")
 
 
-def _style(card: Scorecard, value: Any) -> str:
-    bands = card.summary.get("thresholds") or {"high": 80.0, "low": 60.0}
-    return COLOUR[band(value if isinstance(value, (int, float)) else None, bands)]
+def _style(card: Scorecard, value: Any, key: str) -> str:
+    """The rich style of a value of metric `key` (registry bands; dim for unbanded metrics)."""
+    return COLOUR[common.metric_band(card, key, value)]
 
 
 def quiet_line(card: Scorecard, gate_messages: list[str]) -> str:
@@ -35,13 +37,11 @@ def quiet_line(card: Scorecard, gate_messages: list[str]) -> str:
     parts = [f"score {common.fmt_score(s)}"]
     if s.get("score_basis") and s.get("score_basis") != "all components":
         parts[0] += f" [{s['score_basis'].split(':')[0]}]"
-    for key, label in (
-        ("mutation_score", "mutation"),
-        ("test_strength", "strength"),
-        ("line_coverage", "line"),
-    ):
-        if s.get(key) is not None:
-            parts.append(f"{label} {common.fmt_pct(s[key])}")
+    for key in QUIET_METRICS:
+        metric = metric_registry.metric(key)
+        value = metric_value(card, metric)
+        if value is not None:
+            parts.append(f"{metric.short} {metric.format(value)}")
     f = s.get("findings") or {}
     parts.append(f"findings {f.get('error', 0)}E {f.get('warning', 0)}W {f.get('info', 0)}I")
     if gate_messages:
@@ -55,19 +55,18 @@ def _summary_panel(card: Scorecard) -> Panel:
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(style="dim", overflow="fold")
-    score_text = Text(common.fmt_score(s), style=f"bold {_style(card, s.get('score'))}")
-    grid.add_row("overall score", score_text, s.get("score_basis") or "")
+    score_text = Text(common.fmt_score(s), style=f"bold {_style(card, s.get('score'), 'score')}")
+    grid.add_row(metric_registry.metric("score").label, score_text, s.get("score_basis") or "")
     if s.get("weights"):
         shares = ", ".join(f"{name} {share * 100:.0f}%" for name, share in s["weights"].items())
         grid.add_row("", "", f"weights: {shares} (auditor explain-score)")
     missing: dict[str, list[str]] = {}
-    for label, value, note in common.headline(card):
-        if note:
-            missing.setdefault(note, []).append(label)
+    for row in common.headline(card):
+        if row.note:
+            missing.setdefault(row.note, []).append(row.metric.label)
             continue
-        key = label.replace(" ", "_").replace("-", "_")
-        style = "" if key == "oracle_gap" else _style(card, s.get(key))
-        grid.add_row(label, Text(value, style=style), "")
+        style = COLOUR[row.band] if row.metric.banded else ""
+        grid.add_row(row.metric.label, Text(row.text, style=style), "")
     findings = s.get("findings") or {}
     grid.add_row("findings", str(sum(findings.values())), common.findings_line(s))
     if s.get("mutants"):
@@ -84,13 +83,12 @@ def _summary_panel(card: Scorecard) -> Panel:
             f"of {pseudo['checked']} functions checked",
         )
     if s.get("patch"):
-        patch = s["patch"]
-        grid.add_row("patch coverage", common.fmt_pct(patch.get("coverage")), "changed lines only")
-        grid.add_row(
-            "patch mutation",
-            common.fmt_pct(patch.get("mutation_score")),
-            "mutants on changed lines",
-        )
+        for key, note in (
+            ("patch_coverage", "changed lines only"),
+            ("patch_mutation_score", "mutants on changed lines"),
+        ):
+            metric = metric_registry.metric(key)
+            grid.add_row(metric.short, metric.format(metric_value(card, metric)), note)
     for note, labels in missing.items():
         grid.add_row("not measured", "n/a", f"{', '.join(labels)} ({note})")
     title = f"auditor {card.tool.get('version', '')} scorecard".replace("  ", " ")
@@ -137,7 +135,7 @@ def _modules(card: Scorecard) -> Table | None:
         table.add_row(
             row["path"][len(prefix) :],
             *(
-                Text(common.fmt_pct(row[k]), style=_style(card, row[k]))
+                Text(common.fmt_pct(row[k]), style=_style(card, row[k], k))
                 for k in ("line_coverage", "branch_coverage", "mutation_score", "test_strength")
             ),
             str(mutants.get("survived", "-")) if mutants else "-",

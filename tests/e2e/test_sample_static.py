@@ -2,7 +2,7 @@
 in sample_project/README.md, and none of the documented look-alikes.
 
 The expectations are read from the README tables, so the documentation and the analyser cannot
-drift apart silently.
+drift apart silently. The scan runs on a copy of the sample (it writes `.auditor/`).
 """
 
 from __future__ import annotations
@@ -11,13 +11,10 @@ import json
 import re
 import subprocess
 import sys
-from functools import lru_cache
-from pathlib import Path
 
 import pytest
+from tree_guard import SAMPLE, copy_sample_project
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "sample_project"
 ROW = re.compile(
     r"^\|\s*`(?P<path>[^`:]+):(?P<line>\d+)`\s*\|\s*`?(?P<name>[^|`]*?)`?\s*\|\s*(?P<rules>[^|]*)\|"
 )
@@ -48,8 +45,11 @@ def _section_rows(title_prefix: str) -> list[dict[str, object]]:
     return rows
 
 
-@lru_cache(maxsize=1)
-def sample_findings() -> tuple[dict[str, object], ...]:
+@pytest.fixture(scope="module")
+def sample_findings(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, object], ...]:
+    """The findings of `auditor scan sample_project/tests --only static` on a fresh copy."""
+    workdir = tmp_path_factory.mktemp("static-e2e")
+    copy_sample_project(workdir)
     proc = subprocess.run(
         [
             sys.executable,
@@ -63,7 +63,7 @@ def sample_findings() -> tuple[dict[str, object], ...]:
             "json",
             "--no-cache",
         ],
-        cwd=REPO,
+        cwd=workdir,
         capture_output=True,
         text=True,
         timeout=300,
@@ -102,12 +102,12 @@ def test_readme_tables_were_parsed():
 
 
 @pytest.mark.parametrize(("row", "code"), PLANTED)
-def test_planted_smell_is_reported(row, code):
-    hits = [f for f in sample_findings() if _matches(f, row, code)]
+def test_planted_smell_is_reported(row, code, sample_findings):
+    hits = [f for f in sample_findings if _matches(f, row, code)]
     assert hits, f"{code} not reported at {row['path']}:{row['line']} ({row['name']})"
 
 
 @pytest.mark.parametrize(("row", "code"), LOOKALIKES)
-def test_lookalike_is_not_reported(row, code):
-    hits = [f for f in sample_findings() if _matches(f, row, code)]
+def test_lookalike_is_not_reported(row, code, sample_findings):
+    hits = [f for f in sample_findings if _matches(f, row, code)]
     assert not hits, f"{code} wrongly reported on a look-alike: {hits}"

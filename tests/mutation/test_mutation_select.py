@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from auditor.config import DEFAULT_ARID
-from auditor.model import Mutant
+from auditor.model import Mutant, SkipReason
 from auditor.mutation.arid import AridMatcher
 from auditor.mutation.select import cap, select
 
@@ -47,6 +47,18 @@ def test_diff_marks_mutants_off_changed_lines_skipped_and_keeps_them() -> None:
     assert status["m.x_f__mutmut_1"] == ("skipped", "not changed since origin/main")
     assert status["m.x_g__mutmut_1"][0] == "skipped"
     assert sel.not_changed == 2 and len(sel.kept) == 3
+    assert {m.id: m.skip_reason for m in sel.kept} == {
+        "m.x_f__mutmut_1": SkipReason.NOT_CHANGED,
+        "m.x_f__mutmut_2": None,
+        "m.x_g__mutmut_1": SkipReason.NOT_CHANGED,
+    }
+
+
+def test_a_mutant_whose_end_line_is_before_its_line_runs_when_its_line_changed() -> None:
+    # mutmut can report an end before the start; the mutant still sits on its first line
+    inverted = Mutant(id="m.x_f__mutmut_3", status="pending", path="pkg/m.py", line=7, end_line=5)
+    sel = select([inverted], changed={"pkg/m.py": {7}}, base="origin/main")
+    assert sel.kept[0].status == "pending" and sel.not_changed == 0
 
 
 def test_shard_leaves_other_shards_out_entirely() -> None:
@@ -69,4 +81,5 @@ def test_max_mutants_budget_skips_the_rest_in_a_stable_order() -> None:
     assert cap(mutants, 1) == 1
     assert [m.status for m in mutants] == ["skipped", "killed", "skipped"]
     assert mutants[2].reason == "over the max-mutants budget (1)"
+    assert mutants[2].skip_reason is SkipReason.MAX_MUTANTS
     assert cap(_mutants(), None) == 0

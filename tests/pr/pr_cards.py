@@ -8,6 +8,7 @@ from auditor.model import (
     Mutant,
     ProjectInfo,
     Scorecard,
+    SkipReason,
     StageReport,
     TestResult,
     Witness,
@@ -26,6 +27,13 @@ def mutant(mid: str, status: str, line: int, path: str = "pkg/calc.py", **kw: ob
         end_line=line,  # type: ignore[arg-type]
         **fields,
     )  # type: ignore[arg-type]
+
+
+def skipped(mid: str, line: int, why: SkipReason, reason: str, path: str = "pkg/calc.py") -> Mutant:
+    """A mutant we did not run, marked the way the mutation stage marks it."""
+    m = mutant(mid, "pending", line, path=path)
+    m.skip(why, reason)
+    return m
 
 
 def stages(mutation: bool = True) -> list[StageReport]:
@@ -56,9 +64,9 @@ def card(mutants: list[Mutant] | None = None) -> Scorecard:
         mutant("pkg.calc.x_clamp__mutmut_4", "survived", 6),
         mutant("pkg.calc.x_clamp__mutmut_5", "no_coverage", 9),
         mutant("pkg.calc.x_clamp__mutmut_6", "timeout", 6),
-        mutant("pkg.calc.x_other__mutmut_1", "skipped", 20, reason=f"not changed since {base}"),
-        mutant("pkg.calc.x_other__mutmut_2", "skipped", 21, reason=f"not changed since {base}"),
-        mutant("pkg.util.x_log__mutmut_1", "skipped", 3, path="pkg/util.py", reason="arid line"),
+        skipped("pkg.calc.x_other__mutmut_1", 20, SkipReason.NOT_CHANGED, f"not changed since {base}"),
+        skipped("pkg.calc.x_other__mutmut_2", 21, SkipReason.NOT_CHANGED, f"not changed since {base}"),
+        skipped("pkg.util.x_log__mutmut_1", 3, SkipReason.ARID, "arid line", path="pkg/util.py"),
     ]
     return Scorecard(
         project=ProjectInfo(source=["pkg"], tests=["tests"]),

@@ -11,7 +11,7 @@ from pr_cards import card, mutant
 from auditor import cli, score
 from auditor.config import Config
 from auditor.errors import UsageError
-from auditor.model import Mutant, Scorecard
+from auditor.model import Mutant, Scorecard, SkipReason
 from auditor.pr import patch_metrics
 from auditor.pr.diffscope import DiffScope
 from auditor.pr.merge import merge
@@ -32,7 +32,7 @@ def full_card(with_patch: bool = False) -> Scorecard:
             killed_by=killer if status == "killed" else [],
         )
         if status == "skipped":
-            m.reason = "arid line"
+            m.skip(SkipReason.ARID, "arid line")
         mutants.append(m)
     c = card(sorted(mutants, key=lambda m: (m.path, m.line or 0, m.id)))
     c.tests[0].kills = 0
@@ -98,15 +98,6 @@ def test_mutants_run_per_shard_add_up() -> None:
         part.meta["mutation"] = {"generated": 40, "run_now": 10 + i, "reused": 1}
     stats = merge(parts).meta["mutation"]
     assert stats == {"generated": 40, "run_now": 21, "reused": 2}
-
-
-def test_placeholder_loses_to_a_real_verdict() -> None:
-    a, b = (
-        card([mutant("m1", "skipped", 3, reason="in another shard (this is shard 1/2)")]),
-        card([mutant("m1", "killed", 3)]),
-    )
-    a.meta["shard_spec"], b.meta["shard_spec"] = "1/2", "2/2"
-    assert [m.status for m in merge([a, b]).mutants] == ["killed"]
 
 
 def test_shards_that_do_not_belong_together_are_refused() -> None:

@@ -12,6 +12,7 @@ from pr_gitrepo import git, init_repo, write
 from auditor import score
 from auditor.config import Config, parse_config
 from auditor.errors import UsageError
+from auditor.mutation.select import select
 from auditor.pr import patch_metrics
 from auditor.pr.diffscope import DiffScope
 
@@ -70,6 +71,33 @@ def test_multi_line_mutant_touching_a_changed_line_is_in_the_patch() -> None:
     assert patch_metrics.patch_mutants(c, {"pkg/calc.py": {6}}) == [wide]
     assert patch_metrics.patch_mutants(c, {"pkg/calc.py": {8}}) == []
     assert patch_metrics.patch_mutants(c, {"pkg/other.py": {3}}) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "end_line", "changed"),
+    [(7, 5, {7}), (7, 5, {6}), (7, 5, {5}), (3, 7, {6}), (3, None, {3}), (3, 3, {4}), (3, 0, {3})],
+)
+def test_the_run_selection_and_the_patch_agree_on_which_mutants_changed(
+    line: int, end_line: int | None, changed: set[int]
+) -> None:
+    """One check decides both which mutants a PR run mutates and which count in the patch."""
+    m = mutant("pkg.calc.x_clamp__mutmut_9", "pending", line)
+    m.end_line = end_line
+    expected = line in changed or (end_line is not None and line <= min(changed) <= end_line)
+    in_patch = patch_metrics.patch_mutants(card([m]), {"pkg/calc.py": changed}) == [m]
+    run = select([m], changed={"pkg/calc.py": changed}, base="main").kept[0].status == "pending"
+    assert in_patch == run == expected
+
+
+def test_a_mutant_with_its_end_before_its_line_spans_its_line_only() -> None:
+    m = mutant("pkg.calc.x_clamp__mutmut_9", "survived", 7)
+    m.end_line = 5
+    assert list(m.span()) == [7]
+    assert m.touches({7}) and not m.touches({5, 6})
+    m.line, m.end_line = 3, 5
+    assert list(m.span()) == [3, 4, 5]
+    m.line = None
+    assert not m.touches({3})
 
 
 def test_patch_coverage_uses_coverage_statements(tmp_path: Path) -> None:

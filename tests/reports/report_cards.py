@@ -13,6 +13,7 @@ from auditor.model import (
     Mutant,
     PseudoTested,
     Scorecard,
+    SkipReason,
     StageReport,
     TestResult,
     UnusedSuppression,
@@ -135,6 +136,7 @@ def make_full_card() -> Scorecard:
             8,
             function="label",
             reason="arid line",
+            skip_reason=SkipReason.ARID,
         ),
     ]
     card.pseudo_tested = [

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 from report_cards import REPO_ROOT, make_full_card, make_static_card
 
-from auditor.model import Scorecard
+from auditor.model import SCHEMA_VERSION, Scorecard, SkipReason
 from auditor.reports import json_report
 
 SCHEMA = json.loads((REPO_ROOT / "docs" / "scorecard.schema.json").read_text(encoding="utf-8"))
@@ -18,7 +18,7 @@ SCHEMA = json.loads((REPO_ROOT / "docs" / "scorecard.schema.json").read_text(enc
 def test_output_validates_against_the_documented_schema(make) -> None:  # type: ignore[no-untyped-def]
     data = json.loads(json_report.render(make()))
     jsonschema.Draft7Validator(SCHEMA).validate(data)
-    assert data["schema_version"] == "1"
+    assert data["schema_version"] == SCHEMA_VERSION
 
 
 def test_metrics_of_stages_that_did_not_run_are_null(static_card: Scorecard) -> None:
@@ -45,3 +45,14 @@ def test_schema_rejects_a_broken_scorecard(full_card: Scorecard) -> None:
 def test_render_is_stable_and_round_trips(full_card: Scorecard) -> None:
     text = json_report.render(full_card)
     assert text == json_report.render(Scorecard.from_dict(json.loads(text)))
+
+
+def test_skip_reasons_are_the_documented_enum_and_load_back_as_the_enum(
+    full_card: Scorecard,
+) -> None:
+    documented = SCHEMA["properties"]["mutants"]["items"]["properties"]["skip_reason"]["enum"]
+    assert documented == [None, *(r.value for r in SkipReason)]
+    loaded = Scorecard.from_dict(json.loads(json_report.render(full_card)))
+    arid = [m for m in loaded.mutants if m.status == "skipped"]
+    assert arid and all(m.skip_reason is SkipReason.ARID for m in arid)
+    assert all(m.skip_reason is None for m in loaded.mutants if m.status != "skipped")

@@ -18,8 +18,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
-SAMPLE = Path(__file__).resolve().parents[2] / "sample_project"
+from tree_guard import SAMPLE, copy_sample_project
 
 # node id -> what pytest reports for it when the scope_demo tests are selected
 SCOPE_DEMOS = {
@@ -41,13 +40,13 @@ SURVIVOR_ROW = re.compile(
 
 
 def _run_pytest(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the sample's own suite the way a user would, writing nothing into the repository."""
+    """Run the sample's own suite the way a user would, on a copy (nothing lands in the repo)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_CORE"))}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(tmp_path / "hypothesis")
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
-        cwd=SAMPLE,
+        cwd=copy_sample_project(tmp_path),
         env=env,
         capture_output=True,
         text=True,

@@ -65,7 +65,9 @@ def headline(card: Scorecard) -> list[HeadlineRow]:
         metric = metric_registry.metric(key)
         value = metric_value(card, metric)
         note = "" if value is not None else not_measured(card, metric.stage)
-        rows.append(HeadlineRow(metric, value, metric.format(value), note, metric.band(value, bands)))
+        rows.append(
+            HeadlineRow(metric, value, metric.format(value), note, metric.band(value, bands))
+        )
     return rows
 
 

@@ -329,9 +329,64 @@ class MissingAssertion(Rule):
             "def test_total():\n    total = sum([1, 2])\n    total == 3\n",
             note="TQ112 already reports the discarded comparison (one finding per defect)",
         ),
+        Example(
+            "import parse\n\ndef test_numbers():\n    def y(fmt, s, e):\n"
+            "        r = parse.parse(fmt, s)\n        assert r is not None\n"
+            "        assert r.fixed[0] == e\n\n    def n(fmt, s, e):\n"
+            "        assert parse.parse(fmt, s) is None\n\n"
+            "    y('a {:d} b', 'a 0 b', 0)\n    n('a {:d} b', 'a x b', None)\n",
+            note="asserting helpers defined in the test and called (parse 1.22.4 y()/n())",
+        ),
+        Example(
+            "import trio\n\ndef test_cancel():\n    async def main():\n"
+            "        with trio.move_on_after(1):\n            await trio.sleep(2)\n"
+            "        assert trio.current_time() >= 1\n\n    trio.run(main)\n",
+            note="async function defined in the test and handed to a runner",
+        ),
+        Example(
+            "def test_async_runner(run):\n    async def check():\n        assert await fetch() == 1\n"
+            "\n    run(check)\n",
+            note="async function run by a runner fixture",
+        ),
+        Example(
+            "def test_hooks(manager):\n    class Plugin:\n        def hook(self, arg):\n"
+            "            assert arg == 3\n\n    manager.register(Plugin())\n    manager.call(arg=3)\n",
+            note="hook methods of a local class verify what the code under test passes them",
+        ),
+        Example(
+            "def test_route(app, client):\n    @app.route('/')\n    def index():\n"
+            "        assert client.request_started\n        return 'ok'\n\n    client.get('/')\n",
+            note="a decorated nested function is handed to the code under test",
+        ),
+        Example(
+            "import warnings\n\ndef test_no_warning():\n    with warnings.catch_warnings():\n"
+            "        warnings.simplefilter('error')\n        build()\n",
+            note="`simplefilter('error')`: any warning fails the test",
+        ),
+        Example(
+            "import pytest\n\n@pytest.mark.filterwarnings('error')\ndef test_quiet():\n"
+            "    build()\n",
+            note="filterwarnings('error') mark",
+        ),
+        Example(
+            "def test_deprecated_alias_warns_nothing():\n    old_api()\n",
+            pytest_ini="filterwarnings = error\n",
+            note="`filterwarnings = error` in the configuration makes a warnings test a check",
+        ),
     ]
     INVALID = [
         Example("def test_parse():\n    int('3')\n", lines=[1]),
+        Example(
+            "def test_unused_helper():\n    def check(x):\n        assert x\n\n    build()\n",
+            lines=[1],
+            note="an asserting nested helper that is never called checks nothing",
+        ),
+        Example(
+            "def test_build():\n    build()\n",
+            pytest_ini="filterwarnings = error\n",
+            lines=[1],
+            note="-W error alone does not make an unrelated test check its result",
+        ),
         Example(
             "from tests.helpers import build\n\ndef test_build():\n    build('x')\n",
             files={"tests/helpers.py": "def build(x):\n    return x\n"},

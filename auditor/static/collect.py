@@ -31,6 +31,7 @@ TESTCASE_BASES = {
     "asynctest.TestCase",
     "twisted.trial.unittest.TestCase",
 }
+OVERLOAD_DECORATORS = frozenset({"typing.overload", "typing_extensions.overload"})
 #: decorators that give a class a generated `__init__`
 CONSTRUCTOR_DECORATORS = frozenset(
     {
@@ -410,6 +411,8 @@ class Collector:
             "decorators": decorators,
             "is_async": node.asynchronous is not None,
         }
+        if any(d.qualified in OVERLOAD_DECORATORS for d in decorators):
+            return  # a typing stub: the final definition is the one pytest sees
         fixture_deco = next((d for d in decorators if d.qualified in FIXTURE_DECORATORS), None)
         if fixture_deco is None:
             fixture_deco = next(

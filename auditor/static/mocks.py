@@ -331,6 +331,29 @@ class PatchExtractor:
         for node in own_nodes(self.func.node.body):
             if isinstance(node, cst.Assert) and isinstance(node.test, cst.Comparison):
                 self._check_echo(node.test, mocks, results)
+        for fact in self._handed_on(facts, mocks, results):
+            fact.called_after = False
+
+    def _handed_on(
+        self, facts: list[PatchFact], mocks: dict[str, PatchFact], results: dict[str, PatchFact]
+    ) -> list[PatchFact]:
+        """Replacements whose instance the test builds and passes into other code:
+        `client = MockClient(); sync(client)` exercises `sync` with a double collaborator, not
+        the double itself."""
+        handed: list[PatchFact] = []
+        for node in own_nodes(self.func.node.body):
+            if not isinstance(node, cst.Call) or self._called_fact(node, facts, mocks) is not None:
+                continue
+            for arg in node.args:
+                value = arg.value
+                fact: PatchFact | None = None
+                if isinstance(value, cst.Call):
+                    fact = self._called_fact(value, facts, mocks)
+                elif isinstance(value, cst.Name):
+                    fact = results.get(value.value)
+                if fact is not None and not fact.asserts_return_value and fact not in handed:
+                    handed.append(fact)
+        return handed
 
     def _check_echo(
         self, comp: cst.Comparison, mocks: dict[str, PatchFact], results: dict[str, PatchFact]

@@ -68,6 +68,11 @@ class EmptyTest(Rule):
             note="raise NotImplementedError is not empty",
         ),
         Example("def helper():\n    pass\n", note="not a test"),
+        Example(
+            "from typing import overload\n\n@overload\ndef test_value(x: int) -> int: ...\n"
+            "@overload\ndef test_value(x: str) -> str: ...\ndef test_value(x=1):\n    assert x\n",
+            note="@overload stubs are typing declarations, not tests",
+        ),
     ]
     INVALID = [
         Example("def test_nothing():\n    pass\n", lines=[1]),

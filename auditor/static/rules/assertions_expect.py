@@ -317,6 +317,14 @@ class UnreachableCheckInRaises(Rule):
             lines=[6],
         ),
         Example(
+            "import pytest\n\ndef test_method_raises():\n    with pytest.raises(TypeError):\n"
+            "        obj = build()\n        assert obj.method(1)\n",
+            lines=[6],
+            count=1,
+            note="the last statement holds the raising call itself: a warning about two "
+            "statements that can raise, not an unreachable check",
+        ),
+        Example(
             "import unittest\n\nclass T(unittest.TestCase):\n    def test_u(self):\n"
             "        with self.assertRaises(KeyError):\n            d = load()\n"
             "            d['missing']\n            self.assertEqual(len(d), 0)\n",
@@ -344,13 +352,29 @@ class UnreachableCheckInRaises(Rule):
                     isinstance(i.item, cst.Call) and expectation_kind(ctx, i.item, test) == "raises"
                     for i in node.items
                 ):
-                    self._block(ctx, test, node.body)
+                    names = {
+                        i.asname.name.value
+                        for i in node.items
+                        if i.asname is not None and isinstance(i.asname.name, cst.Name)
+                    }
+                    self._block(ctx, test, node.body, names)
 
-    def _block(self, ctx: FileContext, test: TestFunc, body: cst.BaseSuite) -> None:
+    def _block(
+        self, ctx: FileContext, test: TestFunc, body: cst.BaseSuite, as_names: set[str]
+    ) -> None:
         units = list(_units(body))
+        last = max(
+            (
+                i
+                for i, (u, header) in enumerate(units)
+                if not header and not is_docstring_or_pass(u)
+            ),
+            default=-1,
+        )
         raised = False
         warned = False
-        for unit, is_header in units:
+        acts_after_first = 0
+        for index, (unit, is_header) in enumerate(units):
             if not raised:
                 raised = (
                     not is_header
@@ -361,6 +385,19 @@ class UnreachableCheckInRaises(Rule):
             if is_header or is_docstring_or_pass(unit) or isinstance(unit, cst.Raise):
                 continue  # a trailing `raise` is the deliberate trigger
             if contains_verification(ctx, unit, test):
+                # `x = build(); assert x.method()` — the last statement may hold the raising
+                # call itself: its check never completes, but the call runs
+                may_be_the_act = (
+                    index == last
+                    and acts_after_first == 0
+                    and _can_raise(unit)
+                    and not _mentions(unit, as_names)
+                )
+                if may_be_the_act:
+                    if not warned:
+                        warned = True
+                        ctx.report(self, unit, _TWO_RAISERS, test=test, severity="warning")
+                    continue
                 ctx.report(
                     self,
                     unit,
@@ -368,16 +405,23 @@ class UnreachableCheckInRaises(Rule):
                     "`with` block.",
                     test=test,
                 )
-            elif not warned:
-                warned = True
-                ctx.report(
-                    self,
-                    unit,
-                    "Statement after the raising call inside the expectation block: keep only the "
-                    "call expected to raise in the block.",
-                    test=test,
-                    severity="warning",
-                )
+            elif _can_raise(unit):
+                acts_after_first += 1
+                if not warned:
+                    warned = True
+                    ctx.report(self, unit, _TWO_RAISERS, test=test, severity="warning")
+
+
+_TWO_RAISERS = (
+    "More than one statement in this expectation block can raise, so the test also passes when "
+    "an earlier one raises: keep only the call expected to raise inside the block."
+)
+
+
+def _mentions(unit: cst.CSTNode, names: set[str]) -> bool:
+    return bool(names) and any(
+        isinstance(n, cst.Name) and n.value in names for n in [unit, *all_nodes(unit)]
+    )
 
 
 PATCH_SETUP = frozenset({"setattr", "setenv", "delenv", "setitem", "delitem", "syspath_prepend"})

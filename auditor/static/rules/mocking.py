@@ -409,6 +409,13 @@ class AssertingOnPatchedTarget(Rule):
             files=_SRC,
             note="`m().attr = ...` configures the mock's instance (aiohttp test_connector.py)",
         ),
+        Example(
+            "from unittest.mock import patch\nimport shop.orders\nfrom shop.orders import checkout\n\n"
+            "def test_with_fake_repo():\n    with patch('shop.orders.Repo') as FakeRepo:\n"
+            "        repo = shop.orders.Repo()\n        assert checkout([1], repo=repo) == 3\n",
+            files=_SRC,
+            note="the mocked class is instantiated and the instance passed into the real function",
+        ),
     ]
     INVALID = [
         Example(

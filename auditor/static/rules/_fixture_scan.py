@@ -13,6 +13,7 @@ import libcst as cst
 
 from auditor.static.collect import FunctionInfo, decorators_of
 from auditor.static.context import FileContext
+from auditor.static.facts import FixtureFact
 from auditor.static.names import dotted
 from auditor.static.oracle import own_nodes
 
@@ -407,3 +408,12 @@ def patches_environ(ctx: FileContext, func: FunctionInfo) -> bool:
         decorators += decorators_of(cls.node, ctx.imports)
         cls = cls.parent
     return any(d.qualified.endswith("patch.dict") for d in decorators)
+
+
+#: fixture scopes wider than a test function
+WIDE = ("class", "module", "package", "session")
+
+
+def where_of(fact: FixtureFact) -> str:
+    """`path:line` of a fixture definition, for messages."""
+    return f"{fact.path}:{fact.line}"

@@ -9,11 +9,11 @@ from auditor.static.context import FileContext
 from auditor.static.facts import FileFacts
 from auditor.static.oracle import own_nodes
 from auditor.static.project_context import ProjectContext
-from auditor.static.rules.assertions_support import (
+from auditor.static.rules._assertions_support import (
     body_index,
     only_constant_assert,
 )
-from auditor.static.rules.assertions_swallow import swallowed_expectations
+from auditor.static.rules._swallow_walk import swallowed_expectations
 from auditor.static.rules.base import Example, Rule
 
 

@@ -9,12 +9,13 @@ from auditor.static.collect import TestFunc
 from auditor.static.context import FileContext
 from auditor.static.names import last_segment
 from auditor.static.oracle import all_nodes
-from auditor.static.rules.assertions_expect import BroadExceptionExpectation, expected_types
-from auditor.static.rules.assertions_support import (
+from auditor.static.rules._assertions_support import (
+    BROAD_EXPECTATIONS,
     BodyIndex,
     binding_names,
     body_index,
     expectation_kind,
+    expected_types,
     root_name,
 )
 from auditor.static.rules.base import Example, Rule
@@ -278,7 +279,8 @@ class UncheckedCapture(Rule):
                     )
 
     def _excinfo(self, ctx: FileContext, test: TestFunc, index: BodyIndex) -> None:
-        broad = set(ctx.setting(BroadExceptionExpectation, "raises-require-match-for") or ())
+        tq105 = ctx.options.rule_settings.get("TQ105", {})
+        broad = set(tq105.get("raises-require-match-for", BROAD_EXPECTATIONS) or ())
         for node in index.own:
             if not isinstance(node, cst.WithItem) or not isinstance(node.item, cst.Call):
                 continue

@@ -11,35 +11,17 @@ from auditor.static.collect import TestFunc
 from auditor.static.context import FileContext
 from auditor.static.names import last_segment
 from auditor.static.oracle import all_nodes
-from auditor.static.rules.assertions_support import (
+from auditor.static.rules._assertions_support import (
+    BROAD_EXPECTATIONS,
     binding_names,
     body_index,
     contains_verification,
     expectation_kind,
+    expected_types,
     is_docstring_or_pass,
     statements,
 )
 from auditor.static.rules.base import Example, Rule
-
-
-def expected_types(call: cst.Call) -> list[str]:
-    """Last segments of the expected exception/warning types (first positional argument or
-    `expected_exception=`)."""
-    value: cst.BaseExpression | None = None
-    for arg in call.args:
-        if arg.keyword is None and arg.star == "":
-            value = arg.value
-            break
-        if arg.keyword is not None and arg.keyword.value in (
-            "expected_exception",
-            "expected_warning",
-        ):
-            value = arg.value
-            break
-    if value is None:
-        return []
-    items = [el.value for el in value.elements] if isinstance(value, cst.Tuple) else [value]
-    return [seg for seg in (last_segment(i) for i in items) if seg]
 
 
 def _raises_broad(value: cst.BaseExpression, broad: set[str]) -> bool:
@@ -76,7 +58,7 @@ class BroadExceptionExpectation(Rule):
     severity = "warning"
     tier = "H"
     options = {
-        "raises-require-match-for": ["Exception", "BaseException"],
+        "raises-require-match-for": list(BROAD_EXPECTATIONS),
         "warns-require-match-for": ["Warning"],
     }
     VALID = [

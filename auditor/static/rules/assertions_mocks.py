@@ -8,7 +8,7 @@ import libcst as cst
 from auditor.static.context import FileContext
 from auditor.static.names import last_segment
 from auditor.static.oracle import all_nodes, is_oracle_call
-from auditor.static.rules.assertions_support import (
+from auditor.static.rules._assertions_support import (
     MOCK_ASSERT_METHODS,
     MOCK_LOOKALIKES,
     MOCK_STATE_ATTRS,

@@ -10,7 +10,7 @@ import libcst as cst
 
 from auditor.static.collect import TestFunc
 from auditor.static.context import FileContext
-from auditor.static.rules.assertions_support import (
+from auditor.static.rules._assertions_support import (
     MOCK_LOOKALIKES,
     MOCK_STATE_ATTRS,
     attribute_chain,

@@ -372,3 +372,27 @@ def mock_names(ctx: FileContext, test: TestFunc) -> set[str]:
     if index._mocks is None:
         index._mocks = unspecced_mock_names(ctx, test)
     return index._mocks
+
+
+#: TQ105's default `raises-require-match-for` (also read by TQ111)
+BROAD_EXPECTATIONS = ("Exception", "BaseException")
+
+
+def expected_types(call: cst.Call) -> list[str]:
+    """Last segments of the expected exception/warning types (first positional argument or
+    `expected_exception=`)."""
+    value: cst.BaseExpression | None = None
+    for arg in call.args:
+        if arg.keyword is None and arg.star == "":
+            value = arg.value
+            break
+        if arg.keyword is not None and arg.keyword.value in (
+            "expected_exception",
+            "expected_warning",
+        ):
+            value = arg.value
+            break
+    if value is None:
+        return []
+    items = [el.value for el in value.elements] if isinstance(value, cst.Tuple) else [value]
+    return [seg for seg in (last_segment(i) for i in items) if seg]

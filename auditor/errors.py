@@ -1,4 +1,4 @@
-"""User-facing errors and the exit codes of DESIGN.md.
+"""User-facing errors and the exit codes documented in README.md ("Exit codes").
 
 Every error carries one paragraph that says what happened, why it matters and the exact fix; the CLI
 prints it without a traceback and exits with the error's code.

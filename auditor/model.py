@@ -1,7 +1,7 @@
 """The data model shared by every stage and every report.
 
 Plain dataclasses with a JSON round trip. Stages *produce* these objects, `score.py` derives every
-number from them, and `reports/` only render. The JSON shape is the contract in DESIGN.md: fields
+number from them, and `reports/` only render. The JSON shape is a contract (docs/scorecard.schema.json): fields
 are added, never renamed.
 """
 

@@ -1,6 +1,6 @@
 """Every number a user sees is computed here, from the stage results on the Scorecard.
 
-Definitions (DESIGN.md): mutation score = detected / valid (Stryker); test strength = detected /
+Definitions (docs/definitions.md): mutation score = detected / valid (Stryker); test strength = detected /
 (detected + survived) (PIT); oracle gap = line coverage - mutation score. Percentages are 0-100 with
 one decimal; a metric whose stage did not run is `None`, never 0, so no report can make a stage look
 as if it ran. The overall score is a weighted mean of the components that have data; the weights of

@@ -6,7 +6,7 @@
 
 Downloads the project's sdist from PyPI once (`pip download --no-binary :all: --no-deps`) into
 benchmarks/.cache, makes two fresh copies, runs plain mutmut 3.8.1 (hand-configured as in
-MUTMUT.md §8) on one and `auditor scan --only mutation` on the other, then prints both wall times,
+docs/mutmut-internals.md) on one and `auditor scan --only mutation` on the other, then prints both wall times,
 the ratio, and whether every mutant both tools ran got the same verdict (same mutmut exit-code
 class). Arid-line skipping and the pseudo-tested pass are off by default so both sides test exactly
 the same mutants; `--arid` / `--pseudo` turn them on to show what they cost or save.

@@ -3,7 +3,7 @@
 Why: a mutant such as `x < 1000` -> `x <= 1000` or `"%"` -> `"XX%XX"` is only distinguishable on
 inputs near the function's own constants. Plain `st.integers()` / `st.text()` almost never hit
 `1000` or a string made of `%` characters; mixing the literals (and int literal +/- 1) into the
-draw turned 6/18 differential kills into 17/18 in the research prototype (HYPOTHESIS.md §1.6).
+draw turned 6/18 differential kills into 17/18 in a prototype (docs/hypothesis-internals.md).
 
 Pitfall this module avoids: `st.text(alphabet=st.one_of(st.sampled_from(["%"]), ...))` flattens the
 alphabet and produced `"%%"` in 0/300 examples; `st.lists(st.one_of(...)).map("".join)` produced it

@@ -4,8 +4,8 @@ A draw is a `PlantedModule`: the module's source plus the findings a correct ana
 as (rule code, test name) pairs. The auditor's own property tests use these to check that the
 provable rules report exactly the planted truth, that findings are invariant under reformatting,
 renaming, reordering and comments, and that rule thresholds behave at threshold +/- 1 (values are
-drawn around each rule's own configured threshold, imported from the rule class: a lesson from
-HYPOTHESIS.md §3(c), where a fixed range let boundary mutants of a linter survive).
+drawn around each rule's own configured threshold, imported from the rule class: a fixed range let
+boundary mutants of a rule survive; docs/hypothesis-internals.md).
 """
 
 from __future__ import annotations

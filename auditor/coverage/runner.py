@@ -3,7 +3,7 @@
 `coverage run -m pytest -p auditor.coverage.plugin` rather than starting coverage from inside a
 plugin: coverage is then active before conftest files import the project, so import-time lines are
 measured like `coverage run` users expect. `COVERAGE_CORE=ctrace` is forced because the sysmon core
-silently attributes each line to the first test only (HYPOTHESIS.md §2.1).
+silently attributes each line to the first test only (docs/coverage.md).
 """
 
 from __future__ import annotations

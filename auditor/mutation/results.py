@@ -1,6 +1,6 @@
 """Read mutmut 3.8.1's on-disk results: `mutants/**/*.py.meta`, `.py.spans`, `mutmut-stats.json`.
 
-These JSON files are the integration contract (MUTMUT.md §6): mutmut's terminal output is a `\\r`
+These JSON files are the integration contract (docs/mutmut-internals.md): mutmut's terminal output is a `\\r`
 spinner and its internal API moved in every 3.x minor. Unknown keys are tolerated here; missing
 required keys raise `ValueError` naming the file so a format change is loud, not silent.
 """

@@ -1,7 +1,7 @@
 """Which functions mutmut mutates: top-level functions and methods of top-level classes.
 
 One definition shared by the pseudo-tested pass and the property-test reach signal, so both count
-the same functions mutmut does (MUTMUT.md §2.2: nested classes and module-level code are never
+the same functions mutmut does (docs/mutmut-internals.md: nested classes and module-level code are never
 mutated; nested functions belong to their outer function).
 """
 

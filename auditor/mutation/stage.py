@@ -201,7 +201,7 @@ def _run_mutmut(
         raise StageFailed(failure_message(project, ws, outcome))
     crashed = _warm_worker_crashes(ws, settings, names)
     if crashed:
-        # MUTMUT.md §5 #4/#5: a worker pre-warmed by `pytest --collect-only` can fail to re-find
+        # docs/mutmut-internals.md (fork and forkserver): a worker pre-warmed by `pytest --collect-only` can fail to re-find
         # tests (pytest exit 4 -> 255) for reasons of the project's own; a cold worker works.
         retry_note = (
             f"{len(crashed)} mutants crashed mutmut's pre-warmed forkserver worker (exit 255); "

@@ -1,4 +1,4 @@
-"""mutmut exit codes -> our mutant statuses (Stryker's definitions, DESIGN.md).
+"""mutmut exit codes -> our mutant statuses (Stryker's definitions, docs/definitions.md).
 
 mutmut maps exit code 255 to "timeout", but 255 is also what a worker returns for any Python
 exception (a pytest usage error after a mutant broke import-time code, a crashed forkserver worker).

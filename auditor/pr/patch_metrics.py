@@ -1,6 +1,6 @@
 """Patch metrics: what a pull request's changed lines are worth, from the card and the diff scope.
 
-Definitions (DESIGN.md): patch coverage = covered changed lines / coverable changed lines
+Definitions (docs/definitions.md): patch coverage = covered changed lines / coverable changed lines
 (diff-cover, Codecov); patch mutation score = mutation score (Stryker, detected / valid) over
 mutants on changed lines only, computed with the formulas of `score.py` so the two can never
 disagree. Following Google's code-review experience, at most `max-per-line` surviving mutants per

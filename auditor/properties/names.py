@@ -1,4 +1,4 @@
-"""mutmut 3 mutant names -> module, class, function (MUTMUT.md §2.4).
+"""mutmut 3 mutant names -> module, class, function (docs/mutmut-internals.md, "Mutant names").
 
 Shape: `<module>.<mangled>__mutmut_<N>` with mangled `x_<func>` or `xǁ<Class>ǁ<method>`.
 """

@@ -21,7 +21,7 @@ from auditor.model import Mutant, PropertyStats, Scorecard, to_jsonable
 from auditor.mutation.scope import mutmut_scope_functions
 from auditor.score import pct
 
-HIGH_INVALID_RATIO = 50.0  # HYPOTHESIS.md §3(b): penalise properties where most draws are rejected
+HIGH_INVALID_RATIO = 50.0  # % rejected draws above which a property mostly tests nothing
 
 
 def read_stats(path: Path) -> list[PropertyStats]:

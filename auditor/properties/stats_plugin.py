@@ -4,8 +4,8 @@ Loaded by the coverage stage with `-p auditor.properties.stats_plugin` and
 `AUDITOR_STATS_FILE=<project>/.auditor/coverage/hypothesis-stats.jsonl`.
 
 Why the statistics collector and not observability: `hypothesis.statistics.collector` hands over the
-engine's own per-phase counts at no measurable cost, while observability costs 2-4x (HYPOTHESIS.md
-§1.1-1.2). Hypothesis' pytest plugin installs its own collector callback around
+engine's own per-phase counts at no measurable cost, while observability costs 2-4x
+(docs/hypothesis-internals.md). Hypothesis' pytest plugin installs its own collector callback around
 `pytest_runtest_call`; this hook is a `trylast` wrapper, so it runs *inside* that one, and it chains
 to the outer callback so `--hypothesis-show-statistics` keeps working.
 

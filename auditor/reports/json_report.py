@@ -1,4 +1,4 @@
-"""The JSON scorecard (DESIGN.md contract): stable, sorted, with `schema_version`."""
+"""The JSON scorecard (contract: docs/scorecard.schema.json): stable, sorted, with `schema_version`."""
 
 from __future__ import annotations
 

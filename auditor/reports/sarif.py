@@ -1,7 +1,7 @@
 """SARIF 2.1.0 (`--sarif`) for GitHub code scanning: static findings and surviving mutants.
 
 Two runs, told apart by `automationDetails.id` ("auditor/static/" and "auditor/mutation/") so each
-is its own code-scanning category. Every property GitHub requires is filled (SYSTEMS.md §6).
+is its own code-scanning category. Every property GitHub requires is filled (listed in docs/reports.md).
 `partialFingerprints.primaryLocationLineHash` is the finding's content fingerprint (or a hash of the
 mutant's file, function and change), never a line number: an alert survives unrelated edits above
 it. GitHub shows at most 5,000 results per run, so each run is capped there, most severe first,

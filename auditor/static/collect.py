@@ -1,4 +1,4 @@
-"""The pytest-faithful collection model (RULES.md §3.1) over one parsed module.
+"""The pytest-faithful collection model (docs/static.md) over one parsed module.
 
 Which functions are tests, which classes are collected, which are base/mixin classes, which functions
 are fixtures (with effective name, scope and autouse), and which marks apply. Getting this right is

@@ -1,6 +1,6 @@
 """Patch-target extraction: which objects does a test replace, and does it then exercise the double?
 
-RULES.md §4.2 separates *object replacement* (`patch`, `patch.object`, `patch.multiple`, `mocker.*`,
+docs/static-mocking-fixtures.md separates *object replacement* (`patch`, `patch.object`, `patch.multiple`, `mocker.*`,
 `monkeypatch.setattr/delattr`, `patch.dict(x)` for x other than `os.environ`) from *environment
 setup* (`setenv`, `delenv`, `chdir`, `syspath_prepend`, `patch.dict(os.environ)`), which is not
 mocking. This module turns a test into a list of `PatchFact`s; the 2xx rules classify the targets

@@ -1,6 +1,6 @@
 """Lightweight name resolution: which qualified name does `sleep`, `mock.patch` or `st.just` mean here?
 
-RULES.md §3.2 allows a lightweight own index instead of libcst's QualifiedNameProvider. We record
+A lightweight own index instead of libcst's QualifiedNameProvider (docs/static.md). We record
 every `import` / `from ... import` binding of a module (module level and, as a fallback, inside
 functions) and resolve `Name`/`Attribute` chains against them. This is an order of magnitude cheaper
 than the scope analysis and exact for the import-based questions the rules ask.

@@ -1,4 +1,4 @@
-"""The verification-oracle set (RULES.md §3.3): does this test's own body check anything?
+"""The verification-oracle set (docs/static.md, "The oracle set"): does this test's own body check anything?
 
 A test *verifies* if its own body (not nested def/lambda/class) contains an assert, an `assert*`
 call on any receiver, a raises/warns expectation, a snapshot/regression check, an external check

@@ -1,7 +1,7 @@
 """`ProjectContext`: the joined facts of every scanned file, for project-level rules.
 
 It answers the cross-file questions: which fixture definition does a name resolve to from a given
-place (class -> module -> conftest chain upwards -> plugins -> built-in table, RULES.md §5.3), which
+place (class -> module -> conftest chain upwards -> plugins -> built-in table, docs/static.md), which
 classes are inherited by collected ones, which helper functions in other modules assert, and what a
 patch target resolves to in the code under test.
 """
@@ -15,7 +15,7 @@ from auditor.static.facts import SCOPE_RANK, FileFacts, FixtureFact, RawFinding,
 from auditor.static.rules.base import Rule
 from auditor.static.source_index import SourceIndex
 
-# RULES.md §5.3: built-in and common plugin fixtures and their scopes ("any" = request).
+# Built-in and common plugin fixtures and their scopes ("any" = request).
 BUILTIN_FIXTURES: dict[str, str] = {
     **dict.fromkeys(
         [

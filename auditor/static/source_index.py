@@ -1,8 +1,8 @@
 """A project index of the code under test: per source module, what it *defines* vs what it *imports*.
 
 Patch targets are strings like `pkg.orders.Repository.save` or `pkg.orders.os.getcwd`. Prefix
-matching on the project package name is wrong (RULES.md TQ203: all four naive hits in the wild
-were boundaries reached through the unit's namespace). We resolve the target against this index:
+matching on the project package name is wrong (every prefix hit read by hand on real suites was a
+boundary reached through the unit's namespace, e.g. `rich.console.os.get_terminal_size`). We resolve the target against this index:
 a name *defined* in the module is project code; a name *imported* into it is whatever it imports.
 Parsed with the stdlib `ast` (fast; no positions needed) and cached per content hash by the caller.
 """

@@ -1,4 +1,4 @@
-"""Parsing mutmut's on-disk formats (hand-written from MUTMUT.md §2.6) and locating mutants."""
+"""Parsing mutmut's on-disk formats (hand-written from docs/mutmut-internals.md) and locating mutants."""
 
 from __future__ import annotations
 

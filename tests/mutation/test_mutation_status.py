@@ -1,4 +1,4 @@
-"""Exit code -> status, and the 255 correction (MUTMUT.md §2.7, §5 #4/#5)."""
+"""Exit code -> status, and the 255 correction (docs/mutmut-internals.md, "Exit codes")."""
 
 from __future__ import annotations
 

@@ -157,13 +157,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def schema(name: str) -> dict[str, object]:
-    """An official schema: the shared copy next to the repo, else the vendored one."""
+    """An official schema, vendored in tests/schemas/ (see its README for origin and licence)."""
     import json
 
-    for candidate in (
-        REPO_ROOT.parent / "shared" / "schemas" / name,
-        REPO_ROOT / "tests" / "schemas" / name,
-    ):
-        if candidate.is_file():
-            return json.loads(candidate.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-    raise FileNotFoundError(f"schema {name} not found in ../shared/schemas or tests/schemas")
+    path = REPO_ROOT / "tests" / "schemas" / name
+    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]

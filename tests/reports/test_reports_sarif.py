@@ -21,7 +21,7 @@ def _validate(data: dict[str, Any]) -> None:
 
 
 def _github_required(data: dict[str, Any]) -> None:
-    """Every property GitHub code scanning requires, non-empty (SYSTEMS.md §6)."""
+    """Every property GitHub code scanning requires, non-empty (docs/reports.md)."""
     assert data["$schema"] and data["version"] == "2.1.0"
     for run in data["runs"]:
         driver = run["tool"]["driver"]

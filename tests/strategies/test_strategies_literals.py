@@ -73,7 +73,7 @@ def test_literal_aware_text_actually_produces_the_literal_characters() -> None:
 
 
 def test_alphabet_based_text_rarely_repeats_a_literal_character() -> None:
-    """The pitfall the module avoids (HYPOTHESIS.md §1.6), measured on both strategies."""
+    """The pitfall the module avoids (docs/hypothesis-internals.md), measured on both strategies."""
     hits = {"alphabet": 0, "lists_join": 0}
     alphabet = st.text(alphabet=st.one_of(st.sampled_from(["%"]), st.characters()), max_size=24)
 

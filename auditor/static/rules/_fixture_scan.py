@@ -173,7 +173,7 @@ def mutable_kind(ctx: FileContext, func: FunctionInfo) -> str | None:
 
 
 def mutations(func: FunctionInfo, params: set[str]) -> dict[str, cst.CSTNode]:
-    """Which of `params` the body mutates in place (RULES.md §5.2), with the first mutating node."""
+    """Which of `params` the body mutates in place (`MUTATORS`, assignment, `del`), with the first mutating node."""
     found: dict[str, cst.CSTNode] = {}
 
     def hit(expr: cst.BaseExpression, node: cst.CSTNode, through: bool) -> None:

@@ -26,7 +26,7 @@ LOAD = "hypothesis.settings.load_profile"
 STRATEGIES = "hypothesis.strategies."
 HEALTH = "hypothesis.HealthCheck"
 PHASE = "hypothesis.Phase"
-# HealthCheck members of Hypothesis 6.170 (HYPOTHESIS.md §1.3); "all" = at least these five
+# HealthCheck members of Hypothesis 6.170 (docs/hypothesis-internals.md); "all" = at least these five
 ALL_CORE_CHECKS = {
     "data_too_large",
     "filter_too_much",

@@ -56,7 +56,7 @@ def _stem(path: str) -> str:
 
 
 def sut_module(project: ProjectContext, path: str) -> str | None:
-    """RULES.md §4.2: the project module most imported by the test module (tie: test_foo -> foo)."""
+    """The SUT module: the project module most imported by the test module (tie: test_foo -> foo)."""
     cache: dict[str, str | None] = project.__dict__.setdefault("_tq_sut_modules", {})
     if path not in cache:
         cache[path] = _sut_module(project, path)

@@ -183,7 +183,7 @@ class ScopeMismatch(Rule):
 class SharedMutableFixture(Rule):
     """What it does:
     Reports a test or fixture that mutates (`append`, `update`, `pop`, item/attribute assignment,
-    `del`, `commit`, `execute`, ... RULES.md §5.2) the value of a class/module/package/session
+    `del`, `commit`, `execute`, ...) the value of a class/module/package/session
     scoped fixture that hands out a mutable literal (`[]`, `{}`, `list()`, `defaultdict()`, ...)
     or a stateful resource (`Session()`, `*.connect()`, `.cursor()`, a test client).
 

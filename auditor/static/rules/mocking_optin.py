@@ -234,7 +234,7 @@ class MockTrainWreck(Rule):
             "def test_cm(m):\n    m.return_value.__enter__.return_value.read.return_value = 1\n"
             "    assert m\n",
             lines=[2],
-            note="the RULES.md example: the context-manager hop counts once, two hops remain",
+            note="the context-manager hop counts once, two hops remain",
         ),
         Example(
             "def test_cfg(m):\n    m.configure_mock(**{'a.return_value.b.return_value': 1})\n"

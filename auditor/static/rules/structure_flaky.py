@@ -299,8 +299,8 @@ class ConditionalVerification(Rule):
 
     def check(self, ctx: FileContext) -> None:
         """Variant (b), opt-in (`one-sided-if = true`): info on an `if` that verifies without an
-        `else` in a test that does verify elsewhere. Off by default: RULES.md measured the broad
-        conditional-assert check as noise (2,111 hits in pandas)."""
+        `else` in a test that does verify elsewhere. Off by default: the broad conditional-assert
+        check was measured as noise (2,111 hits in pandas' suite)."""
         if not ctx.setting(self, "one-sided-if"):
             return
         for test in ctx.tests:

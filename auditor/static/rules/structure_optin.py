@@ -1,6 +1,6 @@
 """Family 4xx — opt-in style rules (off by default, info): print debugging (TQ403), long/obscure
 setup (TQ407), mystery guests (TQ408), nondeterministic inputs (TQ409), constructors in
-`TestCase` classes (TQ410). RULES.md §9 lists them as opt-in: readability signals, not defects.
+`TestCase` classes (TQ410). They are opt-in: readability signals, not defects.
 """
 
 from __future__ import annotations

@@ -328,6 +328,8 @@ def _test_exemption(ctx: FileContext, test: TestFunc) -> str | None:
         return "skip/xfail"
     if "benchmark" in test.params:
         return "benchmark"
+    if "mypy_testing" in test.marks:
+        return "mypy-testing"  # pytest-mypy-testing checks the `# R:`/`# E:` comments, not a run
     body = test.node.body
     if isinstance(body, cst.IndentedBlock) and body.body:
         first = body.body[0]

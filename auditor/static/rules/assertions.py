@@ -335,6 +335,11 @@ class MissingAssertion(Rule):
             note="TQ112 already reports the discarded comparison (one finding per defect)",
         ),
         Example(
+            "import pytest\n\n@pytest.mark.mypy_testing\ndef test_mypy_chunk() -> None:\n"
+            "    reveal_type(chunk([1, 2], 2))  # R: builtins.list[builtins.int]\n",
+            note="pytest-mypy-testing: the expectation is the `# R:` comment (pydash)",
+        ),
+        Example(
             "import parse\n\ndef test_numbers():\n    def y(fmt, s, e):\n"
             "        r = parse.parse(fmt, s)\n        assert r is not None\n"
             "        assert r.fixed[0] == e\n\n    def n(fmt, s, e):\n"

@@ -265,7 +265,7 @@ class MissingAssertion(Rule):
     code = "TQ101"
     name = "missing-assertion"
     summary = "Test verifies nothing (no assert, raises, or asserting helper)"
-    severity = "warning"
+    severity = "info"  # held-out precision below the bar (docs/precision.md): info until fixed
     tier = "H"
     VALID = [
         "def test_ok():\n    assert sum([1]) == 1\n",

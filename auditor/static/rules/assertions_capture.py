@@ -59,7 +59,7 @@ class UncheckedCapture(Rule):
     code = "TQ111"
     name = "unchecked-capture"
     summary = "Captured output / result / fake-recorded value is never checked"
-    severity = "warning"
+    severity = "info"  # held-out precision below the bar (docs/precision.md): info until fixed
     tier = "H"
     VALID = [
         "def test_out(capsys):\n    greet()\n    out, _ = capsys.readouterr()\n"

@@ -232,7 +232,7 @@ class UnreachableCheckInRaises(Rule):
     code = "TQ113"
     name = "unreachable-check-in-raises"
     summary = "Check inside a raises block after the raising call never runs"
-    severity = "error"
+    severity = "info"  # held-out precision below the bar (docs/precision.md): info until fixed
     tier = "P"
     VALID = [
         "import pytest\n\ndef test_ok():\n    with pytest.raises(ValueError) as e:\n"
@@ -378,7 +378,7 @@ class UnreachableCheckInRaises(Rule):
                 if may_be_the_act:
                     if not warned:
                         warned = True
-                        ctx.report(self, unit, _TWO_RAISERS, test=test, severity="warning")
+                        ctx.report(self, unit, _TWO_RAISERS, test=test)
                     continue
                 ctx.report(
                     self,
@@ -391,7 +391,7 @@ class UnreachableCheckInRaises(Rule):
                 acts_after_first += 1
                 if not warned:
                     warned = True
-                    ctx.report(self, unit, _TWO_RAISERS, test=test, severity="warning")
+                    ctx.report(self, unit, _TWO_RAISERS, test=test)
 
 
 _TWO_RAISERS = (

@@ -120,5 +120,6 @@ class SwallowedFailure(Rule):
     def check(self, ctx: FileContext) -> None:
         for test in ctx.tests:
             for node, variant, message in swallowed_expectations(ctx, test):
-                severity = {"a": "error", "a-act": "info"}.get(variant, "warning")
+                # (b) measured 9/12 on held-out suites (below 0.85): info until fixed
+                severity = {"a": "error", "a-act": "info", "b": "info"}.get(variant, "warning")
                 ctx.report(self, node, message, test=test, severity=severity)

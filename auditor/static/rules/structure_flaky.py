@@ -49,7 +49,7 @@ class SleepyTest(Rule):
     code = "TQ401"
     name = "sleepy-test"
     summary = "Test or fixture sleeps (nondeterministic timing, slow suite)"
-    severity = "warning"
+    severity = "info"  # held-out precision below the bar (docs/precision.md): info until fixed
     tier = "H"
     VALID = [
         "import asyncio\n\nasync def test_yield():\n    await asyncio.sleep(0)\n    assert 1\n",
@@ -169,7 +169,7 @@ class ConditionalVerification(Rule):
     code = "TQ402"
     name = "conditional-verification"
     summary = "Every verification of the test is behind a condition or a possibly-empty loop"
-    severity = "warning"
+    severity = "info"  # held-out precision below the bar (docs/precision.md): info until fixed
     tier = "H"
     options = {"one-sided-if": False}
     VALID = [

@@ -113,7 +113,7 @@ def _inside_expectation(ctx: FileContext, test: TestFunc) -> set[int]:
     handlers catch TypeError/ValueError (comparisons there are expected to raise)."""
     inside: set[int] = set()
     for node in own_nodes(test.node.body):
-        if isinstance(node, cst.With):
+        if type(node) is cst.With:
             for item in node.items:
                 expr = item.item
                 func = expr.func if isinstance(expr, cst.Call) else expr
@@ -121,7 +121,7 @@ def _inside_expectation(ctx: FileContext, test: TestFunc) -> set[int]:
                 last = name.rsplit(".", 1)[-1]
                 if name in RAISES_CONTEXTS or last.startswith(("assertRaises", "assertWarns")):
                     inside.update(id(n) for n in own_nodes(node.body))
-        elif isinstance(node, cst.Try):
+        elif type(node) is cst.Try:
             for handler in node.handlers:
                 caught = handler.type
                 names: list[str] = []
@@ -147,10 +147,10 @@ def has_discarded_comparison(ctx: FileContext, test: TestFunc) -> bool:
     """TQ112's shape in `test` (TQ101 stays quiet there: one finding per defect)."""
     exempt = _inside_expectation(ctx, test)
     for node in body_index(ctx, test).own:
-        if isinstance(node, cst.Expr) and id(node) not in exempt and _is_discarded_comparison(node):
+        if type(node) is cst.Expr and id(node) not in exempt and _is_discarded_comparison(node):
             return True
         if (
-            isinstance(node, cst.Return)
+            type(node) is cst.Return
             and node.value is not None
             and not (isinstance(node.value, cst.Name) and node.value.value == "None")
         ):
@@ -213,7 +213,7 @@ class DiscardedComparison(Rule):
         for test in ctx.tests:
             exempt = _inside_expectation(ctx, test)
             for node in own_nodes(test.node.body):
-                if isinstance(node, cst.Expr) and id(node) not in exempt:
+                if type(node) is cst.Expr and id(node) not in exempt:
                     if _is_discarded_comparison(node):
                         ctx.report(
                             self,
@@ -222,7 +222,7 @@ class DiscardedComparison(Rule):
                             f"discarded: add `assert` in front of it.",
                             test=test,
                         )
-                elif isinstance(node, cst.Return) and node.value is not None:
+                elif type(node) is cst.Return and node.value is not None:
                     value = node.value
                     if isinstance(value, cst.Name) and value.value == "None":
                         continue

@@ -140,22 +140,22 @@ class BroadExceptionExpectation(Rule):
             in_with: set[int] = set()
             inspected_calls: set[int] = set()
             for node in nodes:
-                if isinstance(node, cst.With):
+                if type(node) is cst.With:
                     for item in node.items:
                         in_with.add(id(item.item))
                         self._check(
                             ctx, test, item.item, item.asname, node.body, raises_broad, warns_broad
                         )
-                elif isinstance(node, cst.Attribute):
+                elif type(node) is cst.Attribute:
                     inspected_calls.add(id(node.value))
             for node in nodes:
-                if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call):
+                if type(node) is cst.Assign and isinstance(node.value, cst.Call):
                     targets = [n for t in node.targets for n in binding_names(t.target)]
                     if any(index.uses(n.value, targets) for n in targets):
                         inspected_calls.add(id(node.value))
             for node in nodes:
                 if (
-                    isinstance(node, cst.Call)
+                    type(node) is cst.Call
                     and id(node) not in in_with
                     and id(node) not in inspected_calls
                 ):
@@ -191,7 +191,7 @@ class BroadExceptionExpectation(Rule):
         ):
             return
         if body is not None and any(
-            isinstance(n, cst.Raise) and n.exc is not None and _raises_broad(n.exc, broad)
+            type(n) is cst.Raise and n.exc is not None and _raises_broad(n.exc, broad)
             for n in all_nodes(body)
         ):
             return
@@ -330,7 +330,7 @@ class UnreachableCheckInRaises(Rule):
     def check(self, ctx: FileContext) -> None:
         for test in ctx.tests:
             for node in body_index(ctx, test).own:
-                if isinstance(node, cst.With) and any(
+                if type(node) is cst.With and any(
                     isinstance(i.item, cst.Call) and expectation_kind(ctx, i.item, test) == "raises"
                     for i in node.items
                 ):
@@ -402,7 +402,7 @@ _TWO_RAISERS = (
 
 def _mentions(unit: cst.CSTNode, names: set[str]) -> bool:
     return bool(names) and any(
-        isinstance(n, cst.Name) and n.value in names for n in [unit, *all_nodes(unit)]
+        type(n) is cst.Name and n.value in names for n in [unit, *all_nodes(unit)]
     )
 
 

@@ -31,11 +31,11 @@ def _configured(ctx: FileContext, test: TestFunc, expr: cst.BaseExpression) -> b
     path = normalized(ctx, expr)
     for node in body_index(ctx, test).own:
         targets: list[cst.BaseExpression] = []
-        if isinstance(node, cst.Assign):
+        if type(node) is cst.Assign:
             targets = [t.target for t in node.targets]
         elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
             targets = [node.target]
-        elif isinstance(node, cst.Arg) and node.keyword is not None:
+        elif type(node) is cst.Arg and node.keyword is not None:
             chain = attribute_chain(expr)
             if chain and node.keyword.value == chain[0]:
                 return True
@@ -195,7 +195,7 @@ class TautologicalAssertion(Rule):
                 continue
             mocks: set[str] | None = None
             for node in body_index(ctx, test).own:
-                if not isinstance(node, cst.Assert):
+                if type(node) is not cst.Assert:
                     continue
                 expr = node.test
                 message, severity = self._classify(ctx, test, expr)

@@ -4,7 +4,7 @@ The Python API is the product; `auditor.cli` is a thin client of it::
 
     from auditor import audit, Options
     card = audit(Options(tests="tests", only={"static"}))
-    print(card.summary["findings"])
+    print(card.summary.findings)
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from importlib import metadata
 
 from auditor.errors import StageFailed, UsageError
+from auditor.meta import Meta
 from auditor.model import STAGES, ProjectInfo, Scorecard, StageReport
 from auditor.options import Options
 from auditor.project import Project, load_project
@@ -79,7 +80,7 @@ def new_scorecard(project: Project) -> Scorecard:
         ),
         tool={"name": "auditor", "version": __version__},
         engines=engine_versions(),
-        meta={"python": platform.python_version()},
+        meta=Meta(python=platform.python_version()),
     )
 
 
@@ -96,9 +97,7 @@ def audit(options: Options, project: Project | None = None) -> Scorecard:
             project.root, options.diff, options.base_scorecard
         )  # fail before the run
     if options.shard:
-        card.meta["shard_spec"] = (
-            f"{options.shard[0]}/{options.shard[1]}"  # read by `auditor merge`
-        )
+        card.meta.shard_spec = f"{options.shard[0]}/{options.shard[1]}"  # read by `auditor merge`
     stages = resolve_stages(options)
     failed: set[str] = set()
     for name in STAGES:
@@ -121,7 +120,7 @@ def audit(options: Options, project: Project | None = None) -> Scorecard:
             runner(project, options, card)
         except StageFailed as exc:
             failed.add(name)
-            card.meta.setdefault("tool_errors", []).append({"stage": name, "message": exc.message})
+            card.meta.add_error(name, exc.message)
             if card.stage(name) is None:
                 card.stages.append(StageReport(name=name, ran=False, reason=exc.message))
         report = card.stage(name)

@@ -202,9 +202,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         quiet=args.quiet,
         console=None if args.quiet or args.format != "terminal" else err_console,
-        extra={"fail_under": dict(args.fail_under), "ratchet": args.ratchet},
+        fail_under=dict(args.fail_under),
+        ratchet=args.ratchet,
     )
-    for metric in options.extra["fail_under"]:
+    for metric in options.fail_under:
         gates.check_metric(metric)  # a typo fails now, not after a long mutation run
     project = load_project(options.tests)
     # rule selection flags override [tool.auditor] (like ruff's --select/--extend-select/--ignore)
@@ -235,10 +236,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(reports.render(args.format, card, root=project.root))
 
-    errors = card.meta.get("tool_errors") or []
+    errors = card.meta.tool_errors or []
     if errors:
         for error in errors:
-            err_console.print(f"[bold red]error[/]: {error['message']}", markup=True)
+            err_console.print(f"[bold red]error[/]: {error.message}", markup=True)
         return EXIT_TOOL
     if gate_messages:
         if args.format != "terminal" or args.quiet:  # the full terminal report already lists them

@@ -7,11 +7,13 @@ nothing was measured would let an unmeasured change through CI.
 
 from __future__ import annotations
 
-from typing import Any
-
 from auditor import metric_registry
+from auditor.config import Config
 from auditor.errors import UsageError
+from auditor.meta import GateResult
 from auditor.model import Scorecard
+from auditor.options import Options
+from auditor.project import Project
 from auditor.score import metric_value as _value
 
 
@@ -36,7 +38,7 @@ def _not_measured(card: Scorecard, metric: str) -> str:
     if definition.patch_key is not None:
         return "no patch metrics were computed (run with --diff BASE)"
     if stage == "any":
-        return str(card.summary.get("score_basis") or "no stage produced data")
+        return card.summary.score_basis or "no stage produced data"
     report = card.stage(stage)
     if report is None or not report.ran:
         reason = report.reason if report and report.reason else "not run"
@@ -64,7 +66,7 @@ def gate_message(card: Scorecard, metric: str, limit: float, source: str) -> str
     return None
 
 
-def requested_gates(options: Any, config: Any) -> list[tuple[str, float, str]]:
+def requested_gates(options: Options, config: Config | None) -> list[tuple[str, float, str]]:
     """(metric, limit, source) for every gate; a CLI value replaces the config's for its metric."""
     gates: dict[str, tuple[float, str]] = {}
     for metric, limit in ((config.gate if config else None) or {}).items():
@@ -76,35 +78,35 @@ def requested_gates(options: Any, config: Any) -> list[tuple[str, float, str]]:
             float(breaking),
             f"[tool.auditor.thresholds] break = {breaking:g}",
         )
-    for metric, limit in (options.extra.get("fail_under") or {}).items():
+    for metric, limit in options.fail_under.items():
         check_metric(metric)
         gates[metric] = (float(limit), f"--fail-under {metric}={limit:g}")
     return [(metric, limit, source) for metric, (limit, source) in gates.items()]
 
 
-def evaluate(card: Scorecard, options: Any, project: Any = None) -> list[str]:
-    """Messages for every missed gate (empty list: all gates pass)."""
-    fail_under = options.extra.get("fail_under") or {}
-    for metric in fail_under:
+def evaluate(card: Scorecard, options: Options, project: Project | None = None) -> list[str]:
+    """Messages for every missed gate (empty list: all gates pass); records all in `meta.gates`.
+
+    Raises UsageError for a gate on an unknown metric.
+    """
+    for metric in options.fail_under:
         check_metric(metric)
     if project is None:
         from auditor.project import load_project
 
         project = load_project(options.tests)
     config = project.config
-    results: list[dict[str, Any]] = []
+    results: list[GateResult] = []
     for metric, limit, source in requested_gates(options, config):
         message = gate_message(card, metric, limit, source)
-        results.append(
-            {"name": f"{metric} ({source})", "passed": message is None, "message": message or ""}
-        )
-    if options.extra.get("ratchet"):
+        results.append(GateResult(f"{metric} ({source})", message is None, message or ""))
+    if options.ratchet:
         from auditor import history
 
         ratchet = history.ratchet_messages(card, project)
-        results += [{"name": "ratchet (--ratchet)", "passed": False, "message": m} for m in ratchet]
+        results += [GateResult("ratchet (--ratchet)", False, m) for m in ratchet]
         if not ratchet:
-            results.append({"name": "ratchet (--ratchet)", "passed": True, "message": ""})
+            results.append(GateResult("ratchet (--ratchet)", True))
     # recorded on the card so the JSON and JUnit reports show passing gates too
-    card.meta["gates"] = results
-    return [r["message"] for r in results if not r["passed"]]
+    card.meta.gates = results
+    return [r.message for r in results if not r.passed]

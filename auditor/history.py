@@ -53,13 +53,12 @@ def entry_for(card: Scorecard, root: Path, now: datetime | None = None) -> dict[
     metrics: dict[str, Any] = {
         key: raw_metric_value(card, metric_registry.metric(key)) for key in metric_registry.TRACKED
     }
-    metrics["grade"] = summary.get("grade")
-    mutants = summary.get("mutants") or {}
-    metrics["survived"] = mutants.get("survived")
+    metrics["grade"] = summary.grade
+    metrics["survived"] = summary.mutants.survived if summary.mutants else None
     return {
         "date": (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         **git_info(root),
-        "stages": list(summary.get("stages_included") or []),
+        "stages": list(summary.stages_included),
         "metrics": metrics,
         "tool_version": card.tool.get("version", ""),
     }
@@ -86,7 +85,7 @@ def load(root: Path) -> list[dict[str, Any]]:
 
 
 def should_record(card: Scorecard, options: Any) -> bool:
-    return not (card.meta.get("tool_errors") or options.shard or options.diff)
+    return not (card.meta.tool_errors or options.shard or options.diff)
 
 
 def record(card: Scorecard, project: Any, options: Any = None) -> Path | None:
@@ -99,9 +98,7 @@ def record(card: Scorecard, project: Any, options: Any = None) -> Path | None:
         with path.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(entry_for(card, project.root), sort_keys=True) + "\n")
     except OSError as exc:  # a read-only checkout must not cost the user the scan's reports
-        card.meta.setdefault("notes", []).append(
-            f"history not recorded: cannot write {path}: {exc}"
-        )
+        card.meta.add_note(f"history not recorded: cannot write {path}: {exc}")
         return None
     return path
 
@@ -132,7 +129,7 @@ def ratchet_messages(card: Scorecard, project: Any) -> list[str]:
         if not isinstance(before, (int, float)) or not isinstance(now, (int, float)):
             continue
         if metric == "score" and sorted(base.get("stages") or []) != sorted(
-            card.summary.get("stages_included") or []
+            card.summary.stages_included
         ):
             continue
         worse = now < before if definition.higher_is_better else now > before

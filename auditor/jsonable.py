@@ -3,7 +3,8 @@
 The scorecard's JSON shape is a contract (users parse it), so the conversion is exact both ways:
 
 - every dataclass field is written, `None` included (a stable shape), except fields declared with
-  `optional_key()`: those are left out while they are `None`, for keys the JSON has only sometimes;
+  `metadata=OPTIONAL_KEY`: those are left out while they are `None`, for keys the JSON has only
+  sometimes;
 - str-valued `Enum`s are written as their value;
 - `from_jsonable(cls, data)` rebuilds nested dataclasses, lists, dicts and enums from the field
   types; unknown keys are ignored (a newer scorecard still loads) and absent keys take their
@@ -23,11 +24,13 @@ from typing import Any, TypeVar, Union
 T = TypeVar("T")
 
 OMIT_NONE = "auditor.omit_none"
-
-
-def optional_key(default: Any = None) -> Any:
-    """A dataclass field written to JSON only when it is not None (a key the JSON may lack)."""
-    return dataclasses.field(default=default, metadata={OMIT_NONE: True})
+# `field(default=None, metadata=OPTIONAL_KEY)`: a field written to JSON only when it is not None
+# (a key the JSON has only sometimes).
+OPTIONAL_KEY: dict[str, bool] = {OMIT_NONE: True}
+EMPTY_IF_NONE = "auditor.empty_if_none"
+# `field(default=None, metadata=EMPTY_OBJECT_IF_NONE)`: None is written as `{}` and `{}` read as None
+# (an object the JSON always has, empty when nothing filled it).
+EMPTY_OBJECT_IF_NONE: dict[str, bool] = {EMPTY_IF_NONE: True}
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -37,6 +40,9 @@ def to_jsonable(obj: Any) -> Any:
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
             if value is None and f.metadata.get(OMIT_NONE):
+                continue
+            if value is None and f.metadata.get(EMPTY_IF_NONE):
+                out[f.name] = {}
                 continue
             out[f.name] = to_jsonable(value)
         return out
@@ -100,5 +106,8 @@ def from_jsonable(cls: type[T], data: dict[str, Any]) -> T:
     kwargs: dict[str, Any] = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         if f.name in data and f.init:
-            kwargs[f.name] = _convert(hints[f.name], data[f.name])
+            value = data[f.name]
+            if value == {} and f.metadata.get(EMPTY_IF_NONE):
+                value = None
+            kwargs[f.name] = _convert(hints[f.name], value)
     return cls(**kwargs)

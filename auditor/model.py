@@ -12,8 +12,14 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
+from auditor.jsonable import EMPTY_OBJECT_IF_NONE
 from auditor.jsonable import from_jsonable as from_jsonable
 from auditor.jsonable import to_jsonable as to_jsonable
+from auditor.meta import Meta
+from auditor.patch_model import Patch
+from auditor.properties_model import Properties
+from auditor.properties_model import PropertyStats as PropertyStats
+from auditor.summary import ModuleRow, Summary, TopAction
 
 SCHEMA_VERSION = "2"
 
@@ -204,19 +210,6 @@ class StageReport:
 
 
 @dataclass
-class PropertyStats:
-    """Hypothesis statistics for one `@given` test, from the `hypothesis.statistics` collector."""
-
-    test: str
-    examples: int = 0
-    invalid: int = 0
-    overrun: int = 0
-    failing: int = 0
-    stopped_because: str = ""
-    seconds: float = 0.0
-
-
-@dataclass
 class ProjectInfo:
     root: str = "."
     source: list[str] = field(default_factory=list)
@@ -231,8 +224,8 @@ class Scorecard:
     tool: dict[str, str] = field(default_factory=dict)
     engines: dict[str, str] = field(default_factory=dict)
     stages: list[StageReport] = field(default_factory=list)
-    summary: dict[str, Any] = field(default_factory=dict)
-    modules: list[dict[str, Any]] = field(default_factory=list)
+    summary: Summary = field(default_factory=Summary)
+    modules: list[ModuleRow] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     unused_suppressions: list[UnusedSuppression] = field(default_factory=list)
@@ -240,10 +233,10 @@ class Scorecard:
     mutants: list[Mutant] = field(default_factory=list)
     pseudo_tested: list[PseudoTested] = field(default_factory=list)
     tests: list[TestResult] = field(default_factory=list)
-    properties: dict[str, Any] = field(default_factory=dict)
-    top_actions: list[dict[str, Any]] = field(default_factory=list)
-    patch: dict[str, Any] | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
+    properties: Properties | None = field(default=None, metadata=EMPTY_OBJECT_IF_NONE)
+    top_actions: list[TopAction] = field(default_factory=list)
+    patch: Patch | None = None
+    meta: Meta = field(default_factory=Meta)
     schema_version: str = SCHEMA_VERSION
 
     def stage(self, name: str) -> StageReport | None:

@@ -23,7 +23,9 @@ class Options:
 
     `tests` is the tests directory (None: pytest's testpaths, else ./tests); `only`/`skip` are stage
     names; `jobs` is the number of parallel workers (None: the config's `jobs`, else all cores);
-    `diff` is a git revision for pull-request mode; `shard` is `(K, N)` with 1 <= K <= N.
+    `diff` is a git revision for pull-request mode; `shard` is `(K, N)` with 1 <= K <= N;
+    `fail_under` maps gate metrics (`metric_registry.GATE_METRICS`) to their minimum (a maximum
+    for `errors`).
     """
 
     tests: str | None = None
@@ -38,7 +40,8 @@ class Options:
     use_cache: bool = True
     quiet: bool = False
     console: Any = None  # a rich Console for progress bars; None = no progress output
-    extra: dict[str, Any] = field(default_factory=dict)
+    fail_under: dict[str, float] = field(default_factory=dict)  # --fail-under METRIC=VALUE
+    ratchet: bool = False  # --ratchet: fail when a tracked metric got worse
 
     def effective_jobs(self, project: Project | None = None) -> int:
         """Worker count: `--jobs`, else `[tool.auditor] jobs`, else the CPU count; always >= 1."""

@@ -15,8 +15,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from auditor.config import Config
+from auditor.counts import FindingCounts, MutantCounts, PseudoCounts
 from auditor.metric_registry import COMPONENT_BY_NAME, COMPONENTS, Bands, Metric
-from auditor.model import MUTANT_STATUSES, SEVERITIES, MutantStatus, Scorecard
+from auditor.model import MUTANT_STATUSES, Finding, Mutant, MutantStatus, PseudoTested, Scorecard
+from auditor.summary import ExcludedComponent, ModuleRow, StageNotRun, Summary
 
 # Component weights, labels and stages: `auditor.metric_registry.COMPONENTS`;
 # `[tool.auditor.score]` overrides the weights (same keys).
@@ -44,12 +46,13 @@ def grade(score: float | None) -> str | None:
     return "F"
 
 
-def finding_counts(card: Scorecard) -> dict[str, int]:
-    counts = Counter(f.severity for f in card.findings)
-    return {sev: counts.get(sev, 0) for sev in SEVERITIES}
+def finding_counts(findings: Iterable[Finding]) -> FindingCounts:
+    """Findings by severity."""
+    counts = Counter(f.severity for f in findings)
+    return FindingCounts(error=counts["error"], warning=counts["warning"], info=counts["info"])
 
 
-def mutant_counts(mutants: Iterable[Any], config: Config | None = None) -> dict[str, int]:
+def mutant_counts(mutants: Iterable[Mutant], config: Config | None = None) -> MutantCounts:
     """Status counts plus `detected` and `valid` (Stryker).
 
     With `exclude-likely-equivalent`, surviving mutants that the witness search marked likely
@@ -65,19 +68,27 @@ def mutant_counts(mutants: Iterable[Any], config: Config | None = None) -> dict[
             counts["equivalent"] += 1
         else:
             counts[mutant.status] += 1
-    out: dict[str, int] = {status: counts.get(status, 0) for status in COUNTED_STATUSES}
-    out["equivalent"] = counts.get("equivalent", 0)
-    out["likely_equivalent"] = likely
-    out["total"] = total
-    out["detected"] = out["killed"] + out["timeout"]
-    out["valid"] = out["detected"] + out["survived"] + out["no_coverage"]
-    return out
+    detected = counts["killed"] + counts["timeout"]
+    return MutantCounts(
+        killed=counts["killed"],
+        survived=counts["survived"],
+        timeout=counts["timeout"],
+        no_coverage=counts["no_coverage"],
+        skipped=counts["skipped"],
+        error=counts["error"],
+        pending=counts["pending"],
+        equivalent=counts["equivalent"],
+        likely_equivalent=likely,
+        total=total,
+        detected=detected,
+        valid=detected + counts["survived"] + counts["no_coverage"],
+    )
 
 
-def mutation_metrics(counts: dict[str, int]) -> tuple[float | None, float | None]:
-    """(mutation score, test strength) from `mutant_counts`."""
-    detected = counts["detected"]
-    return pct(detected, counts["valid"]), pct(detected, detected + counts["survived"])
+def mutation_metrics(counts: MutantCounts) -> tuple[float | None, float | None]:
+    """(mutation score, test strength) from `mutant_counts`, 0-100; None when undefined."""
+    detected = counts.detected
+    return pct(detected, counts.valid), pct(detected, detected + counts.survived)
 
 
 def oracle_gap(line_coverage: float | None, mutation_score: float | None) -> float | None:
@@ -92,9 +103,9 @@ def test_count(card: Scorecard) -> int:
     The static count comes first because findings name static test ids; a parametrized test run
     by pytest as ten cases is still one test to fix.
     """
-    static = card.meta.get("static")
-    if isinstance(static, dict) and isinstance(static.get("tests"), int) and static["tests"] > 0:
-        return int(static["tests"])
+    static = card.meta.static
+    if static is not None and static.tests > 0:
+        return static.tests
     return len(card.tests)
 
 
@@ -121,21 +132,17 @@ def findings_component(card: Scorecard) -> float | None:
 
 def property_reach(card: Scorecard) -> float | None:
     """Share of coverable source lines that some `@given` test executes (properties stage data)."""
-    props = card.properties or {}
-    reached, coverable = props.get("reached_lines"), props.get("coverable_lines")
-    if isinstance(reached, int) and isinstance(coverable, int):
-        return pct(reached, coverable)
-    reach = props.get("reach")
-    return round(float(reach), 1) if isinstance(reach, (int, float)) else None
+    props = card.properties
+    if props is None or props.reached_lines is None or props.coverable_lines is None:
+        return None
+    return pct(props.reached_lines, props.coverable_lines)
 
 
-def pseudo_counts(card: Scorecard) -> dict[str, int]:
+def pseudo_counts(card: Scorecard) -> PseudoCounts:
+    """Covered functions checked for being pseudo-tested, by outcome."""
     counts = Counter(p.status for p in card.pseudo_tested)
-    return {
-        "pseudo_tested": counts.get("pseudo_tested", 0),
-        "tested": counts.get("tested", 0),
-        "checked": counts.get("pseudo_tested", 0) + counts.get("tested", 0),
-    }
+    pseudo, tested = counts["pseudo_tested"], counts["tested"]
+    return PseudoCounts(pseudo_tested=pseudo, tested=tested, checked=pseudo + tested)
 
 
 def _coverage_totals(card: Scorecard) -> dict[str, int]:
@@ -157,18 +164,9 @@ def bands(config: Config | None) -> Bands:
     )
 
 
-def thresholds(config: Config | None) -> dict[str, float]:
-    """`summary.thresholds`: the colour bands in effect, {"high": 80.0, "low": 60.0} by default."""
-    used = bands(config)
-    return {"high": used.high, "low": used.low}
-
-
 def card_bands(card: Scorecard) -> Bands:
-    """The colour bands a card was scored with (`summary.thresholds`); defaults when absent."""
-    stored = card.summary.get("thresholds") if isinstance(card.summary, dict) else None
-    if isinstance(stored, dict) and {"high", "low"} <= set(stored):
-        return Bands(high=float(stored["high"]), low=float(stored["low"]))
-    return Bands()
+    """The colour bands a card was scored with (`summary.thresholds`)."""
+    return card.summary.thresholds
 
 
 def raw_metric_value(card: Scorecard, metric: Metric) -> int | float | None:
@@ -177,13 +175,14 @@ def raw_metric_value(card: Scorecard, metric: Metric) -> int | float | None:
     Patch metrics come from `summary.patch`; `errors` is the error-level finding count, None
     when the static stage did not run.
     """
-    summary = card.summary or {}
+    summary = card.summary
+    value: Any
     if metric.patch_key is not None:
-        value = (summary.get("patch") or {}).get(metric.patch_key)
+        value = summary.patch.get_metric(metric.patch_key) if summary.patch else None
     elif metric.key == "errors":
-        value = (summary.get("findings") or {}).get("error") if card.stage_ran("static") else None
+        value = summary.findings.error if card.stage_ran("static") else None
     else:
-        value = summary.get(metric.key)
+        value = getattr(summary, metric.key)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return value
@@ -203,11 +202,11 @@ def weights(config: Config | None) -> dict[str, float]:
     return merged
 
 
-def components(card: Scorecard, summary: dict[str, Any]) -> dict[str, tuple[float | None, str]]:
+def components(card: Scorecard, summary: Summary) -> dict[str, tuple[float | None, str]]:
     """Each component's 0-100 value, or None with the reason it is left out of the score."""
     out: dict[str, tuple[float | None, str]] = {}
     reasons = {c.name: _not_run_reason(card, c.stage) for c in COMPONENTS}
-    out["mutation"] = (summary["mutation_score"], reasons["mutation"] or "no valid mutants")
+    out["mutation"] = (summary.mutation_score, reasons["mutation"] or "no valid mutants")
     totals = _coverage_totals(card)
     combined = (
         pct(
@@ -224,11 +223,11 @@ def components(card: Scorecard, summary: dict[str, Any]) -> dict[str, tuple[floa
     )
     pseudo = pseudo_counts(card)
     out["pseudo-tested"] = (
-        pct(pseudo["tested"], pseudo["checked"]) if card.stage_ran("mutation") else None,
+        pct(pseudo.tested, pseudo.checked) if card.stage_ran("mutation") else None,
         reasons["pseudo-tested"] or "no pseudo-tested check ran (no covered functions)",
     )
     out["properties"] = (
-        summary["property_reach"],
+        summary.property_reach,
         reasons["properties"] or "the properties stage reported no reach data",
     )
     return out
@@ -249,16 +248,18 @@ def _zero_weight_reason(name: str, config: Config | None) -> str:
     return f"weight is 0 by default (set `{name} = N` in [tool.auditor.score] to count it)"
 
 
-def overall(card: Scorecard, summary: dict[str, Any], config: Config | None) -> dict[str, Any]:
-    """The weighted mean over components with data, weights renormalised to sum to 1."""
+def apply_overall(card: Scorecard, summary: Summary, config: Config | None) -> None:
+    """Set the summary's score, grade, basis, components, weights and exclusions.
+
+    The score is the weighted mean over components with data, weights renormalised to sum to 1.
+    """
     configured = weights(config)
     values = components(card, summary)
     included = {n: v for n, (v, _) in values.items() if v is not None and configured[n] > 0}
     excluded = [
-        {
-            "component": n,
-            "reason": reason if value is None else _zero_weight_reason(n, config),
-        }
+        ExcludedComponent(
+            component=n, reason=reason if value is None else _zero_weight_reason(n, config)
+        )
         for n, (value, reason) in values.items()
         if n not in included
     ]
@@ -273,26 +274,24 @@ def overall(card: Scorecard, summary: dict[str, Any], config: Config | None) -> 
         basis = "all components"
     else:
         basis = "partial: " + ", ".join(COMPONENT_BY_NAME[n].label for n in used)
-    return {
-        "score": score,
-        "grade": grade(score),
-        "score_basis": basis,
-        "components": {n: values[n][0] for n in values},
-        "weights": used,
-        "excluded": excluded,
-    }
+    summary.score = score
+    summary.grade = grade(score)
+    summary.score_basis = basis
+    summary.components = {n: values[n][0] for n in values}
+    summary.weights = used
+    summary.excluded = excluded
 
 
-def module_rows(card: Scorecard, config: Config | None) -> list[dict[str, Any]]:
-    """One dict per source module: coverage, mutation and pseudo-tested numbers side by side."""
+def module_rows(card: Scorecard, config: Config | None) -> list[ModuleRow]:
+    """One row per source module: coverage, mutation and pseudo-tested numbers side by side."""
     coverage = {m.path: m for m in card.coverage}
-    mutants: dict[str, list[Any]] = defaultdict(list)
+    mutants: dict[str, list[Mutant]] = defaultdict(list)
     for mutant in card.mutants:
         mutants[mutant.path].append(mutant)
-    pseudo: dict[str, list[Any]] = defaultdict(list)
+    pseudo: dict[str, list[PseudoTested]] = defaultdict(list)
     for item in card.pseudo_tested:
         pseudo[item.path].append(item)
-    findings: dict[str, list[Any]] = defaultdict(list)
+    findings: dict[str, list[Finding]] = defaultdict(list)
     for finding in card.findings:
         findings[finding.path].append(finding)
     mutation_ran = card.stage_ran("mutation")
@@ -304,56 +303,47 @@ def module_rows(card: Scorecard, config: Config | None) -> list[dict[str, Any]]:
         line = pct(cov.covered, cov.statements) if cov else None
         counts = mutant_counts(mutants.get(path, []), config) if mutation_ran else None
         score, strength = mutation_metrics(counts) if counts else (None, None)
-        sev = Counter(f.severity for f in findings.get(path, []))
         rows.append(
-            {
-                "path": path,
-                "statements": cov.statements if cov else None,
-                "covered_lines": cov.covered if cov else None,
-                "line_coverage": line,
-                "branch_coverage": pct(cov.covered_branches, cov.branches) if cov else None,
-                "mutation_score": score,
-                "test_strength": strength,
-                "oracle_gap": oracle_gap(line, score),
-                "mutants": counts,
-                "pseudo_tested": sum(
-                    1 for p in pseudo.get(path, []) if p.status == "pseudo_tested"
-                ),
-                "findings": {s: sev.get(s, 0) for s in SEVERITIES},
-            }
+            ModuleRow(
+                path=path,
+                statements=cov.statements if cov else None,
+                covered_lines=cov.covered if cov else None,
+                line_coverage=line,
+                branch_coverage=pct(cov.covered_branches, cov.branches) if cov else None,
+                mutation_score=score,
+                test_strength=strength,
+                oracle_gap=oracle_gap(line, score),
+                mutants=counts,
+                pseudo_tested=sum(1 for p in pseudo.get(path, []) if p.status == "pseudo_tested"),
+                findings=finding_counts(findings.get(path, [])),
+            )
         )
     return rows
 
 
-def build_summary(card: Scorecard, config: Config | None) -> dict[str, Any]:
-    summary: dict[str, Any] = {"findings": finding_counts(card)}
+def build_summary(card: Scorecard, config: Config | None) -> Summary:
+    """Every headline number of the card, from its stage results (docs/scoring.md)."""
+    summary = Summary(findings=finding_counts(card.findings))
     if card.stage_ran("mutation"):
-        counts = mutant_counts(card.mutants, config)
-        summary["mutants"] = counts
-        summary["mutation_score"], summary["test_strength"] = mutation_metrics(counts)
-        summary["pseudo_tested"] = pseudo_counts(card)
-    else:
-        summary.update(mutants=None, mutation_score=None, test_strength=None, pseudo_tested=None)
+        summary.mutants = mutant_counts(card.mutants, config)
+        summary.mutation_score, summary.test_strength = mutation_metrics(summary.mutants)
+        summary.pseudo_tested = pseudo_counts(card)
     if card.stage_ran("coverage"):
         totals = _coverage_totals(card)
-        summary["line_coverage"] = pct(totals["covered"], totals["statements"])
-        summary["branch_coverage"] = pct(totals["covered_branches"], totals["branches"])
-    else:
-        summary.update(line_coverage=None, branch_coverage=None)
-    summary["oracle_gap"] = oracle_gap(summary["line_coverage"], summary["mutation_score"])
+        summary.line_coverage = pct(totals["covered"], totals["statements"])
+        summary.branch_coverage = pct(totals["covered_branches"], totals["branches"])
+    summary.oracle_gap = oracle_gap(summary.line_coverage, summary.mutation_score)
     tests = test_count(card)
-    summary["tests"] = tests or None
+    summary.tests = tests or None
     with_findings = {f.test for f in card.findings if f.test}
-    summary["tests_with_findings"] = len(with_findings) if card.stage_ran("static") else None
-    summary["findings_per_test"] = round(len(card.findings) / tests, 2) if tests else None
-    summary["property_reach"] = property_reach(card) if card.stage_ran("properties") else None
-    summary["stages_included"] = [s.name for s in card.stages if s.ran]
-    summary["stages_not_run"] = [
-        {"name": s.name, "reason": s.reason} for s in card.stages if not s.ran
-    ]
-    summary.update(overall(card, summary, config))
-    summary["thresholds"] = thresholds(config)
-    summary["patch"] = card.patch
+    summary.tests_with_findings = len(with_findings) if card.stage_ran("static") else None
+    summary.findings_per_test = round(len(card.findings) / tests, 2) if tests else None
+    summary.property_reach = property_reach(card) if card.stage_ran("properties") else None
+    summary.stages_included = [s.name for s in card.stages if s.ran]
+    summary.stages_not_run = [StageNotRun(s.name, s.reason) for s in card.stages if not s.ran]
+    apply_overall(card, summary, config)
+    summary.thresholds = bands(config)
+    summary.patch = card.patch
     return summary
 
 

@@ -11,11 +11,11 @@ import argparse
 import json
 import textwrap
 from pathlib import Path
-from typing import Any
 
 from auditor import score
 from auditor.errors import UsageError
 from auditor.metric_registry import COMPONENT_BY_NAME
+from auditor.model import Scorecard
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,22 +63,23 @@ def formula_text(weights: dict[str, float], source: str) -> list[str]:
     return lines
 
 
-def replay(card: dict[str, Any]) -> list[str]:
-    summary = card.get("summary") or {}
-    components = summary.get("components") or {}
-    used = summary.get("weights") or {}
-    lines = [f"This scorecard: {summary.get('score_basis', '')}"]
+def replay(card: Scorecard) -> list[str]:
+    """The card's score arithmetic, component by component (one line each), then the sum."""
+    summary = card.summary
+    components = summary.components
+    used = summary.weights
+    lines = [f"This scorecard: {summary.score_basis}"]
     terms = []
     for name, share in used.items():
         value = components.get(name)
+        if value is None:  # a weight is only ever given to a component with a value
+            continue
         lines.append(f"  {name:<14} {value:>6.1f} x {share:.4f} = {value * share:7.2f}")
         terms.append(value * share)
-    for item in summary.get("excluded") or []:
-        lines.append(f"  {item['component']:<14} left out: {item['reason']}")
+    for item in summary.excluded:
+        lines.append(f"  {item.component:<14} left out: {item.reason}")
     if terms:
-        lines.append(
-            f"  sum = {sum(terms):.2f} -> score {summary.get('score')} ({summary.get('grade')})"
-        )
+        lines.append(f"  sum = {sum(terms):.2f} -> score {summary.score} ({summary.grade})")
     else:
         lines.append("  no component had data: no score")
     return lines
@@ -90,8 +91,8 @@ def run(args: argparse.Namespace) -> int:
     if args.scorecard:
         path = Path(args.scorecard)
         try:
-            card = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+            card = Scorecard.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
             raise UsageError(
                 f"Cannot read the scorecard {path}: {exc}. Pass a file written by "
                 "`auditor scan --json FILE`."

@@ -15,6 +15,7 @@ from typing import Any
 from auditor.coverage.fingerprint import test_file_hashes
 from auditor.coverage.map import CoverageMap
 from auditor.errors import StageFailed
+from auditor.meta import MutationStats, ShardInfo
 from auditor.model import Mutant, Scorecard, StageReport
 from auditor.mutation import driver, pseudo, results
 from auditor.mutation import state as mstate
@@ -50,7 +51,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         sources = {project.rel(p) for p in project.source_files()}
         name, only_mutate = "workspace-pr", sorted(set(changed_lines) & sources)
         if not only_mutate:
-            card.meta["mutation"] = {"generated": 0, "run_now": 0, "changed_source_files": []}
+            card.meta.mutation = MutationStats(generated=0, run_now=0, changed_source_files=[])
             card.stages.append(
                 StageReport(
                     name="mutation",
@@ -68,7 +69,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
     if memory.get("warmup") == "none":  # a cold forkserver worker was needed last time
         settings.forkserver_warmup = "none"
         write_pyproject(project, ws, settings)
-    card.meta["mutation_workspace"] = str(ws)
+    card.meta.mutation_workspace = str(ws)
     mutants_dir = ws / "mutants"
     if not options.use_cache:  # --no-cache: forget every previous verdict
         shutil.rmtree(mutants_dir, ignore_errors=True)
@@ -114,22 +115,22 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
     select(final, changed=changed_lines, base=options.diff)
     cap(final, budget)
     card.mutants.extend(final)
-    card.meta["tests_without_kills"] = apply_test_results(card.tests, final)
-    card.meta["mutation"] = {
-        "generated": len(mutants),
-        "run_now": len(pending),
-        "reused": sum(1 for m in final if m.id not in pending and m.status in DETECTING),
-        "rerun_for_changed_tests": len(forced),
-        "changed_test_files": sorted(changed_tests),
-        "isolation": settings.process_isolation,
-    }
+    card.meta.tests_without_kills = apply_test_results(card.tests, final)
+    card.meta.mutation = MutationStats(
+        generated=len(mutants),
+        run_now=len(pending),
+        reused=sum(1 for m in final if m.id not in pending and m.status in DETECTING),
+        rerun_for_changed_tests=len(forced),
+        changed_test_files=sorted(changed_tests),
+        isolation=settings.process_isolation,
+    )
     if options.shard:
-        card.meta["shard"] = {
-            "index": options.shard[0],
-            "count": options.shard[1],
-            "mutants": len(final),
-            "other_shards": selection.dropped,
-        }
+        card.meta.shard = ShardInfo(
+            index=options.shard[0],
+            count=options.shard[1],
+            mutants=len(final),
+            other_shards=selection.dropped,
+        )
     _pseudo_tested(project, options, card)
     if forced:
         notes.append(f"re-ran {len(forced)} mutants covered by changed test files")

@@ -14,7 +14,9 @@ from typing import Any
 
 from auditor import metric_registry
 from auditor.config import Config
+from auditor.counts import MutantCounts
 from auditor.model import Finding, Mutant, Scorecard
+from auditor.patch_model import Patch, ProjectNumbers
 from auditor.pr import patch_metrics
 
 MARKER = "<!-- auditor-pr-comment -->"
@@ -51,77 +53,76 @@ def render(
 
 def _project_numbers(
     card: Scorecard, base: Scorecard | None, config: Config | None
-) -> dict[str, Any] | None:
+) -> ProjectNumbers | None:
     if base is not None:
         return patch_metrics.project_numbers(card, base, config)
-    stored = (card.patch or {}).get("project") or card.meta.get("project_delta")
-    return stored if isinstance(stored, dict) else None
+    return (card.patch.project if card.patch else None) or card.meta.project_delta
 
 
 def _title(card: Scorecard) -> str:
     patch = card.patch
-    if patch:
-        short = str(patch.get("merge_base") or "")[:10]
-        since = f" since `{patch.get('base')}`" + (f" (merge-base `{short}`)" if short else "")
+    if patch is not None:
+        short = patch.merge_base[:10]
+        since = f" since `{patch.base}`" + (f" (merge-base `{short}`)" if short else "")
         title = "### 🧪 auditor: would the tests catch a bug in this change?"
         return f"{title}\n<sub>Changes{since}</sub>"
     return "### 🧪 auditor: would the tests catch a bug?"
 
 
-def _headline(card: Scorecard, project: dict[str, Any] | None) -> str:
-    patch, summary = card.patch, card.summary or {}
+def _headline(card: Scorecard, project: ProjectNumbers | None) -> str:
+    patch, summary = card.patch, card.summary
     items: list[str] = []
-    if patch:
-        counts = patch.get("mutants") or {}
-        detected, valid = counts.get("detected", 0), counts.get("valid", 0)
-        if patch.get("mutation_score") is not None:
+    if patch is not None:
+        counts = patch.mutants or MutantCounts()
+        if patch.mutation_score is not None:
             items.append(
-                f"**Patch mutation score {_pct(patch['mutation_score'])}** "
-                f"({detected} of {valid} mutants on changed lines detected)"
+                f"**Patch mutation score {_pct(patch.mutation_score)}** "
+                f"({counts.detected} of {counts.valid} mutants on changed lines detected)"
             )
-        elif patch.get("mutants") is None:
+        elif patch.mutants is None:
             items.append("**Patch mutation score –** (the mutation stage did not run)")
         else:
             items.append("**Patch mutation score –** (no mutants on changed lines)")
-        if patch.get("coverage") is not None:
+        if patch.coverage is not None:
             items.append(
-                f"**Patch coverage {_pct(patch['coverage'])}** ({patch.get('covered_lines')} "
-                f"of {patch.get('coverable_lines')} changed statements run by tests)"
+                f"**Patch coverage {_pct(patch.coverage)}** ({patch.covered_lines} "
+                f"of {patch.coverable_lines} changed statements run by tests)"
             )
-        elif patch.get("coverable_lines") == 0:
+        elif patch.coverable_lines == 0:
             items.append("**Patch coverage –** (no coverable changed lines)")
     else:
-        if summary.get("mutation_score") is not None:
-            items.append(f"**Mutation score {_pct(summary['mutation_score'])}**")
-        if summary.get("line_coverage") is not None:
-            items.append(f"**Line coverage {_pct(summary['line_coverage'])}**")
+        if summary.mutation_score is not None:
+            items.append(f"**Mutation score {_pct(summary.mutation_score)}**")
+        if summary.line_coverage is not None:
+            items.append(f"**Line coverage {_pct(summary.line_coverage)}**")
     # a PR run's own score covers the change only; project-wide needs the base scorecard's verdicts
-    head_score = (
-        (project or {}).get("head", {}).get("score", None if patch else summary.get("score"))
-    )
+    if project is not None:
+        head_score = project.head.score
+    else:
+        head_score = None if patch is not None else summary.score
     if head_score is not None:
-        grade = (project or {}).get("head", {}).get("grade") or summary.get("grade")
-        delta = (project or {}).get("delta", {}).get("score")
+        grade = (project.head.grade if project else None) or summary.grade
+        delta = project.delta.score if project else None
         text = f"**Project score {head_score}**" + (f" ({grade})" if grade else "")
         items.append(text + (f" {_delta(delta)} vs base" if delta is not None else ""))
     return " · ".join(items) if items else "_No stage produced a number (see the footer)._"
 
 
-def _delta_table(project: dict[str, Any]) -> str:
+def _delta_table(project: ProjectNumbers) -> str:
     rows = ["| project | base | head | Δ |", "|---|---:|---:|---:|"]
     for key in DELTA_ROWS:
         metric = metric_registry.metric(key)
-        before, after = project["base"].get(key), project["head"].get(key)
+        before, after = project.base.get(key), project.head.get(key)
         if before is None and after is None:
             continue
-        delta = project["delta"].get(key)
+        delta = project.delta.get(key)
         label = "score" if key == "score" else metric.label
         unit = metric.suffix
         rows.append(
             f"| {label} | {_num(before, unit)} | {_num(after, unit)} | "
             f"{_delta(delta) if delta is not None else '–'} |"
         )
-    reused = project.get("reused_from_base")
+    reused = project.reused_from_base
     note = (
         f"\n\n<sub>Head estimate: verdicts of {reused} unchanged mutants reused from the base "
         f"scorecard, the rest from this run.</sub>"
@@ -133,7 +134,7 @@ def _delta_table(project: dict[str, Any]) -> str:
 
 def _files_section(card: Scorecard) -> str:
     patch = card.patch
-    if patch:
+    if patch is not None:
         rows = _patch_file_rows(card, patch)
         header = (
             "| changed file | lines | patch coverage | killed | survived | no cov. | "
@@ -152,17 +153,16 @@ def _files_section(card: Scorecard) -> str:
     return f"{title}\n\n{table}"
 
 
-def _patch_file_rows(card: Scorecard, patch: dict[str, Any]) -> list[str]:
+def _patch_file_rows(card: Scorecard, patch: Patch) -> list[str]:
     lines = patch_metrics.changed_from_patch(patch)
-    coverage = patch.get("file_coverage") or {}
-    mutation = {f["path"]: f for f in patch.get("files") or []}
+    coverage = patch.file_coverage or {}
+    mutation = {f.path: f for f in patch.files}
     findings = Counter(f.path for f in patch_metrics.new_findings(card))
     rows = []
     for path in sorted(p for p in lines if p.endswith(".py")):
-        cov = coverage.get(path) or {}
-        mut = mutation.get(path) or {}
-        counts = mut.get("mutants") or {}
-        if not cov and not mut:
+        cov = coverage.get(path)
+        mut = mutation.get(path)
+        if cov is None and mut is None:
             kind = "not measured"
             if _is_test_file(card, path):
                 kind = "test file" + (
@@ -170,10 +170,11 @@ def _patch_file_rows(card: Scorecard, patch: dict[str, Any]) -> list[str]:
                 )
             rows.append(f"| `{_cell(path)}` | {len(lines[path])} | {kind} | | | | |")
             continue
+        counts = mut.mutants if mut else MutantCounts()
         rows.append(
-            f"| `{_cell(path)}` | {len(lines[path])} | {_pct(cov.get('coverage'))} | "
-            f"{counts.get('killed', 0) + counts.get('timeout', 0)} | {counts.get('survived', 0)} | "
-            f"{counts.get('no_coverage', 0)} | {_pct(mut.get('mutation_score'))} |"
+            f"| `{_cell(path)}` | {len(lines[path])} | {_pct(cov.coverage if cov else None)} | "
+            f"{counts.killed + counts.timeout} | {counts.survived} | "
+            f"{counts.no_coverage} | {_pct(mut.mutation_score if mut else None)} |"
         )
     return rows
 
@@ -186,18 +187,18 @@ def _module_rows(card: Scorecard) -> list[str]:
     rows = []
     for module in card.modules:
         rows.append(
-            f"| `{_cell(str(module.get('path')))}` | {_pct(module.get('line_coverage'))} | "
-            f"{_pct(module.get('mutation_score'))} | "
-            f"{(module.get('mutants') or {}).get('survived', '–')} |"
+            f"| `{_cell(module.path)}` | {_pct(module.line_coverage)} | "
+            f"{_pct(module.mutation_score)} | "
+            f"{module.mutants.survived if module.mutants else '–'} |"
         )
     return rows
 
 
 def _survivors_section(card: Scorecard, budget: int) -> tuple[str, list[str]]:
     notes: list[str] = []
-    if card.patch:
+    if card.patch is not None:
         survivors = patch_metrics.patch_survivors(card)
-        hidden = int(card.patch.get("hidden_survivors") or 0)
+        hidden = card.patch.hidden_survivors
         scope = "on changed lines"
     else:
         every = [m for m in card.mutants if m.status == "survived"]
@@ -223,8 +224,8 @@ def _survivors_section(card: Scorecard, budget: int) -> tuple[str, list[str]]:
     if hidden:
         notes.append(
             f"{_n(hidden, 'more surviving mutant')} {scope} not surfaced (at most "
-            f"{(card.patch or {}).get('max_per_line', 1)} per line and "
-            f"{(card.patch or {}).get('max_survivors', patch_metrics.DEFAULT_MAX_SURVIVORS)} "
+            f"{card.patch.max_per_line if card.patch else 1} per line and "
+            f"{card.patch.max_survivors if card.patch else patch_metrics.DEFAULT_MAX_SURVIVORS} "
             f"per report; see the full report)"
         )
     title = f"#### 🧟 Surviving mutants {scope}: {len(blocks)} shown"
@@ -302,27 +303,27 @@ def _findings_section(card: Scorecard, budget: int, notes: list[str]) -> str:
 
 def _footer(card: Scorecard, notes: list[str]) -> str:
     items = list(notes)
-    patch = card.patch or {}
-    counts = patch.get("mutants") or {}
-    if counts.get("no_coverage"):
+    patch = card.patch
+    counts = (patch.mutants if patch else None) or MutantCounts()
+    if counts.no_coverage:
         items.append(
-            f"{_n(counts['no_coverage'], 'mutant')} on changed lines that no test runs are counted "
+            f"{_n(counts.no_coverage, 'mutant')} on changed lines that no test runs are counted "
             f"as undetected but not listed: they are a coverage problem (see patch coverage)"
         )
-    if patch.get("uncovered"):
-        spots = ", ".join(f"`{p}` {r}" for p, r in sorted(patch["uncovered"].items())[:10])
+    if patch is not None and patch.uncovered:
+        spots = ", ".join(f"`{p}` {r}" for p, r in sorted(patch.uncovered.items())[:10])
         items.append(f"changed lines not run by any test: {spots}")
     for reason, count in patch_metrics.skip_reasons(card.mutants).items():
         items.append(f"{_n(count, 'mutant')} skipped: {reason}")
     for stage in card.stages:
         if not stage.ran:
             items.append(f"stage `{stage.name}` not run: {stage.reason or 'no reason given'}")
-    if patch and not patch.get("project"):
+    if patch is not None and patch.project is None:
         items.append(
             "no project-wide Δ: pass the base branch's scorecard "
             "(`pr-comment --base base.json` or `scan --base-scorecard base.json`)"
         )
-    others = [p for p in patch.get("changed_files") or [] if not p.endswith(".py")]
+    others = [p for p in (patch.changed_files if patch else []) if not p.endswith(".py")]
     if others:
         items.append(f"{len(others)} changed non-Python files not analysed")
     engines = ", ".join(f"{k} {v}" for k, v in sorted(card.engines.items()) if v != "not installed")

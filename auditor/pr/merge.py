@@ -16,6 +16,7 @@ from typing import Any
 from auditor import score
 from auditor.config import Config, load_config
 from auditor.errors import EXIT_OK, UsageError
+from auditor.meta import MutationStats
 from auditor.model import Mutant, Scorecard, StageReport
 from auditor.pr import patch_metrics
 from auditor.pr.shards import parse_shard
@@ -48,9 +49,9 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-        counts = merged.summary.get("mutants") or {}
+        total = merged.summary.mutants.total if merged.summary.mutants else 0
         print(
-            f"auditor: merged {len(cards)} scorecards ({counts.get('total', 0)} mutants) "
+            f"auditor: merged {len(cards)} scorecards ({total} mutants) "
             f"into {out}",
             file=sys.stderr,
         )
@@ -74,37 +75,42 @@ def merge(
         cards, lambda c: c.pseudo_tested, lambda p: (p.path, p.function, p.line)
     )
     shards = sorted(s for s in (shard_spec(c) for c in cards) if s is not None)
-    merged.meta.pop("shard", None)
-    merged.meta.pop("shard_spec", None)
+    merged.meta.shard = None
+    merged.meta.shard_spec = None
     if shards:
-        merged.meta["merged_shards"] = [f"{k}/{n}" for k, n in shards]
+        merged.meta.merged_shards = [f"{k}/{n}" for k, n in shards]
     _sum_mutation_counts(cards, merged)
-    merged.meta.pop("tool_errors", None)
-    errors = [e for c in cards for e in c.meta.get("tool_errors") or []]
-    if errors:
-        merged.meta["tool_errors"] = errors
+    errors = [e for c in cards for e in c.meta.tool_errors or []]
+    merged.meta.tool_errors = errors or None
     # each shard's project Δ saw only its own mutants; `pr-comment --base` recomputes it
     if merged.patch is not None:
-        merged.patch.pop("project", None)
-    merged.meta.pop("project_delta", None)
+        merged.patch.project = None
+    merged.meta.project_delta = None
     config = config or Config()
     patch_metrics.refresh(merged, config)
     score.finalize(merged, config)
     return merged
 
 
-SUMMED_META = ("run_now", "reused", "rerun_for_changed_tests")
-
-
 def _sum_mutation_counts(cards: list[Scorecard], merged: Scorecard) -> None:
-    """How many mutants each shard ran is per shard; the merged card reports the total."""
-    stats = merged.meta.get("mutation")
-    if not isinstance(stats, dict):
+    """How many mutants each shard ran is per shard; the merged card reports the total.
+
+    A count is summed only when every shard recorded it.
+    """
+    stats = merged.meta.mutation
+    if stats is None:
         return
-    for key in SUMMED_META:
-        values = [(c.meta.get("mutation") or {}).get(key) for c in cards]
-        if all(isinstance(v, int) for v in values):
-            stats[key] = sum(values)
+    shards = [c.meta.mutation or MutationStats() for c in cards]
+    stats.run_now = _total([s.run_now for s in shards], stats.run_now)
+    stats.reused = _total([s.reused for s in shards], stats.reused)
+    stats.rerun_for_changed_tests = _total(
+        [s.rerun_for_changed_tests for s in shards], stats.rerun_for_changed_tests
+    )
+
+
+def _total(values: list[int | None], fallback: int | None) -> int | None:
+    counts = [v for v in values if v is not None]
+    return sum(counts) if len(counts) == len(values) else fallback
 
 
 def _check_compatible(cards: list[Scorecard], allow_partial: bool) -> None:
@@ -119,7 +125,8 @@ def _check_compatible(cards: list[Scorecard], allow_partial: bool) -> None:
                 "of "
                 "one run: same commit, same `auditor scan` options apart from --shard."
             )
-        base_a, base_b = (first.patch or {}).get("merge_base"), (card.patch or {}).get("merge_base")
+        base_a = first.patch.merge_base if first.patch else None
+        base_b = card.patch.merge_base if card.patch else None
         if base_a != base_b:
             raise UsageError(
                 f"The shards were scanned against different diff bases ({base_a} vs {base_b}). Run "
@@ -149,15 +156,10 @@ def _check_compatible(cards: list[Scorecard], allow_partial: bool) -> None:
 
 def shard_spec(card: Scorecard) -> tuple[int, int] | None:
     """(K, N) of a shard scorecard: `meta.shard_spec` "K/N" (api.audit), else `meta.shard`."""
-    for value in (card.meta.get("shard_spec"), card.meta.get("shard")):
-        if isinstance(value, str) and "/" in value:
-            return parse_shard(value)
-        if isinstance(value, (list, tuple)) and len(value) == 2:
-            return int(value[0]), int(value[1])
-        if isinstance(value, dict):
-            k, n = value.get("k", value.get("index")), value.get("n", value.get("count"))
-            if isinstance(k, int) and isinstance(n, int):
-                return k, n
+    if card.meta.shard_spec:
+        return parse_shard(card.meta.shard_spec)
+    if card.meta.shard is not None:
+        return card.meta.shard.index, card.meta.shard.count
     return None
 
 
@@ -181,8 +183,8 @@ def _merge_tests(cards: list[Scorecard], merged: Scorecard) -> list[Any]:
             unique.setdefault(test.id, test)
     tests = list(unique.values())
     without = apply_test_results(tests, merged.mutants)
-    if "tests_without_kills" in merged.meta:
-        merged.meta["tests_without_kills"] = without
+    if merged.meta.tests_without_kills is not None:
+        merged.meta.tests_without_kills = without
     return tests
 
 

@@ -19,10 +19,19 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from auditor import metric_registry, score
+from auditor import score
 from auditor.config import Config
 from auditor.errors import UsageError
+from auditor.metric_registry import PROJECT_DELTA
 from auditor.model import Finding, Mutant, Scorecard, SkipReason
+from auditor.patch_model import (
+    FileCoverage,
+    FileMutation,
+    Patch,
+    ProjectDelta,
+    ProjectNumbers,
+    ProjectSide,
+)
 from auditor.pr import diffscope
 
 DEFAULT_MAX_SURVIVORS = 10
@@ -64,9 +73,9 @@ def attach(
     if base_scorecard:
         numbers = project_numbers(card, load_scorecard(base_scorecard), config)
         if card.patch is not None:
-            card.patch["project"] = numbers
+            card.patch.project = numbers
         else:
-            card.meta["project_delta"] = numbers
+            card.meta.project_delta = numbers
 
 
 def compute(
@@ -74,42 +83,35 @@ def compute(
     scope: diffscope.DiffScope,
     coverable: dict[str, set[int]] | None,
     config: Config | None,
-) -> dict[str, Any]:
-    """The patch dict for a card and its diff scope; `coverable` None = coverage did not run."""
+) -> Patch:
+    """The patch metrics of a card and its diff scope; `coverable` None = coverage did not run."""
     max_survivors, max_per_line = pr_settings(config)
-    patch: dict[str, Any] = {
-        "base": scope.base,
-        "merge_base": scope.merge_base,
-        "changed_files": scope.files,
-        "changed_lines": scope.line_count(),
-        "lines": {
-            path: diffscope.format_ranges(lines) for path, lines in sorted(scope.lines.items())
-        },
-        "max_survivors": max_survivors,
-        "max_per_line": max_per_line,
-    }
-    patch.update(_coverage_part(card, coverable))
-    patch.update(mutation_part(card, scope.lines, config, max_survivors, max_per_line))
+    patch = Patch(
+        base=scope.base,
+        merge_base=scope.merge_base,
+        changed_files=scope.files,
+        changed_lines=scope.line_count(),
+        lines={path: diffscope.format_ranges(lines) for path, lines in sorted(scope.lines.items())},
+        max_survivors=max_survivors,
+        max_per_line=max_per_line,
+    )
+    _apply_coverage(patch, card, coverable)
+    apply_mutation(patch, card, scope.lines, config)
     new = new_findings(card, scope.files)
-    patch["new_findings"] = len(new)
-    patch["new_finding_keys"] = [finding_key(f) for f in new]
+    patch.new_findings = len(new)
+    patch.new_finding_keys = [finding_key(f) for f in new]
     return patch
 
 
-def changed_from_patch(patch: dict[str, Any]) -> dict[str, set[int]]:
-    """The changed-lines map stored in a card (no git needed)."""
-    return {path: diffscope.parse_ranges(text) for path, text in (patch.get("lines") or {}).items()}
+def changed_from_patch(patch: Patch) -> dict[str, set[int]]:
+    """The changed-lines map stored in a card (no git needed): path -> 1-based line numbers."""
+    return {path: diffscope.parse_ranges(text) for path, text in patch.lines.items()}
 
 
 def refresh(card: Scorecard, config: Config | None) -> None:
     """Recompute the mutation part of `card.patch` after its mutants changed (used by `merge`)."""
-    if not card.patch:
-        return
-    max_survivors = int(card.patch.get("max_survivors", DEFAULT_MAX_SURVIVORS))
-    max_per_line = int(card.patch.get("max_per_line", DEFAULT_MAX_PER_LINE))
-    card.patch.update(
-        mutation_part(card, changed_from_patch(card.patch), config, max_survivors, max_per_line)
-    )
+    if card.patch is not None:
+        apply_mutation(card.patch, card, changed_from_patch(card.patch), config)
 
 
 # -- coverage -------------------------------------------------------------------------------------
@@ -177,31 +179,30 @@ def _exclude_regex(root: Path) -> str:
     return join_regex(cov.get_exclude_list())
 
 
-def _coverage_part(card: Scorecard, coverable: dict[str, set[int]] | None) -> dict[str, Any]:
+def _apply_coverage(patch: Patch, card: Scorecard, coverable: dict[str, set[int]] | None) -> None:
+    """Patch coverage = covered changed statements / coverable changed statements, per file too."""
     if coverable is None:
-        return {"coverage": None, "coverable_lines": None, "covered_lines": None, "uncovered": {}}
+        return  # coverage did not run: the numbers stay None, `file_coverage` absent
     missing = {m.path: set(m.missing_lines) for m in card.coverage}
     total = covered = 0
     uncovered: dict[str, str] = {}
-    files: dict[str, dict[str, Any]] = {}
+    files: dict[str, FileCoverage] = {}
     for path, statements in sorted(coverable.items()):
         not_run = statements & missing.get(path, set())
         total += len(statements)
         covered += len(statements) - len(not_run)
-        files[path] = {
-            "coverable": len(statements),
-            "covered": len(statements) - len(not_run),
-            "coverage": score.pct(len(statements) - len(not_run), len(statements)),
-        }
+        files[path] = FileCoverage(
+            coverable=len(statements),
+            covered=len(statements) - len(not_run),
+            coverage=score.pct(len(statements) - len(not_run), len(statements)),
+        )
         if not_run:
             uncovered[path] = diffscope.format_ranges(not_run)
-    return {
-        "coverage": score.pct(covered, total),
-        "coverable_lines": total,
-        "covered_lines": covered,
-        "uncovered": uncovered,
-        "file_coverage": files,
-    }
+    patch.coverage = score.pct(covered, total)
+    patch.coverable_lines = total
+    patch.covered_lines = covered
+    patch.uncovered = uncovered
+    patch.file_coverage = files
 
 
 # -- mutation -------------------------------------------------------------------------------------
@@ -215,7 +216,7 @@ def on_changed_lines(mutant: Mutant, changed: dict[str, set[int]]) -> bool:
 def patch_mutants(card: Scorecard, changed: dict[str, set[int]] | None = None) -> list[Mutant]:
     """Mutants on changed lines (any status); `changed` defaults to the map in card.patch."""
     if changed is None:
-        changed = changed_from_patch(card.patch or {})
+        changed = changed_from_patch(card.patch) if card.patch else {}
     return [m for m in card.mutants if on_changed_lines(m, changed)]
 
 
@@ -224,52 +225,34 @@ def patch_survivors(card: Scorecard, surfaced_only: bool = True) -> list[Mutant]
     if not card.patch:
         return [m for m in card.mutants if m.status == "survived"]
     if surfaced_only:
-        wanted = set(card.patch.get("surfaced_survivors") or [])
+        wanted = set(card.patch.surfaced_survivors)
         return [m for m in card.mutants if m.id in wanted]
     return [m for m in patch_mutants(card) if m.status == "survived"]
 
 
-def mutation_part(
-    card: Scorecard,
-    changed: dict[str, set[int]],
-    config: Config | None,
-    max_survivors: int,
-    max_per_line: int,
-) -> dict[str, Any]:
-    """Patch mutation score, per-file counts and the surfaced/hidden survivors."""
+def apply_mutation(
+    patch: Patch, card: Scorecard, changed: dict[str, set[int]], config: Config | None
+) -> None:
+    """Set the patch mutation score, per-file counts and the surfaced/hidden survivors.
+
+    Scored with the formulas of `score.py` (no second definition); all None/empty when the
+    mutation stage did not run.
+    """
     if not card.stage_ran("mutation"):
-        return {
-            "mutation_score": None,
-            "test_strength": None,
-            "mutants": None,
-            "files": [],
-            "surfaced_survivors": [],
-            "hidden_survivors": 0,
-        }
+        patch.mutation_score = patch.test_strength = patch.mutants = None
+        patch.files, patch.surfaced_survivors, patch.hidden_survivors = [], [], 0
+        return
     mutants = patch_mutants(card, changed)
-    summary = _summary_of(card, mutants, config)
-    surfaced, hidden = surface(mutants, max_survivors, max_per_line)
-    files = []
+    patch.mutants = score.mutant_counts(mutants, config)
+    patch.mutation_score, patch.test_strength = score.mutation_metrics(patch.mutants)
+    surfaced, hidden = surface(mutants, patch.max_survivors, patch.max_per_line)
+    patch.files = []
     for path in sorted({m.path for m in mutants}):
-        own = _summary_of(card, [m for m in mutants if m.path == path], config)
-        files.append(
-            {"path": path, "mutation_score": own["mutation_score"], "mutants": own["mutants"]}
-        )
-    return {
-        "mutation_score": summary["mutation_score"],
-        "test_strength": summary["test_strength"],
-        "mutants": summary["mutants"],
-        "files": files,
-        "surfaced_survivors": [m.id for m in surfaced],
-        "hidden_survivors": hidden,
-    }
-
-
-def _summary_of(card: Scorecard, mutants: list[Mutant], config: Config | None) -> dict[str, Any]:
-    """Score a subset of mutants with the formulas of `score.py` (no second definition)."""
-    counts = score.mutant_counts(mutants, config)
-    mutation_score, strength = score.mutation_metrics(counts)
-    return {"mutants": counts, "mutation_score": mutation_score, "test_strength": strength}
+        counts = score.mutant_counts([m for m in mutants if m.path == path], config)
+        own_score, _ = score.mutation_metrics(counts)
+        patch.files.append(FileMutation(path=path, mutation_score=own_score, mutants=counts))
+    patch.surfaced_survivors = [m.id for m in surfaced]
+    patch.hidden_survivors = hidden
 
 
 def surface(
@@ -323,7 +306,7 @@ def skip_reasons(mutants: list[Mutant]) -> dict[str, int]:
 def new_findings(card: Scorecard, changed_files: list[str] | None = None) -> list[Finding]:
     """Findings in test files the change touched (the static stage already applied a baseline)."""
     if changed_files is None:
-        changed_files = list((card.patch or {}).get("changed_files") or [])
+        changed_files = card.patch.changed_files if card.patch else []
     files = set(changed_files)
     return [f for f in card.findings if f.path in files]
 
@@ -360,7 +343,7 @@ def load_scorecard(path: str | Path) -> Scorecard:
     return Scorecard.from_dict(data)
 
 
-def project_numbers(card: Scorecard, base: Scorecard, config: Config | None) -> dict[str, Any]:
+def project_numbers(card: Scorecard, base: Scorecard, config: Config | None) -> ProjectNumbers:
     """Project-wide head numbers, base numbers and their difference (Stryker's `--with-baseline`).
 
     A PR run mutates only changed lines, so its own mutation score covers the change, not the
@@ -382,16 +365,27 @@ def project_numbers(card: Scorecard, base: Scorecard, config: Config | None) -> 
             mutants.append(mutant)
     head.mutants = mutants
     score.finalize(head, config or Config())
-    base_summary = base.summary or {}
-    out: dict[str, Any] = {"base": {}, "head": {}, "delta": {}, "reused_from_base": reused}
-    for key in metric_registry.PROJECT_DELTA:
-        before, after = base_summary.get(key), head.summary.get(key)
-        out["base"][key] = before
-        out["head"][key] = after
-        if isinstance(before, (int, float)) and isinstance(after, (int, float)):
-            out["delta"][key] = round(float(after) - float(before), 1)
-        else:
-            out["delta"][key] = None
-    out["base"]["grade"] = base_summary.get("grade")
-    out["head"]["grade"] = head.summary.get("grade")
-    return out
+    before, after = _side(base), _side(head)
+    delta = ProjectDelta(
+        **{key: _difference(before.get(key), after.get(key)) for key in PROJECT_DELTA}
+    )
+    return ProjectNumbers(base=before, head=after, delta=delta, reused_from_base=reused)
+
+
+def _side(card: Scorecard) -> ProjectSide:
+    s = card.summary
+    return ProjectSide(
+        score=s.score,
+        mutation_score=s.mutation_score,
+        test_strength=s.test_strength,
+        line_coverage=s.line_coverage,
+        branch_coverage=s.branch_coverage,
+        oracle_gap=s.oracle_gap,
+        grade=s.grade,
+    )
+
+
+def _difference(before: float | None, after: float | None) -> float | None:
+    if before is None or after is None:
+        return None
+    return round(float(after) - float(before), 1)

@@ -15,10 +15,16 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from auditor.model import Mutant, PropertyStats, Scorecard, to_jsonable
+from auditor.model import Mutant, Scorecard
 from auditor.mutation.scope import mutmut_scope_functions
+from auditor.properties_model import (
+    FunctionReach,
+    KillAttribution,
+    Properties,
+    PropertyStats,
+    WitnessSummary,
+)
 from auditor.score import pct
 
 HIGH_INVALID_RATIO = 50.0  # % rejected draws above which a property mostly tests nothing
@@ -78,7 +84,7 @@ def given_reach(
     spans: Iterable[FunctionSpan],
     lines_by_file: dict[str, dict[int, set[str]]],
     property_tests: set[str],
-) -> dict[str, Any]:
+) -> FunctionReach:
     """How many functions any test reaches, and how many a `@given` test reaches.
 
     A function counts as reached by a test when the test executed a line of its body (the `def`
@@ -98,19 +104,20 @@ def given_reach(
                 reached_by_given += 1
             else:
                 not_reached_by_given.append(f"{span.path}::{span.name}")
-    return {
-        "total": total,
-        "reached": reached,
-        "reached_by_given": reached_by_given,
-        "share_by_given": pct(reached_by_given, total),
-        "reached_without_given": sorted(not_reached_by_given)[:50],
-    }
+    return FunctionReach(
+        total=total,
+        reached=reached,
+        reached_by_given=reached_by_given,
+        share_by_given=pct(reached_by_given, total),
+        reached_without_given=sorted(not_reached_by_given)[:50],
+    )
 
 
 def line_reach(
     card: Scorecard, lines_by_file: dict[str, dict[int, set[str]]], property_tests: set[str]
-) -> dict[str, Any]:
-    """Coverable source lines (coverage.py statements) that some `@given` test executes."""
+) -> tuple[int, int]:
+    """(reached, coverable): coverable source lines (coverage.py statements) and those some
+    `@given` test executes."""
     coverable = sum(m.statements for m in card.coverage)
     measured = {m.path for m in card.coverage}
     reached = sum(
@@ -120,51 +127,49 @@ def line_reach(
         for tests in lines.values()
         if tests & property_tests
     )
-    return {
-        "reached_lines": reached,
-        "coverable_lines": coverable,
-        "line_share_by_given": pct(reached, coverable),
-    }
+    return reached, coverable
 
 
-def kill_attribution(mutants: Iterable[Mutant], property_tests: set[str]) -> dict[str, int]:
+def kill_attribution(mutants: Iterable[Mutant], property_tests: set[str]) -> KillAttribution:
     """Killed mutants by the kind of test that killed them, counted only when it is certain."""
-    out = {"killed": 0, "by_property_tests": 0, "by_example_tests": 0, "unattributed": 0}
+    out = KillAttribution()
     for mutant in mutants:
         if mutant.status != "killed":
             continue
-        out["killed"] += 1
+        out.killed += 1
         evidence = mutant.killed_by or mutant.covered_by
         kinds = {t in property_tests for t in evidence}
         if mutant.killed_by and True in kinds:
-            out["by_property_tests"] += 1
+            out.by_property_tests += 1
         elif mutant.killed_by:
-            out["by_example_tests"] += 1
+            out.by_example_tests += 1
         elif kinds == {True}:
-            out["by_property_tests"] += 1
+            out.by_property_tests += 1
         elif kinds == {False}:
-            out["by_example_tests"] += 1
+            out.by_example_tests += 1
         else:
-            out["unattributed"] += 1
+            out.unattributed += 1
     return out
 
 
-def witness_counts(mutants: Iterable[Mutant]) -> dict[str, int]:
-    out = {
-        "searched": 0,
-        "witness": 0,
-        "likely_equivalent": 0,
-        "unverified": 0,
-        "skipped": 0,
-        "error": 0,
-    }
+def witness_counts(mutants: Iterable[Mutant]) -> WitnessSummary:
+    """Mutants the witness search looked at (`witness_status` set), by outcome."""
+    out = WitnessSummary()
     for mutant in mutants:
         status = mutant.witness_status
         if not status:
             continue
-        out["searched"] += 1
-        if status in out:
-            out[status] += 1
+        out.searched += 1
+        if status == "witness":
+            out.witness += 1
+        elif status == "likely_equivalent":
+            out.likely_equivalent += 1
+        elif status == "unverified":
+            out.unverified += 1
+        elif status == "skipped":
+            out.skipped += 1
+        elif status == "error":
+            out.error += 1
     return out
 
 
@@ -173,27 +178,27 @@ def build_properties(
     stats: list[PropertyStats],
     spans: list[FunctionSpan] | None,
     lines_by_file: dict[str, dict[int, set[str]]] | None,
-    witness: dict[str, Any] | None,
-) -> dict[str, Any]:
+    witness: WitnessSummary | None,
+) -> Properties:
     """`card.properties`: every number the scorecard shows about property-based testing."""
     property_tests = {s.test for s in stats} | {t.id for t in card.tests if t.property_based}
     examples = sum(s.examples for s in stats)
     rejected = sum(s.invalid + s.overrun for s in stats)
     high_invalid = [s.test for s in stats if (invalid_ratio(s) or 0.0) > HIGH_INVALID_RATIO]
-    result: dict[str, Any] = {
-        "property_tests": len(property_tests),
-        "tests": to_jsonable(stats),
-        "examples": examples,
-        "invalid_ratio": pct(rejected, examples + rejected),
-        "high_invalid_tests": high_invalid,
-        "failing_tests": [s.test for s in stats if s.failing],
-        "functions": None,
-        "kills": None,
-        "witness": witness,
-    }
+    result = Properties(
+        property_tests=len(property_tests),
+        tests=list(stats),
+        examples=examples,
+        invalid_ratio=pct(rejected, examples + rejected),
+        high_invalid_tests=high_invalid,
+        failing_tests=[s.test for s in stats if s.failing],
+        witness=witness,
+    )
     if spans is not None and lines_by_file is not None:
-        result["functions"] = given_reach(spans, lines_by_file, property_tests)
-        result.update(line_reach(card, lines_by_file, property_tests))
+        result.functions = given_reach(spans, lines_by_file, property_tests)
+        reached, coverable = line_reach(card, lines_by_file, property_tests)
+        result.reached_lines, result.coverable_lines = reached, coverable
+        result.line_share_by_given = pct(reached, coverable)
     if card.stage_ran("mutation"):
-        result["kills"] = kill_attribution(card.mutants, property_tests)
+        result.kills = kill_attribution(card.mutants, property_tests)
     return result

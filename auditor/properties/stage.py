@@ -30,6 +30,7 @@ from auditor.properties.witness import (
     mutants_dir,
     search,
 )
+from auditor.properties_model import WitnessSummary
 from auditor.version import __version__
 
 
@@ -82,7 +83,7 @@ def _witnesses(
     card: Scorecard,
     settings: WitnessSettings,
     out_dir: Path,
-) -> tuple[dict[str, Any] | None, str]:
+) -> tuple[WitnessSummary | None, str]:
     if not settings.enabled:
         return None, "witness search disabled ([tool.auditor.witness] enabled = false)"
     if not card.stage_ran("mutation"):
@@ -112,14 +113,12 @@ def _witnesses(
         }
     )
     (out_dir / CACHE_FILE).write_text(json.dumps(cache, sort_keys=True), encoding="utf-8")
-    summary: dict[str, Any] = dict(signals.witness_counts(card.mutants))
-    summary.update(
-        candidates=len(survivors),
-        searched_now=len(todo),
-        max_examples=settings.max_examples,
-        seconds_per_mutant=settings.seconds,
-        search_seconds=round(sum(results[i].seconds for i in todo if i in results), 3),
-    )
+    summary = signals.witness_counts(card.mutants)
+    summary.candidates = len(survivors)
+    summary.searched_now = len(todo)
+    summary.max_examples = settings.max_examples
+    summary.seconds_per_mutant = settings.seconds
+    summary.search_seconds = round(sum(results[i].seconds for i in todo if i in results), 3)
     note = "" if todo or not survivors else "witnesses re-used: mutants and settings are unchanged"
     return summary, note
 

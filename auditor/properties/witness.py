@@ -76,7 +76,7 @@ class SearchResult:
 
 def mutants_dir(card: Scorecard) -> Path | None:
     """mutmut's `mutants/` directory of the mutation stage's workspace, if it exists."""
-    workspace = card.meta.get("mutation_workspace")
+    workspace = card.meta.mutation_workspace
     if not workspace:
         return None
     path = Path(workspace)

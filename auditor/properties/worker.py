@@ -1,6 +1,6 @@
 """The witness search subprocess: `python -I -m auditor.properties.worker JOB.json`.
 
-Runs with cwd = mutmut's `mutants/` directory. Its own imports (auditor, strategies, Hypothesis,
+Runs with cwd = mutmut's `mutants/` directory. Its own imports (auditor, auditor_strategies, Hypothesis,
 mutmut's trampoline) are resolved *before* the workspace is put first on `sys.path`, the way mutmut
 does it (`mutants/`, `mutants/src`, `mutants/source`), so the project's modules are the trampolined
 copies while the worker itself never is.
@@ -38,9 +38,9 @@ from auditor.properties.differential import (
 )
 from auditor.properties.names import MutantName, parse_mutant_name
 from auditor.properties.render import Unrenderable, witness_test_name
-from strategies.literals import Literals, for_type, function_literals
-from strategies.registry import register_all
-from strategies.signature import UnhintedParameterError, signature_strategy
+from auditor_strategies.literals import Literals, for_type, function_literals
+from auditor_strategies.registry import register_all
+from auditor_strategies.signature import UnhintedParameterError, signature_strategy
 
 
 class Skip(Exception):

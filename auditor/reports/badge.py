@@ -35,20 +35,19 @@ def build(card: Scorecard) -> dict[str, Any]:
     """The endpoint JSON: {"schemaVersion": 1, "label", "message", "color"}."""
     summary = card.summary
     if card.stage_ran("mutation"):
-        label, value = "mutation score", summary.get("mutation_score")
+        label, value = "mutation score", summary.mutation_score
     else:
-        label, value = "test score", summary.get("score")
-    message = f"{value:.1f}%" if isinstance(value, (int, float)) else "unknown"
-    if label == "test score" and isinstance(value, (int, float)):
-        message = f"{value:.1f} ({summary.get('grade')})"
-        if summary.get("score_basis", "").startswith("static only"):
+        label, value = "test score", summary.score
+    message = f"{value:.1f}%" if value is not None else "unknown"
+    if label == "test score" and value is not None:
+        message = f"{value:.1f} ({summary.grade})"
+        if summary.score_basis.startswith("static only"):
             message += " static only"
-    number = float(value) if isinstance(value, (int, float)) else None
     return {
         "schemaVersion": 1,
         "label": label,
         "message": message,
-        "color": colour(number, card_bands(card)),
+        "color": colour(value, card_bands(card)),
     }
 
 

@@ -13,6 +13,7 @@ from auditor import metric_registry
 from auditor.metric_registry import Band, Metric
 from auditor.model import Scorecard
 from auditor.score import card_bands, metric_value
+from auditor.summary import ModuleRow, Summary
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,11 @@ def fmt_pct(value: Any) -> str:
     return f"{value:.1f}%" if isinstance(value, (int, float)) else "n/a"
 
 
-def fmt_score(summary: dict[str, Any]) -> str:
-    score = summary.get("score")
-    if not isinstance(score, (int, float)):
+def fmt_score(summary: Summary) -> str:
+    """`82.3 (B)`, or "n/a" when no score was computed."""
+    if summary.score is None:
         return "n/a"
-    return f"{score:.1f} ({summary.get('grade')})"
+    return f"{summary.score:.1f} ({summary.grade})"
 
 
 def not_measured(card: Scorecard, stage: str) -> str:
@@ -49,6 +50,16 @@ def not_measured(card: Scorecard, stage: str) -> str:
     if not report.ran:
         return f"{stage} not run: {report.reason}" if report.reason else f"{stage} not run"
     return "no data"
+
+
+def module_percentages(row: ModuleRow) -> list[tuple[str, float | None]]:
+    """(metric key, value) of a module row's banded percentages, in report column order."""
+    return [
+        ("line_coverage", row.line_coverage),
+        ("branch_coverage", row.branch_coverage),
+        ("mutation_score", row.mutation_score),
+        ("test_strength", row.test_strength),
+    ]
 
 
 def metric_band(card: Scorecard, key: str, value: Any) -> Band:
@@ -71,30 +82,28 @@ def headline(card: Scorecard) -> list[HeadlineRow]:
     return rows
 
 
-def mutant_line(summary: dict[str, Any]) -> str:
-    counts = summary.get("mutants")
-    if not counts:
+def mutant_line(summary: Summary) -> str:
+    """`12 mutants, 8 killed, 3 survived, 1 timeout`; "" when the mutation stage did not run."""
+    counts = summary.mutants
+    if counts is None:
         return ""
-    parts = [
-        f"{counts['total']} mutants",
-        f"{counts['killed']} killed",
-        f"{counts['survived']} survived",
-    ]
-    for key, label in (
-        ("timeout", "timeout"),
-        ("no_coverage", "no coverage"),
-        ("skipped", "skipped"),
-        ("error", "error"),
-        ("equivalent", "equivalent (excluded)"),
+    parts = [f"{counts.total} mutants", f"{counts.killed} killed", f"{counts.survived} survived"]
+    for count, label in (
+        (counts.timeout, "timeout"),
+        (counts.no_coverage, "no coverage"),
+        (counts.skipped, "skipped"),
+        (counts.error, "error"),
+        (counts.equivalent, "equivalent (excluded)"),
     ):
-        if counts.get(key):
-            parts.append(f"{counts[key]} {label}")
+        if count:
+            parts.append(f"{count} {label}")
     return ", ".join(parts)
 
 
-def findings_line(summary: dict[str, Any]) -> str:
-    f = summary.get("findings") or {}
-    return f"{f.get('error', 0)} error, {f.get('warning', 0)} warning, {f.get('info', 0)} info"
+def findings_line(summary: Summary) -> str:
+    """`2 error, 1 warning, 0 info`."""
+    f = summary.findings
+    return f"{f.error} error, {f.warning} warning, {f.info} info"
 
 
 def mutation_engine(card: Scorecard) -> str:

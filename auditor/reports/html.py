@@ -16,8 +16,8 @@ from auditor import metric_registry
 from auditor.model import Mutant, Scorecard
 from auditor.reports import common
 from auditor.reports.html_parts import CSS, JS, trend_svg
+from auditor.summary import SurvivorAction
 
-MODULE_COLUMNS = ("line_coverage", "branch_coverage", "mutation_score", "test_strength")
 MODULE_HEADERS = (
     "module",
     "line cov",
@@ -44,29 +44,28 @@ def _tile(cls: str, label: str, value: str, note: str) -> str:
 
 def _summary(card: Scorecard) -> str:
     s = card.summary
-    score_cls = "big " + _band(card, s.get("score"), "score")
+    score_cls = "big " + _band(card, s.score, "score")
     score_label = metric_registry.metric("score").label
-    tiles = [_tile(score_cls, score_label, common.fmt_score(s), s.get("score_basis") or "")]
+    tiles = [_tile(score_cls, score_label, common.fmt_score(s), s.score_basis)]
     for row in common.headline(card):
         tile_class = row.band if row.metric.banded else "neutral"
         tiles.append(_tile(tile_class, row.metric.label, row.text, row.note))
-    total = sum((s.get("findings") or {}).values())
-    tiles.append(_tile("neutral", "findings", str(total), common.findings_line(s)))
-    if s.get("mutants"):
+    tiles.append(_tile("neutral", "findings", str(s.findings.total), common.findings_line(s)))
+    if s.mutants is not None:
         note = f"{common.mutant_line(s)}; {common.mutation_engine(card)}"
-        tiles.append(_tile("neutral", "mutants", str(s["mutants"]["total"]), note))
-    patch = s.get("patch") or {}
-    if patch:
-        coverage = common.fmt_pct(patch.get("coverage"))
+        tiles.append(_tile("neutral", "mutants", str(s.mutants.total), note))
+    patch = s.patch
+    if patch is not None:
+        coverage = common.fmt_pct(patch.coverage)
         note = f"mutation score on changed lines; patch coverage {coverage}"
-        value = common.fmt_pct(patch.get("mutation_score"))
-        cls = _band(card, patch.get("mutation_score"), "patch_mutation_score")
+        value = common.fmt_pct(patch.mutation_score)
+        cls = _band(card, patch.mutation_score, "patch_mutation_score")
         tiles.append(_tile(cls, "patch", value, note))
     notes = "".join(
-        f"<li><b>{escape(e['component'])}</b> left out of the score: {escape(e['reason'])}</li>"
-        for e in s.get("excluded") or []
+        f"<li><b>{escape(e.component)}</b> left out of the score: {escape(e.reason)}</li>"
+        for e in s.excluded
     )
-    weights = ", ".join(f"{escape(k)} {v * 100:.0f}%" for k, v in (s.get("weights") or {}).items())
+    weights = ", ".join(f"{escape(k)} {v * 100:.0f}%" for k, v in s.weights.items())
     return (
         f'<section id="summary"><div class="tiles">{"".join(tiles)}</div>'
         f'<p class="muted">Weights used: {weights or "none"} '
@@ -80,10 +79,12 @@ def _actions(card: Scorecard) -> str:
         return ""
     items = []
     for a in card.top_actions:
-        diff = f'<pre class="diff">{_diff_html(a["diff"])}</pre>' if a.get("diff") else ""
+        diff = ""
+        if isinstance(a, SurvivorAction) and a.diff:
+            diff = f'<pre class="diff">{_diff_html(a.diff)}</pre>'
         items.append(
-            f'<li><span class="where">{escape(a["where"])}</span> <b>{escape(a["title"])}</b>'
-            f'<div class="how">{escape(a["how"])}</div>{diff}</li>'
+            f'<li><span class="where">{escape(a.where)}</span> <b>{escape(a.title)}</b>'
+            f'<div class="how">{escape(a.how)}</div>{diff}</li>'
         )
     listing = f'<ol class="actions">{"".join(items)}</ol>'
     return f'<section id="actions"><h2>Top actions</h2>{listing}</section>'
@@ -105,14 +106,13 @@ def _modules(card: Scorecard) -> str:
         return ""
     rows = []
     for m in card.modules:
-        counts = m.get("mutants") or {}
-        survivors = counts.get("survived", "-") if counts else "-"
+        survivors = m.mutants.survived if m.mutants else "-"
         rows.append(
-            f"<tr><td><code>{escape(m['path'])}</code></td>"
-            + "".join(_bar(card, m.get(k), k) for k in MODULE_COLUMNS)
-            + f'<td class="num">{escape(common.fmt_pct(m.get("oracle_gap")))}</td>'
+            f"<tr><td><code>{escape(m.path)}</code></td>"
+            + "".join(_bar(card, value, key) for key, value in common.module_percentages(m))
+            + f'<td class="num">{escape(common.fmt_pct(m.oracle_gap))}</td>'
             + f'<td class="num">{survivors}</td>'
-            + f'<td class="num">{m.get("pseudo_tested") or 0}</td></tr>'
+            + f'<td class="num">{m.pseudo_tested}</td></tr>'
         )
     head = "".join(f"<th>{h}</th>" for h in MODULE_HEADERS)
     return (

@@ -14,19 +14,15 @@ from auditor.model import Scorecard
 
 def build(card: Scorecard) -> ET.Element:
     suites = ET.Element("testsuites", name="auditor")
-    gates = card.meta.get("gates") or []
+    gates = card.meta.gates or []
     gate_suite = ET.SubElement(suites, "testsuite", name="auditor.gates")
     for gate in gates:
-        case = ET.SubElement(
-            gate_suite, "testcase", classname="auditor.gates", name=str(gate["name"])
-        )
-        if not gate["passed"]:
-            failure = ET.SubElement(
-                case, "failure", message=str(gate["message"]), type="QualityGate"
-            )
-            failure.text = str(gate["message"])
+        case = ET.SubElement(gate_suite, "testcase", classname="auditor.gates", name=gate.name)
+        if not gate.passed:
+            failure = ET.SubElement(case, "failure", message=gate.message, type="QualityGate")
+            failure.text = gate.message
     gate_suite.set("tests", str(len(gates)))
-    gate_suite.set("failures", str(sum(1 for g in gates if not g["passed"])))
+    gate_suite.set("failures", str(sum(1 for g in gates if not g.passed)))
 
     errors = [f for f in card.findings if f.severity == "error"]
     finding_suite = ET.SubElement(suites, "testsuite", name="auditor.findings")
@@ -47,7 +43,7 @@ def build(card: Scorecard) -> ET.Element:
     finding_suite.set("failures", str(len(errors)))
 
     suites.set("tests", str(len(gates) + len(errors)))
-    suites.set("failures", str(sum(1 for g in gates if not g["passed"]) + len(errors)))
+    suites.set("failures", str(sum(1 for g in gates if not g.passed) + len(errors)))
     return suites
 
 

@@ -146,8 +146,8 @@ def _test_files(card: Scorecard) -> dict[str, Any]:
 
 
 def build(card: Scorecard, root: Path | str | None = None) -> dict[str, Any]:
-    thresholds = card.summary.get("thresholds") or {"high": 80, "low": 60}
-    equivalent_excluded = bool((card.summary.get("mutants") or {}).get("equivalent"))
+    thresholds = card.summary.thresholds
+    equivalent_excluded = bool(card.summary.mutants and card.summary.mutants.equivalent)
     files: dict[str, Any] = {}
     by_path: dict[str, list[Mutant]] = {}
     for mutant in sorted(card.mutants, key=lambda m: (m.path, m.line or 0, m.id)):
@@ -164,7 +164,7 @@ def build(card: Scorecard, root: Path | str | None = None) -> dict[str, Any]:
         }
     return {
         "schemaVersion": SCHEMA_VERSION,
-        "thresholds": {"high": int(thresholds["high"]), "low": int(thresholds["low"])},
+        "thresholds": {"high": int(thresholds.high), "low": int(thresholds.low)},
         "files": files,
         "testFiles": _test_files(card),
         "framework": {

@@ -17,9 +17,11 @@ from rich.table import Table
 from rich.text import Text
 
 from auditor import metric_registry
+from auditor.meta import GateResult
 from auditor.model import Scorecard
 from auditor.reports import common
 from auditor.score import metric_value
+from auditor.summary import SurvivorAction
 
 COLOUR = {"high": "green", "medium": "yellow", "low": "red", "none": "dim"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -35,15 +37,15 @@ def _style(card: Scorecard, value: Any, key: str) -> str:
 def quiet_line(card: Scorecard, gate_messages: list[str]) -> str:
     s = card.summary
     parts = [f"score {common.fmt_score(s)}"]
-    if s.get("score_basis") and s.get("score_basis") != "all components":
-        parts[0] += f" [{s['score_basis'].split(':')[0]}]"
+    if s.score_basis and s.score_basis != "all components":
+        parts[0] += f" [{s.score_basis.split(':')[0]}]"
     for key in QUIET_METRICS:
         metric = metric_registry.metric(key)
         value = metric_value(card, metric)
         if value is not None:
             parts.append(f"{metric.short} {metric.format(value)}")
-    f = s.get("findings") or {}
-    parts.append(f"findings {f.get('error', 0)}E {f.get('warning', 0)}W {f.get('info', 0)}I")
+    f = s.findings
+    parts.append(f"findings {f.error}E {f.warning}W {f.info}I")
     if gate_messages:
         parts.append(f"{len(gate_messages)} gate(s) failed")
     return "auditor: " + " | ".join(parts)
@@ -55,10 +57,10 @@ def _summary_panel(card: Scorecard) -> Panel:
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(style="dim", overflow="fold")
-    score_text = Text(common.fmt_score(s), style=f"bold {_style(card, s.get('score'), 'score')}")
-    grid.add_row(metric_registry.metric("score").label, score_text, s.get("score_basis") or "")
-    if s.get("weights"):
-        shares = ", ".join(f"{name} {share * 100:.0f}%" for name, share in s["weights"].items())
+    score_text = Text(common.fmt_score(s), style=f"bold {_style(card, s.score, 'score')}")
+    grid.add_row(metric_registry.metric("score").label, score_text, s.score_basis)
+    if s.weights:
+        shares = ", ".join(f"{name} {share * 100:.0f}%" for name, share in s.weights.items())
         grid.add_row("", "", f"weights: {shares} (auditor explain-score)")
     missing: dict[str, list[str]] = {}
     for row in common.headline(card):
@@ -67,22 +69,21 @@ def _summary_panel(card: Scorecard) -> Panel:
             continue
         style = COLOUR[row.band] if row.metric.banded else ""
         grid.add_row(row.metric.label, Text(row.text, style=style), "")
-    findings = s.get("findings") or {}
-    grid.add_row("findings", str(sum(findings.values())), common.findings_line(s))
-    if s.get("mutants"):
+    grid.add_row("findings", str(s.findings.total), common.findings_line(s))
+    if s.mutants is not None:
         grid.add_row(
             "mutants",
-            str(s["mutants"]["total"]),
+            str(s.mutants.total),
             common.mutant_line(s) + f"; engine {common.mutation_engine(card)}",
         )
-    pseudo = s.get("pseudo_tested") or {}
-    if pseudo.get("checked"):
+    pseudo = s.pseudo_tested
+    if pseudo is not None and pseudo.checked:
         grid.add_row(
             "pseudo-tested",
-            str(pseudo["pseudo_tested"]),
-            f"of {pseudo['checked']} functions checked",
+            str(pseudo.pseudo_tested),
+            f"of {pseudo.checked} functions checked",
         )
-    if s.get("patch"):
+    if s.patch:
         for key, note in (
             ("patch_coverage", "changed lines only"),
             ("patch_mutation_score", "mutants on changed lines"),
@@ -97,7 +98,7 @@ def _summary_panel(card: Scorecard) -> Panel:
 
 def _stages(card: Scorecard) -> Text | None:
     missing = [s for s in card.stages if not s.ran]
-    notes = [str(n) for n in card.meta.get("notes") or []]
+    notes = list(card.meta.notes or [])
     if not missing and not notes:
         return None
     text = Text("\n".join(f"note: {n}" for n in notes) + ("\n" if notes and missing else ""))
@@ -124,22 +125,21 @@ def _common_dir(paths: list[str]) -> str:
 def _modules(card: Scorecard) -> Table | None:
     if not card.modules:
         return None
-    prefix = _common_dir([row["path"] for row in card.modules])
+    prefix = _common_dir([row.path for row in card.modules])
     title = f"Modules ({prefix})" if prefix else "Modules"
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
     table.add_column("module", overflow="fold", ratio=1)
     for column in ("line", "branch", "mutation", "strength", "surv", "pseudo"):
         table.add_column(column, justify="right", no_wrap=True)
     for row in card.modules:
-        mutants = row.get("mutants") or {}
         table.add_row(
-            row["path"][len(prefix) :],
+            row.path[len(prefix) :],
             *(
-                Text(common.fmt_pct(row[k]), style=_style(card, row[k], k))
-                for k in ("line_coverage", "branch_coverage", "mutation_score", "test_strength")
+                Text(common.fmt_pct(value), style=_style(card, value, key))
+                for key, value in common.module_percentages(row)
             ),
-            str(mutants.get("survived", "-")) if mutants else "-",
-            str(row.get("pseudo_tested") or 0),
+            str(row.mutants.survived) if row.mutants else "-",
+            str(row.pseudo_tested),
         )
     return table
 
@@ -213,28 +213,26 @@ def _actions(card: Scorecard) -> list[Any]:
     table.add_column(justify="right", no_wrap=True)
     table.add_column(overflow="fold")
     for action in card.top_actions:
-        body = Text.assemble(
-            (action["where"], "bold"), f"  {action['title']}\n", (action["how"], "dim")
-        )
-        if action.get("diff"):
-            body.append_text(_diff_lines(action["diff"]))
-        table.add_row(f"{action['rank']}.", body)
+        body = Text.assemble((action.where, "bold"), f"  {action.title}\n", (action.how, "dim"))
+        if isinstance(action, SurvivorAction) and action.diff:
+            body.append_text(_diff_lines(action.diff))
+        table.add_row(f"{action.rank}.", body)
     return [Text("Top actions", style="bold"), table]
 
 
 def _gates(card: Scorecard, gate_messages: list[str]) -> list[Any]:
     """Every gate with its outcome (from `gates.evaluate`), else just the failure messages."""
-    results = card.meta.get("gates")
+    results = card.meta.gates
     if not results:
-        results = [{"name": "", "passed": False, "message": m} for m in gate_messages]
+        results = [GateResult(name="", passed=False, message=m) for m in gate_messages]
     if not results:
         return []
     out: list[Any] = [Text("Quality gates", style="bold")]
     for gate in results:
-        if gate["passed"]:
-            out.append(Text.assemble(("  passed ", "green"), gate["name"]))
+        if gate.passed:
+            out.append(Text.assemble(("  passed ", "green"), gate.name))
         else:
-            out.append(Text.assemble(("  failed ", "bold red"), gate["message"]))
+            out.append(Text.assemble(("  failed ", "bold red"), gate.message))
     return out
 
 

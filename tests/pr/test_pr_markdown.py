@@ -72,8 +72,8 @@ def test_project_delta_against_a_base_scorecard() -> None:
     head = pr_card()
     text = comment.render(head, base=base)
     numbers = patch_metrics.project_numbers(head, base, Config())
-    assert numbers["delta"]["mutation_score"] < 0
-    assert f"▼ {numbers['delta']['mutation_score']:.1f}" in text
+    assert numbers.delta.mutation_score < 0
+    assert f"▼ {numbers.delta.mutation_score:.1f}" in text
     assert "| mutation score |" in text
     assert "verdicts of 2 unchanged mutants reused from the base scorecard" in text
 

@@ -11,6 +11,7 @@ from pr_cards import card, mutant
 from auditor import cli, score
 from auditor.config import Config
 from auditor.errors import UsageError
+from auditor.meta import MutationStats
 from auditor.model import Mutant, Scorecard, SkipReason
 from auditor.pr import patch_metrics
 from auditor.pr.diffscope import DiffScope
@@ -56,7 +57,7 @@ def split(c: Scorecard, n: int) -> list[Scorecard]:
     for k in range(1, n + 1):
         part = Scorecard.from_dict(c.to_dict())
         part.mutants = [m for m in part.mutants if shard_of(m.id, n) == k]
-        part.meta["shard_spec"] = f"{k}/{n}"
+        part.meta.shard_spec = f"{k}/{n}"
         _count_kills(part)
         if part.patch:
             patch_metrics.refresh(part, Config())
@@ -77,10 +78,10 @@ def comparable(c: Scorecard) -> dict[str, object]:
 def test_merging_the_shards_of_a_card_gives_the_card(n: int) -> None:
     whole = full_card()
     parts = split(whole, n)
-    assert all(p.summary["mutants"]["total"] < whole.summary["mutants"]["total"] for p in parts)
+    assert all(p.summary.mutants.total < whole.summary.mutants.total for p in parts)
     merged = merge(list(reversed(parts)), Config())
     assert comparable(merged) == comparable(whole)
-    assert merged.meta["merged_shards"] == [f"{k}/{n}" for k in range(1, n + 1)]
+    assert merged.meta.merged_shards == [f"{k}/{n}" for k in range(1, n + 1)]
 
 
 def test_merge_recomputes_the_patch_metrics() -> None:
@@ -89,22 +90,22 @@ def test_merge_recomputes_the_patch_metrics() -> None:
     assert parts[0].patch != whole.patch
     merged = merge(parts, Config())
     assert merged.patch == whole.patch
-    assert merged.summary["patch"]["mutation_score"] == whole.summary["patch"]["mutation_score"]
+    assert merged.summary.patch.mutation_score == whole.summary.patch.mutation_score
 
 
 def test_mutants_run_per_shard_add_up() -> None:
     parts = split(full_card(), 2)
     for i, part in enumerate(parts):
-        part.meta["mutation"] = {"generated": 40, "run_now": 10 + i, "reused": 1}
-    stats = merge(parts).meta["mutation"]
-    assert stats == {"generated": 40, "run_now": 21, "reused": 2}
+        part.meta.mutation = MutationStats(generated=40, run_now=10 + i, reused=1)
+    stats = merge(parts).meta.mutation
+    assert stats == MutationStats(generated=40, run_now=21, reused=2)
 
 
 def test_shards_that_do_not_belong_together_are_refused() -> None:
     parts = split(full_card(), 3)
     with pytest.raises(UsageError, match="3/3 are missing"):
         merge(parts[:2])
-    assert merge(parts[:2], allow_partial=True).meta["merged_shards"] == ["1/3", "2/3"]
+    assert merge(parts[:2], allow_partial=True).meta.merged_shards == ["1/3", "2/3"]
     with pytest.raises(UsageError, match="passed twice"):
         merge([parts[0], parts[0], parts[1]])
     other = split(full_card(), 2)[0]
@@ -128,5 +129,5 @@ def test_merge_command_writes_the_merged_scorecard(
     out = tmp_path / "all.json"
     assert cli.main(["merge", *map(str, files), "--json", str(out)]) == 0
     merged = Scorecard.from_dict(json.loads(out.read_text(encoding="utf-8")))
-    assert merged.summary["mutation_score"] == whole.summary["mutation_score"]
+    assert merged.summary.mutation_score == whole.summary.mutation_score
     assert cli.main(["merge", str(files[0]), "--json", str(out)]) == 2

@@ -11,8 +11,10 @@ from pr_gitrepo import git, init_repo, write
 
 from auditor import score
 from auditor.config import Config, parse_config
+from auditor.counts import MutantCounts
 from auditor.errors import UsageError
 from auditor.mutation.select import select
+from auditor.patch_model import FileMutation
 from auditor.pr import patch_metrics
 from auditor.pr.diffscope import DiffScope
 
@@ -37,31 +39,29 @@ def test_patch_mutation_score_counts_only_mutants_on_changed_lines() -> None:
     c = card()
     result = patch_metrics.compute(c, scope({"pkg/calc.py": {5, 6, 9}}), None, Config())
     # on lines 5, 6, 9: killed 1, timeout 1, survived 3, no_coverage 1 -> 2 / 6 detected
-    assert result["mutants"]["valid"] == 6
-    assert result["mutation_score"] == 33.3
-    assert result["test_strength"] == 40.0
-    assert result["files"] == [
-        {"path": "pkg/calc.py", "mutation_score": 33.3, "mutants": result["mutants"]}
-    ]
+    assert result.mutants.valid == 6
+    assert result.mutation_score == 33.3
+    assert result.test_strength == 40.0
+    assert result.files == [FileMutation("pkg/calc.py", 33.3, result.mutants or MutantCounts())]
     # the project-wide score over the same card counts nothing else as valid either
     assert score.mutation_metrics(score.mutant_counts(c.mutants))[0] == 33.3
 
 
 def test_one_survivor_per_line_prefers_a_witness_and_counts_the_rest() -> None:
     result = patch_metrics.compute(card(), scope({"pkg/calc.py": {5, 6}}), None, Config())
-    assert result["surfaced_survivors"] == [
+    assert result.surfaced_survivors == [
         "pkg.calc.x_clamp__mutmut_3",
         "pkg.calc.x_clamp__mutmut_4",
     ]
-    assert result["hidden_survivors"] == 1
+    assert result.hidden_survivors == 1
 
 
 def test_cap_per_pr_from_config() -> None:
     config = parse_config({"pr": {"max-survivors": 1, "max-per-line": 2}})
     result = patch_metrics.compute(card(), scope({"pkg/calc.py": {5, 6}}), None, config)
-    assert result["surfaced_survivors"] == ["pkg.calc.x_clamp__mutmut_3"]
-    assert result["hidden_survivors"] == 2
-    assert (result["max_survivors"], result["max_per_line"]) == (1, 2)
+    assert result.surfaced_survivors == ["pkg.calc.x_clamp__mutmut_3"]
+    assert result.hidden_survivors == 2
+    assert (result.max_survivors, result.max_per_line) == (1, 2)
 
 
 def test_multi_line_mutant_touching_a_changed_line_is_in_the_patch() -> None:
@@ -107,8 +107,8 @@ def test_patch_coverage_uses_coverage_statements(tmp_path: Path) -> None:
     coverable = patch_metrics.coverable_changed_lines(tmp_path, {"pkg/calc.py": {5, 7, 8, 9}}, c)
     assert coverable == {"pkg/calc.py": {5, 6, 9}}
     result = patch_metrics.compute(c, scope({"pkg/calc.py": {5, 7, 8, 9}}), coverable, Config())
-    assert (result["covered_lines"], result["coverable_lines"], result["coverage"]) == (2, 3, 66.7)
-    assert result["uncovered"] == {"pkg/calc.py": "9"}
+    assert (result.covered_lines, result.coverable_lines, result.coverage) == (2, 3, 66.7)
+    assert result.uncovered == {"pkg/calc.py": "9"}
 
 
 def test_pragma_no_cover_lines_are_not_coverable(tmp_path: Path) -> None:
@@ -124,14 +124,14 @@ def test_without_coverage_or_mutation_the_numbers_are_none_not_zero() -> None:
     c = card()
     c.stages[2].ran = False
     result = patch_metrics.compute(c, scope({"pkg/calc.py": {5}}), None, Config())
-    assert result["coverage"] is None and result["mutation_score"] is None
-    assert result["surfaced_survivors"] == []
+    assert result.coverage is None and result.mutation_score is None
+    assert result.surfaced_survivors == []
 
 
 def test_new_findings_are_those_in_changed_test_files() -> None:
     result = patch_metrics.compute(card(), scope({"tests/test_calc.py": {4}}), None, Config())
-    assert result["new_findings"] == 1
-    assert result["new_finding_keys"] == ["TQ101:tests/test_calc.py:4"]
+    assert result.new_findings == 1
+    assert result.new_finding_keys == ["TQ101:tests/test_calc.py:4"]
 
 
 def test_refresh_recomputes_from_the_stored_lines() -> None:
@@ -139,8 +139,8 @@ def test_refresh_recomputes_from_the_stored_lines() -> None:
     c.patch = patch_metrics.compute(c, scope({"pkg/calc.py": {5, 6, 9}}), None, Config())
     c.mutants[1].status = "killed"
     patch_metrics.refresh(c, Config())
-    assert c.patch["mutants"]["detected"] == 3
-    assert "pkg.calc.x_clamp__mutmut_2" not in c.patch["surfaced_survivors"]
+    assert c.patch.mutants.detected == 3
+    assert "pkg.calc.x_clamp__mutmut_2" not in c.patch.surfaced_survivors
     assert patch_metrics.changed_from_patch(c.patch) == {"pkg/calc.py": {5, 6, 9}}
 
 
@@ -160,11 +160,11 @@ def test_project_numbers_reuse_base_verdicts_for_unchanged_mutants() -> None:
     head = card()
     score.finalize(head, Config())
     numbers = patch_metrics.project_numbers(head, base, Config())
-    assert numbers["reused_from_base"] == 2
+    assert numbers.reused_from_base == 2
     # head estimate = base's 2 killed + this run's 6 valid (2 detected) = 4 / 8
-    assert numbers["head"]["mutation_score"] == 50.0
-    assert numbers["base"]["mutation_score"] == base.summary["mutation_score"]
-    assert numbers["delta"]["mutation_score"] == round(50.0 - base.summary["mutation_score"], 1)
+    assert numbers.head.mutation_score == 50.0
+    assert numbers.base.mutation_score == base.summary.mutation_score
+    assert numbers.delta.mutation_score == round(50.0 - base.summary.mutation_score, 1)
 
 
 def test_load_scorecard_errors(tmp_path: Path) -> None:
@@ -185,10 +185,10 @@ def test_attach_reads_git_and_files(tmp_path: Path) -> None:
     c = card()
     patch_metrics.attach(c, tmp_path, "main", Config())
     assert c.patch is not None
-    assert c.patch["lines"] == {"pkg/calc.py": "5"}
-    assert c.patch["changed_files"] == ["pkg/calc.py"]
-    assert c.patch["coverage"] == 100.0
-    assert c.patch["merge_base"] == git(tmp_path, "rev-parse", "main").strip()
+    assert c.patch.lines == {"pkg/calc.py": "5"}
+    assert c.patch.changed_files == ["pkg/calc.py"]
+    assert c.patch.coverage == 100.0
+    assert c.patch.merge_base == git(tmp_path, "rev-parse", "main").strip()
 
 
 def test_base_scorecard_without_diff_stores_the_project_delta(tmp_path: Path) -> None:
@@ -199,7 +199,7 @@ def test_base_scorecard_without_diff_stores_the_project_delta(tmp_path: Path) ->
     c = card()
     patch_metrics.attach(c, tmp_path, None, Config(), str(path))
     assert c.patch is None
-    assert c.meta["project_delta"]["delta"]["mutation_score"] == 0.0
+    assert c.meta.project_delta.delta.mutation_score == 0.0
 
 
 def test_scan_with_a_bad_base_fails_before_running_anything(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from auditor.model import ModuleCoverage, Mutant, PropertyStats, Scorecard, StageReport, TestResult
 from auditor.properties import signals
+from auditor.properties_model import KillAttribution, WitnessSummary
 
 SOURCE = """
 def top(x):
@@ -52,9 +53,9 @@ def test_given_reach_counts_functions_whose_body_a_given_test_executes() -> None
     spans = signals.function_spans("pkg/m.py", SOURCE)
     lines = {"pkg/m.py": {2: {"t::prop"}, 3: {"t::ex"}, 8: {"t::prop", "t::ex"}}}
     reach = signals.given_reach(spans, lines, {"t::prop"})
-    assert reach["total"] == 3 and reach["reached"] == 2 and reach["reached_by_given"] == 1
-    assert reach["share_by_given"] == 33.3  # the `def` line (2) run by t::prop does not count
-    assert reach["reached_without_given"] == ["pkg/m.py::top"]
+    assert reach.total == 3 and reach.reached == 2 and reach.reached_by_given == 1
+    assert reach.share_by_given == 33.3  # the `def` line (2) run by t::prop does not count
+    assert reach.reached_without_given == ["pkg/m.py::top"]
 
 
 def test_kills_are_attributed_only_when_certain() -> None:
@@ -66,12 +67,9 @@ def test_kills_are_attributed_only_when_certain() -> None:
         Mutant("d", "killed", "m.py", covered_by=["t::prop", "t::ex"]),
         Mutant("e", "survived", "m.py", covered_by=["t::prop"]),
     ]
-    assert signals.kill_attribution(mutants, props) == {
-        "killed": 4,
-        "by_property_tests": 2,
-        "by_example_tests": 1,
-        "unattributed": 1,
-    }
+    assert signals.kill_attribution(mutants, props) == KillAttribution(
+        killed=4, by_property_tests=2, by_example_tests=1, unattributed=1
+    )
 
 
 def test_build_properties_combines_the_sources() -> None:
@@ -87,12 +85,12 @@ def test_build_properties_combines_the_sources() -> None:
     stats = [PropertyStats("t::prop", examples=10, invalid=30)]
     spans = signals.function_spans("pkg/m.py", SOURCE)
     lines = {"pkg/m.py": {3: {"t::prop"}, 8: {"t::flagged"}, 11: {"t::ex"}}}
-    props = signals.build_properties(card, stats, spans, lines, {"witness": 1})
-    assert props["property_tests"] == 2
-    assert props["high_invalid_tests"] == ["t::prop"] and props["invalid_ratio"] == 75.0
-    assert props["functions"]["reached_by_given"] == 2
-    assert (props["reached_lines"], props["coverable_lines"]) == (2, 10)
-    assert props["kills"]["by_property_tests"] == 1
-    assert signals.witness_counts(card.mutants)["searched"] == 2
+    props = signals.build_properties(card, stats, spans, lines, WitnessSummary(witness=1))
+    assert props.property_tests == 2
+    assert props.high_invalid_tests == ["t::prop"] and props.invalid_ratio == 75.0
+    assert props.functions.reached_by_given == 2
+    assert (props.reached_lines, props.coverable_lines) == (2, 10)
+    assert props.kills.by_property_tests == 1
+    assert signals.witness_counts(card.mutants).searched == 2
     no_mutation = Scorecard(stages=[StageReport("coverage", True)])
-    assert signals.build_properties(no_mutation, [], None, None, None)["kills"] is None
+    assert signals.build_properties(no_mutation, [], None, None, None).kills is None

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from auditor.config import Config
+from auditor.meta import Meta
 from auditor.model import Mutant, Scorecard
 from auditor.properties.witness import (
     SearchResult,
@@ -96,7 +97,7 @@ def test_mutants_dir_needs_the_workspace_of_the_mutation_stage(tmp_path: Path) -
     assert mutants_dir(Scorecard()) is None
     (tmp_path / "mutants").mkdir()
     assert (
-        mutants_dir(Scorecard(meta={"mutation_workspace": str(tmp_path)})) == tmp_path / "mutants"
+        mutants_dir(Scorecard(meta=Meta(mutation_workspace=str(tmp_path)))) == tmp_path / "mutants"
     )
 
 

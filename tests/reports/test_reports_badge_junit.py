@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from auditor.meta import GateResult
 from auditor.model import Scorecard
 from auditor.reports import badge, junit
 
@@ -45,13 +46,11 @@ def test_badge_falls_back_to_the_labelled_overall_score(static_card: Scorecard) 
 
 
 def test_junit_has_a_case_per_gate_and_per_error_finding(full_card: Scorecard) -> None:
-    full_card.meta["gates"] = [
-        {
-            "name": "mutation_score (--fail-under mutation_score=70)",
-            "passed": False,
-            "message": "mutation_score is 50%",
-        },
-        {"name": "errors ([tool.auditor.gate] errors = 3)", "passed": True, "message": ""},
+    full_card.meta.gates = [
+        GateResult(
+            "mutation_score (--fail-under mutation_score=70)", False, "mutation_score is 50%"
+        ),
+        GateResult("errors ([tool.auditor.gate] errors = 3)", True),
     ]
     root = ET.fromstring(junit.render(full_card))
     cases = root.findall(".//testcase")

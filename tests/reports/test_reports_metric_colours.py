@@ -16,6 +16,7 @@ from report_cards import make_full_card
 from auditor import metric_registry, score
 from auditor.config import Config
 from auditor.model import Scorecard, StageReport
+from auditor.properties_model import Properties
 from auditor.reports import badge, html, terminal
 
 
@@ -24,7 +25,7 @@ def _card_with_reach(reach_lines: int, config: Config | None = None) -> Scorecar
     card = make_full_card()
     card.stages = [s for s in card.stages if s.name != "properties"]
     card.stages.append(StageReport(name="properties", ran=True))
-    card.properties = {"reached_lines": reach_lines, "coverable_lines": 100}
+    card.properties = Properties(reached_lines=reach_lines, coverable_lines=100)
     score.finalize(card, config or Config())
     return card
 
@@ -40,7 +41,7 @@ def _tile_class(page: str, label: str) -> str:
 @pytest.mark.parametrize(("reached", "expected"), [(85, "high"), (70, "medium"), (20, "low")])
 def test_html_property_reach_tile_is_coloured_by_its_band(reached: int, expected: str) -> None:
     card = _card_with_reach(reached)
-    assert card.summary["property_reach"] == float(reached)
+    assert card.summary.property_reach == float(reached)
     assert _tile_class(html.render(card), "property-test reach") == expected
 
 

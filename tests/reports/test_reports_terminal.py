@@ -9,6 +9,7 @@ import pytest
 from rich.console import Console
 
 from auditor.cli import make_console
+from auditor.meta import GateResult
 from auditor.model import Scorecard
 from auditor.reports import terminal
 
@@ -53,13 +54,9 @@ def test_gate_messages_are_printed(static_card: Scorecard) -> None:
 
 
 def test_gates_from_the_card_show_passes_too(static_card: Scorecard) -> None:
-    static_card.meta["gates"] = [
-        {"name": "errors (--fail-under errors=3)", "passed": True, "message": ""},
-        {
-            "name": "score (--fail-under score=90)",
-            "passed": False,
-            "message": "score is 37.5, below 90",
-        },
+    static_card.meta.gates = [
+        GateResult("errors (--fail-under errors=3)", True),
+        GateResult("score (--fail-under score=90)", False, "score is 37.5, below 90"),
     ]
     text = terminal.render(static_card, gate_messages=["score is 37.5, below 90"])
     assert "passed errors (--fail-under errors=3)" in text
@@ -102,13 +99,13 @@ def test_prints_on_the_given_console(full_card: Scorecard) -> None:
 
 
 def test_stage_notes_are_shown(static_card: Scorecard) -> None:
-    static_card.meta["notes"] = ["no tests found under tests: no Python files to analyse"]
+    static_card.meta.notes = ["no tests found under tests: no Python files to analyse"]
     assert "note: no tests found under tests" in terminal.render(static_card)
 
 
 def test_shared_module_directory_is_shown_once(full_card: Scorecard) -> None:
     for row in full_card.modules:
-        row["path"] = "src/storefront/" + row["path"]
+        row.path = "src/storefront/" + row.path
     text = terminal.render(full_card)
     assert "Modules (src/storefront/pkg/)" in text
     assert " core.py " in text and "src/storefront/pkg/core.py" not in text

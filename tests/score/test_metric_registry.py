@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from auditor import gates, metric_registry, score
 from auditor.config import SUBTABLE_KEYS, Config
 from auditor.errors import UsageError
 from auditor.model import Scorecard, StageReport
+from auditor.patch_model import Patch, ProjectDelta, ProjectSide
+from auditor.summary import Summary
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "scoring.md"
 
@@ -38,10 +41,15 @@ def _scored(ran: tuple[str, ...] = ("static", "coverage", "mutation", "propertie
 
 
 def test_every_summary_metric_is_a_summary_key() -> None:
-    summary = _scored().summary
+    fields = {f.name for f in dataclasses.fields(Summary)}
     for m in metric_registry.METRICS:
         if m.patch_key is None and m.key != "errors":
-            assert m.key in summary, m.key
+            assert m.key in fields, m.key
+        if m.patch_key is not None:
+            assert m.patch_key in {f.name for f in dataclasses.fields(Patch)}, m.key
+    for key in metric_registry.PROJECT_DELTA:
+        assert key in {f.name for f in dataclasses.fields(ProjectSide)}
+        assert key in {f.name for f in dataclasses.fields(ProjectDelta)}
 
 
 @pytest.mark.parametrize("key", metric_registry.GATE_METRICS)
@@ -71,6 +79,6 @@ def test_lower_is_better_metrics_are_unbanded_and_gate_as_maxima() -> None:
     assert metric_registry.metric("oracle_gap").band(90.0, bands) == "none"
     assert metric_registry.metric("errors").band(0.0, bands) == "none"
     card = _scored()
-    card.summary["findings"]["error"] = 2
+    card.summary.findings.error = 2
     assert gates.gate_message(card, "errors", 1, "x") == "errors is 2, at most 1 allowed (x)."
     assert gates.gate_message(card, "errors", 2, "x") is None

@@ -37,7 +37,7 @@ def test_ranking_follows_the_documented_impacts() -> None:
     ]
     card.coverage = [ModuleCoverage("pkg/c.py", 250, 0)]
     actions = top_actions(card)
-    kinds = [(a["kind"], a["impact"]) for a in actions]
+    kinds = [(a.kind, a.impact) for a in actions]
     # pseudo 90+2; error 80; busy 50+min(30,36); rare 50+0+5 (witness); uncovered 40+25; warning 30
     # equal impacts are ordered by path: pkg/a.py before tests/test_a.py
     assert kinds == [
@@ -49,12 +49,12 @@ def test_ranking_follows_the_documented_impacts() -> None:
         ("finding", 30),
     ]
     busy = actions[1]
-    assert busy["mutant"] == "m1" and "(+1 more in this function)" in busy["title"]
-    assert busy["diff"] == "-a\n+b"
-    assert actions[4]["witness"] == "def test_x(): ..."
-    assert "rare(1) gives 1 on your code but 2 on the mutant" in actions[4]["how"]
-    assert [a["rank"] for a in actions] == list(range(1, 7))
-    assert actions[2]["where"] == "tests/test_a.py:3"
+    assert busy.mutant == "m1" and "(+1 more in this function)" in busy.title
+    assert busy.diff == "-a\n+b"
+    assert actions[4].witness == "def test_x(): ..."
+    assert "rare(1) gives 1 on your code but 2 on the mutant" in actions[4].how
+    assert [a.rank for a in actions] == list(range(1, 7))
+    assert actions[2].where == "tests/test_a.py:3"
 
 
 def test_at_most_ten_actions() -> None:
@@ -62,4 +62,4 @@ def test_at_most_ten_actions() -> None:
     card.findings = [Finding("TQ001", "error", "tests/t.py", i, "m") for i in range(1, 30)]
     actions = top_actions(card)
     assert len(actions) == 10
-    assert [a["line"] for a in actions] == list(range(1, 11))
+    assert [a.line for a in actions] == list(range(1, 11))

@@ -11,6 +11,7 @@ import pytest
 from auditor import gates, history, score
 from auditor.config import Config
 from auditor.errors import UsageError
+from auditor.meta import StaticStats
 from auditor.model import Finding, ModuleCoverage, Mutant, Scorecard, StageReport
 from auditor.options import Options
 
@@ -21,7 +22,7 @@ def _card(ran: tuple[str, ...] = ("static", "coverage", "mutation")) -> Scorecar
         StageReport(n, n in ran, "" if n in ran else "skipped by --only/--skip")
         for n in ("static", "coverage", "mutation", "properties")
     ]
-    card.meta["static"] = {"tests": 4}
+    card.meta.static = StaticStats(tests=4)
     card.findings = [Finding("TQ001", "error", "tests/t.py", 1, "m", test="t1")]
     if "coverage" in ran:
         card.coverage = [ModuleCoverage("pkg/a.py", 10, 9)]
@@ -38,7 +39,7 @@ def _project(tmp_path: Path, **config: object) -> SimpleNamespace:
 
 
 def _options(**fail_under: float) -> Options:
-    return Options(extra={"fail_under": fail_under, "ratchet": False})
+    return Options(fail_under=fail_under)
 
 
 def test_missed_gates_name_metric_value_and_source(tmp_path: Path) -> None:
@@ -50,7 +51,7 @@ def test_missed_gates_name_metric_value_and_source(tmp_path: Path) -> None:
         "mutation_score is 50%, below the required 70% (--fail-under mutation_score=70).",
         "errors is 1, at most 0 allowed (--fail-under errors=0).",
     ]
-    assert [g["passed"] for g in card.meta["gates"]] == [False, True, False]
+    assert [g.passed for g in card.meta.gates or []] == [False, True, False]
 
 
 def test_config_gates_and_cli_override(tmp_path: Path) -> None:
@@ -120,7 +121,7 @@ def test_ratchet_compares_with_the_last_main_entry(tmp_path: Path) -> None:
             "metrics": {"mutation_score": 40.0, "line_coverage": 99.0, "errors": 5},
         },
     )
-    options = Options(extra={"fail_under": {}, "ratchet": True})
+    options = Options(ratchet=True)
     messages = gates.evaluate(_card(), options, _project(tmp_path))
     assert messages == [
         "ratchet: mutation_score went from 55% (commit aaaa1111 on main, d1) to 50%.",
@@ -129,7 +130,7 @@ def test_ratchet_compares_with_the_last_main_entry(tmp_path: Path) -> None:
 
 
 def test_ratchet_passes_without_history_and_skips_score_across_stage_sets(tmp_path: Path) -> None:
-    options = Options(extra={"fail_under": {}, "ratchet": True})
+    options = Options(ratchet=True)
     assert gates.evaluate(_card(), options, _project(tmp_path)) == []
     _write_history(
         tmp_path, {"date": "d", "branch": "x", "stages": ["static"], "metrics": {"score": 99.0}}
@@ -140,5 +141,5 @@ def test_ratchet_passes_without_history_and_skips_score_across_stage_sets(tmp_pa
 
 def test_score_gate_speaks_in_points_not_percent(tmp_path: Path) -> None:
     card = _card()
-    expected = f"score is {card.summary['score']:g}, below the required 99 (--fail-under score=99)."
+    expected = f"score is {card.summary.score:g}, below the required 99 (--fail-under score=99)."
     assert gates.evaluate(card, _options(score=99), _project(tmp_path)) == [expected]

@@ -11,13 +11,14 @@ import pytest
 
 from auditor import cli, history, score
 from auditor.config import Config
+from auditor.meta import StaticStats
 from auditor.model import Scorecard, StageReport
 from auditor.options import Options
 
 
 def _card() -> Scorecard:
     card = Scorecard(stages=[StageReport("static", True)], tool={"version": "0.1.0"})
-    card.meta["static"] = {"tests": 2}
+    card.meta.static = StaticStats(tests=2)
     score.finalize(card, Config())
     return card
 
@@ -61,7 +62,7 @@ def test_shards_and_diff_runs_are_not_recorded(tmp_path: Path, options: Options)
 
 def test_scan_with_engine_failure_is_not_recorded(tmp_path: Path) -> None:
     card = _card()
-    card.meta["tool_errors"] = [{"stage": "coverage", "message": "tests fail"}]
+    card.meta.add_error("coverage", "tests fail")
     assert history.record(card, SimpleNamespace(root=tmp_path), Options()) is None
 
 
@@ -109,4 +110,4 @@ def test_unwritable_history_is_a_note_not_a_crash(tmp_path: Path) -> None:
     (tmp_path / ".auditor").write_text("a file where the state directory should be")
     card = _card()
     assert history.record(card, SimpleNamespace(root=tmp_path), Options()) is None
-    assert card.meta["notes"][0].startswith("history not recorded: cannot write")
+    assert (card.meta.notes or [""])[0].startswith("history not recorded: cannot write")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from auditor import score
+from auditor import metric_registry, score
 from auditor.config import Config
+from auditor.counts import FindingCounts
 from auditor.model import (
     Finding,
     ModuleCoverage,
@@ -15,6 +16,9 @@ from auditor.model import (
     StageReport,
     TestResult,
 )
+from auditor.patch_model import Patch
+from auditor.properties_model import Properties
+from auditor.summary import ExcludedComponent
 
 
 def _card(*ran: str) -> Scorecard:
@@ -85,12 +89,12 @@ def test_mutation_score_follows_stryker_and_test_strength_follows_pit() -> None:
     score.finalize(card, Config())
     s = card.summary
     # detected = 3 + 1 = 4; valid = 4 + 2 + 2 = 8 (skipped and error excluded)
-    assert s["mutation_score"] == 50.0
+    assert s.mutation_score == 50.0
     # test strength = 4 / (4 + 2)
-    assert s["test_strength"] == 66.7
-    assert s["mutants"]["total"] == 14
-    assert s["mutants"]["valid"] == 8
-    assert s["mutants"]["skipped"] == 5
+    assert s.test_strength == 66.7
+    assert s.mutants.total == 14
+    assert s.mutants.valid == 8
+    assert s.mutants.skipped == 5
 
 
 def test_likely_equivalent_survivors_leave_the_denominator_only_when_configured() -> None:
@@ -98,12 +102,12 @@ def test_likely_equivalent_survivors_leave_the_denominator_only_when_configured(
     card.mutants = _mutants(killed=3, timeout=1, survived=2, no_coverage=2)
     card.mutants[4].likely_equivalent = True  # one of the two survivors
     score.finalize(card, Config())
-    assert card.summary["mutation_score"] == 50.0
+    assert card.summary.mutation_score == 50.0
     score.finalize(card, Config(exclude_likely_equivalent=True))
     # valid = 4 + 1 + 2 = 7 -> 4/7; strength 4/5
-    assert card.summary["mutation_score"] == 57.1
-    assert card.summary["test_strength"] == 80.0
-    assert card.summary["mutants"]["equivalent"] == 1
+    assert card.summary.mutation_score == 57.1
+    assert card.summary.test_strength == 80.0
+    assert card.summary.mutants.equivalent == 1
 
 
 def test_coverage_and_oracle_gap() -> None:
@@ -115,11 +119,11 @@ def test_coverage_and_oracle_gap() -> None:
     card.mutants = _mutants(killed=1, survived=1)
     score.finalize(card, Config())
     s = card.summary
-    assert s["line_coverage"] == 60.0  # 12 / 20
-    assert s["branch_coverage"] == 50.0  # 2 / 4
-    assert s["mutation_score"] == 50.0
-    assert s["oracle_gap"] == 10.0
-    assert s["components"]["coverage"] == 58.3  # (12 + 2) / (20 + 4), coverage.py's combined total
+    assert s.line_coverage == 60.0  # 12 / 20
+    assert s.branch_coverage == 50.0  # 2 / 4
+    assert s.mutation_score == 50.0
+    assert s.oracle_gap == 10.0
+    assert s.components["coverage"] == 58.3  # (12 + 2) / (20 + 4), coverage.py's combined total
 
 
 def test_static_only_score_comes_from_findings_alone_and_says_so() -> None:
@@ -127,16 +131,16 @@ def test_static_only_score_comes_from_findings_alone_and_says_so() -> None:
     score.finalize(card, Config())
     s = card.summary
     # penalties: t1 error 1; t2 two warnings 0.5; t3 one warning 0.25; t4 info 0 -> 1.75 of 5 tests
-    assert s["components"]["findings"] == 65.0
-    assert s["score"] == 65.0
-    assert s["grade"] == "D"
-    assert s["score_basis"].startswith("static only")
-    assert s["weights"] == {"findings": 1.0}
-    assert s["mutation_score"] is None and s["line_coverage"] is None and s["mutants"] is None
-    assert s["findings"] == {"error": 1, "warning": 3, "info": 1}
-    assert s["tests_with_findings"] == 4
-    assert s["findings_per_test"] == 1.0
-    excluded = {e["component"]: e["reason"] for e in s["excluded"]}
+    assert s.components["findings"] == 65.0
+    assert s.score == 65.0
+    assert s.grade == "D"
+    assert s.score_basis.startswith("static only")
+    assert s.weights == {"findings": 1.0}
+    assert s.mutation_score is None and s.line_coverage is None and s.mutants is None
+    assert s.findings == FindingCounts(error=1, warning=3, info=1)
+    assert s.tests_with_findings == 4
+    assert s.findings_per_test == 1.0
+    excluded = {e.component: e.reason for e in s.excluded}
     assert "mutation" in excluded and "skipped by --only/--skip" in excluded["mutation"]
 
 
@@ -145,7 +149,7 @@ def test_a_test_counts_at_most_once_however_many_findings_it_has() -> None:
     card.tests = [TestResult(id="t1"), TestResult(id="t2")]
     card.findings = [Finding("TQ001", "error", "tests/t.py", i, "m", test="t1") for i in range(3)]
     score.finalize(card, Config())
-    assert card.summary["components"]["findings"] == 50.0
+    assert card.summary.components["findings"] == 50.0
 
 
 def test_full_score_renormalises_weights_over_components_with_data() -> None:
@@ -161,7 +165,7 @@ def test_full_score_renormalises_weights_over_components_with_data() -> None:
     ]
     score.finalize(card, Config())
     s = card.summary
-    assert s["components"] == {
+    assert s.components == {
         "mutation": 50.0,
         "coverage": 58.3,
         "findings": 65.0,
@@ -169,11 +173,11 @@ def test_full_score_renormalises_weights_over_components_with_data() -> None:
         "properties": None,
     }
     # (50*50 + 58.3*20 + 65*15 + 75*10) / 95 = 5391 / 95 = 56.747...
-    assert s["score"] == 56.7
-    assert s["grade"] == "F"
-    assert abs(sum(s["weights"].values()) - 1.0) < 1e-3
-    assert s["score_basis"] == "all components"  # properties has weight 0 by default
-    assert [e["component"] for e in s["excluded"]] == ["properties"]
+    assert s.score == 56.7
+    assert s.grade == "F"
+    assert abs(sum(s.weights.values()) - 1.0) < 1e-3
+    assert s.score_basis == "all components"  # properties has weight 0 by default
+    assert [e.component for e in s.excluded] == ["properties"]
 
 
 def test_configured_weights_change_the_mix_and_zero_drops_a_component() -> None:
@@ -184,18 +188,16 @@ def test_configured_weights_change_the_mix_and_zero_drops_a_component() -> None:
     score.finalize(card, Config(score={"mutation": 1, "coverage": 1, "findings": 0}))
     s = card.summary
     # (50 + 100) / 2; findings (100) has weight 0 and is listed as excluded
-    assert s["score"] == 75.0
-    assert {"component": "findings", "reason": "weight is 0 in [tool.auditor.score]"} in s[
-        "excluded"
-    ]
+    assert s.score == 75.0
+    assert ExcludedComponent("findings", "weight is 0 in [tool.auditor.score]") in s.excluded
 
 
 def test_nothing_ran_means_no_score_and_all_metrics_null() -> None:
     card = _card()
     score.finalize(card, Config())
     s = card.summary
-    assert s["score"] is None and s["grade"] is None
-    assert s["score_basis"].startswith("no score")
+    assert s.score is None and s.grade is None
+    assert s.score_basis.startswith("no score")
     for key in (
         "mutation_score",
         "test_strength",
@@ -204,16 +206,16 @@ def test_nothing_ran_means_no_score_and_all_metrics_null() -> None:
         "oracle_gap",
         "mutants",
     ):
-        assert s[key] is None
-    assert s["findings"] == {"error": 0, "warning": 0, "info": 0}
+        assert getattr(s, key) is None
+    assert s.findings == FindingCounts(error=0, warning=0, info=0)
     assert card.top_actions == []
 
 
 def test_static_with_no_tests_has_no_findings_component() -> None:
     card = _card("static")
     score.finalize(card, Config())
-    assert card.summary["score"] is None
-    assert card.summary["tests"] is None
+    assert card.summary.score is None
+    assert card.summary.tests is None
 
 
 def test_mutation_ran_with_zero_valid_mutants_gives_null_score_not_zero() -> None:
@@ -221,24 +223,24 @@ def test_mutation_ran_with_zero_valid_mutants_gives_null_score_not_zero() -> Non
     card.coverage = [ModuleCoverage("pkg/a.py", 4, 4)]
     card.mutants = _mutants(skipped=3)
     score.finalize(card, Config())
-    assert card.summary["mutation_score"] is None
-    assert card.summary["score"] == 100.0  # from coverage alone
+    assert card.summary.mutation_score is None
+    assert card.summary.score == 100.0  # from coverage alone
     assert any(
-        e["component"] == "mutation" and e["reason"] == "no valid mutants"
-        for e in card.summary["excluded"]
+        e.component == "mutation" and e.reason == "no valid mutants"
+        for e in card.summary.excluded
     )
 
 
 def test_property_reach_is_reported_but_weighted_only_when_configured() -> None:
     card = _card("properties")
-    card.properties = {"reached_lines": 3, "coverable_lines": 12}
+    card.properties = Properties(reached_lines=3, coverable_lines=12)
     score.finalize(card, Config())
-    assert card.summary["property_reach"] == 25.0
-    assert card.summary["score"] is None
-    reasons = {e["component"]: e["reason"] for e in card.summary["excluded"]}
+    assert card.summary.property_reach == 25.0
+    assert card.summary.score is None
+    reasons = {e.component: e.reason for e in card.summary.excluded}
     assert reasons["properties"].startswith("weight is 0 by default")
     score.finalize(card, Config(score={"properties": 5}))
-    assert card.summary["score"] == 25.0
+    assert card.summary.score == 25.0
 
 
 def test_module_rows() -> None:
@@ -247,23 +249,25 @@ def test_module_rows() -> None:
     card.mutants = _mutants("pkg/a.py", killed=1, survived=3) + _mutants("pkg/b.py", no_coverage=2)
     card.pseudo_tested = [PseudoTested("pkg/b.py", "h", 3, "pseudo_tested")]
     score.finalize(card, Config())
-    rows = {r["path"]: r for r in card.modules}
+    rows = {r.path: r for r in card.modules}
     assert list(rows) == ["pkg/a.py", "pkg/b.py"]
     a, b = rows["pkg/a.py"], rows["pkg/b.py"]
-    assert (a["line_coverage"], a["branch_coverage"], a["mutation_score"], a["test_strength"]) == (
+    assert (a.line_coverage, a.branch_coverage, a.mutation_score, a.test_strength) == (
         50.0,
         50.0,
         25.0,
         25.0,
     )
-    assert a["oracle_gap"] == 25.0
-    assert b["line_coverage"] is None and b["mutation_score"] == 0.0 and b["test_strength"] is None
-    assert b["pseudo_tested"] == 1
-    assert b["mutants"]["no_coverage"] == 2
+    assert a.oracle_gap == 25.0
+    assert b.line_coverage is None and b.mutation_score == 0.0 and b.test_strength is None
+    assert b.pseudo_tested == 1
+    assert b.mutants.no_coverage == 2
 
 
 def test_patch_is_passed_through() -> None:
     card = _card("static")
-    card.patch = {"coverage": 80.0, "mutation_score": 50.0}
+    card.patch = Patch(base="main", merge_base="abc", coverage=80.0, mutation_score=50.0)
     score.finalize(card, Config())
-    assert card.summary["patch"] == {"coverage": 80.0, "mutation_score": 50.0}
+    assert card.summary.patch is card.patch
+    assert score.metric_value(card, metric_registry.metric("patch_coverage")) == 80.0
+    assert score.metric_value(card, metric_registry.metric("patch_mutation_score")) == 50.0

@@ -9,7 +9,7 @@ from auditor.model import Finding
 from auditor.static.registry import all_rules
 from auditor.static.rules.base import Example
 from auditor.static.testing import run_example
-from strategies.testcode import (
+from auditor_strategies.testcode import (
     PROVABLE_CODES,
     PlantedModule,
     add_blank_lines,

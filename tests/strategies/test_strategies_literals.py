@@ -8,7 +8,7 @@ import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
-from strategies import (
+from auditor_strategies import (
     UnhintedParameterError,
     extract_literals,
     for_type,
@@ -16,7 +16,7 @@ from strategies import (
     literal_aware,
     text_from,
 )
-from strategies.literals import Literals
+from auditor_strategies.literals import Literals
 
 
 def shipping_cost(weight_g: int, express: bool = False) -> int:
@@ -110,7 +110,7 @@ def test_literal_aware_refuses_unhinted_parameters_by_name() -> None:
 
 
 def test_error_messages_are_not_used_as_inputs():
-    from strategies.literals import extract_literals
+    from auditor_strategies.literals import extract_literals
 
     found = extract_literals(
         "def f(country: str, w: int) -> int:\n"

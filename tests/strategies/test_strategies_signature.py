@@ -9,7 +9,7 @@ import pytest
 from hypothesis import find, given, settings
 from hypothesis.errors import NoSuchExample
 
-from strategies import (
+from auditor_strategies import (
     StrategyEntryPointError,
     UnhintedParameterError,
     from_signature,

@@ -33,7 +33,11 @@ MAX_TEXT_SIZE = 24
 
 @dataclass
 class Literals:
-    """The constants found in one function's source (docstrings and f-string text excluded)."""
+    """The constants found in one function's source (docstrings and f-string text excluded).
+
+    Four lists of distinct values in the order first seen, at most `MAX_LITERALS` (64) each:
+    `ints`, `floats`, `strs`, `bytes_`. Built by `extract_literals` / `function_literals`.
+    """
 
     ints: list[int] = field(default_factory=list)
     floats: list[float] = field(default_factory=list)
@@ -41,7 +45,10 @@ class Literals:
     bytes_: list[bytes] = field(default_factory=list)
 
     def add(self, value: Any) -> None:
-        """Keep `value` if it is a new int/float/str/bytes literal (bools are not ints here)."""
+        """Keep `value` if it is a new int/float/str/bytes literal (bools are not ints here).
+
+        Anything else, a duplicate, or a value past the 64-per-kind cap is ignored; never raises.
+        """
         if isinstance(value, bool):
             return
         kinds: list[tuple[type, list[Any]]] = [
@@ -57,13 +64,18 @@ class Literals:
                 return
 
     def boundary_ints(self) -> list[int]:
-        """Each int literal and its neighbours (the values a `<` vs `<=` mutant disagrees on)."""
+        """Each int literal and its neighbours (the values a `<` vs `<=` mutant disagrees on).
+
+        Sorted, distinct: every `n - 1, n, n + 1` for the int literals, plus `-1, 0, 1`.
+        """
         values = {0, 1, -1}
         for value in self.ints:
             values.update((value - 1, value, value + 1))
         return sorted(values)
 
     def boundary_floats(self) -> list[float]:
+        """Sorted, distinct finite floats near each float and int literal: the value, +/- 1.0 and
+        the next representable float on either side (`math.nextafter`), plus `-1.0, 0.0, 1.0`."""
         values = {0.0, 1.0, -1.0}
         for value in [*self.floats, *(float(i) for i in self.ints)]:
             if math.isfinite(value):
@@ -79,6 +91,7 @@ class Literals:
         return sorted(v for v in values if math.isfinite(v))
 
     def characters(self) -> list[str]:
+        """Every distinct character of the string literals, sorted (single-character strings)."""
         return sorted({ch for text in self.strs for ch in text})
 
 
@@ -115,7 +128,11 @@ def _message_strings(tree: ast.AST) -> set[int]:
 
 def extract_literals(source: str) -> Literals:
     """Collect int/float/str/bytes literals from Python source (negative numbers included);
-    docstrings, f-string text and error messages are left out."""
+    docstrings, f-string text and error messages are left out.
+
+    `source` may be indented (it is dedented first), e.g. a method taken from a class body.
+    Returns a `Literals`; raises `SyntaxError` when the source does not parse.
+    """
     tree = ast.parse(textwrap.dedent(source))
     skip = _docstring_nodes(tree) | _message_strings(tree)
     for node in ast.walk(tree):
@@ -147,7 +164,9 @@ def function_literals(func: Callable[..., Any]) -> Literals:
 
     Module constants matter as much as inline literals: `if subtotal < FREE_SHIPPING_FROM` or
     `COUPONS.get(code)` are only told apart from their mutants with the constant's own values.
-    Empty when the source is unavailable (builtins, REPL).
+    Constants are read up to 3 levels deep in containers of at most 256 items; strings and bytes
+    longer than 64 characters are skipped. Decorated functions are unwrapped first. Empty (never an
+    error) when the source is unavailable or does not parse (builtins, C extensions, the REPL).
     """
     target = inspect.unwrap(func)
     try:
@@ -194,16 +213,27 @@ def _harvest(value: Any, found: Literals, depth: int) -> None:
 
 
 def integers_near(literals: Literals) -> st.SearchStrategy[int]:
-    """Half the draws come from literal +/- 1 boundaries, the rest from the full integer range."""
+    """Half the draws come from literal +/- 1 boundaries, the rest from the full integer range.
+
+    The boundary values are `literals.boundary_ints()`; the other half is unbounded `st.integers()`.
+    """
     return st.one_of(st.sampled_from(literals.boundary_ints()), st.integers())
 
 
 def floats_near(literals: Literals) -> st.SearchStrategy[float]:
+    """Half the draws from `literals.boundary_floats()`, the rest from `st.floats()` (which
+    includes NaN and the infinities)."""
     return st.one_of(st.sampled_from(literals.boundary_floats()), st.floats())
 
 
 def text_from(literals: Literals, max_size: int = MAX_TEXT_SIZE) -> st.SearchStrategy[str]:
-    """Whole string literals, and strings mixing their characters with arbitrary ones."""
+    """Whole string literals, and strings mixing their characters with arbitrary ones.
+
+    A mixed string is at most `max_size` characters (default 24), built as a list of pieces
+    joined together (whole literals, their characters, any character), not as `st.text` over a
+    combined alphabet, which flattens the alphabet and almost never repeats a literal character.
+    Without string literals it is plain arbitrary text of that size.
+    """
     pieces: list[st.SearchStrategy[str]] = [st.characters()]
     chars = literals.characters()
     if chars:
@@ -217,6 +247,8 @@ def text_from(literals: Literals, max_size: int = MAX_TEXT_SIZE) -> st.SearchStr
 
 
 def bytes_from(literals: Literals, max_size: int = MAX_TEXT_SIZE) -> st.SearchStrategy[bytes]:
+    """The bytes counterpart of `text_from`: whole bytes literals, and up to `max_size` pieces
+    (whole literals, their single bytes, any byte) joined together."""
     pieces: list[st.SearchStrategy[bytes]] = [st.binary(min_size=1, max_size=1)]
     single = sorted({bytes([b]) for value in literals.bytes_ for b in value})
     if single:
@@ -246,6 +278,8 @@ def for_type(hint: Any, literals: Literals) -> st.SearchStrategy[Any]:
 
     Containers and unions are walked so `list[int]` or `str | None` get the bias too; anything
     else (dataclasses, enums, project types with registered strategies) goes to `st.from_type`.
+    Building the strategy does not raise for unknown types: Hypothesis raises (e.g.
+    `ResolutionFailed`) when such a strategy is first drawn from.
     """
     if hint is bool:
         return st.booleans()
@@ -279,8 +313,12 @@ def literal_aware(
 
     Same shape and the same refusal of un-hinted parameters as `from_signature`; parameters with a
     default are sometimes left out, so mutants of the default value itself can be told apart.
+    Draws are `dict[str, Any]` keyed by parameter name; call `func(**kwargs)`. `skip_first` leaves
+    out `self`/`cls` of a function taken from a class body. Raises `UnhintedParameterError` (a
+    `TypeError`) for a required parameter without a hint or hints that cannot be resolved, and
+    `ValueError`/`TypeError` from `inspect.signature` when `func` has no signature.
     """
-    from strategies.signature import signature_strategy
+    from auditor_strategies.signature import signature_strategy
 
     literals = function_literals(func)
     return signature_strategy(func, lambda hint: for_type(hint, literals), skip_first=skip_first)

@@ -1,5 +1,8 @@
 """Hypothesis strategies: small helpers for users, and ground-truth generators for auditor's tests.
 
+Imported as `auditor_strategies` (the package lives in the repository's `strategies/` folder), so a
+user's own `strategies` module never collides with it.
+
 User-facing (documented in strategies/README.md):
 - `from_signature(func)`: keyword arguments from the type hints; refuses un-hinted parameters.
 - `literal_aware(func)`: the same, biased towards the function's own literals and boundaries
@@ -9,7 +12,7 @@ User-facing (documented in strategies/README.md):
 
 from __future__ import annotations
 
-from strategies.literals import (
+from auditor_strategies.literals import (
     Literals,
     bytes_from,
     extract_literals,
@@ -20,8 +23,8 @@ from strategies.literals import (
     literal_aware,
     text_from,
 )
-from strategies.registry import StrategyEntryPointError, load_entry_point, register_all
-from strategies.signature import UnhintedParameterError, from_signature
+from auditor_strategies.registry import StrategyEntryPointError, load_entry_point, register_all
+from auditor_strategies.signature import UnhintedParameterError, from_signature
 
 __all__ = [
     "Literals",

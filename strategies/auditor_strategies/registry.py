@@ -15,11 +15,20 @@ from typing import Any
 
 
 class StrategyEntryPointError(ValueError):
-    """A `strategies` entry point that cannot be imported or called."""
+    """A `[tool.auditor] strategies` entry point that cannot be imported, found or called.
+
+    A `ValueError`; the message names the spec and the fix.
+    """
 
 
 def load_entry_point(spec: str) -> Callable[[], Any]:
-    """Import `module:function` and return the function; errors say which spec and how to fix."""
+    """Import `module:function` and return the function; errors say which spec and how to fix.
+
+    `function` may be dotted (`module:Class.method`). The module is imported (its import-time code
+    runs); the function is not called. Raises `StrategyEntryPointError` when the spec is not of the
+    form `module:function`, the module cannot be imported, the attribute is missing, or it is not
+    callable.
+    """
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise StrategyEntryPointError(
@@ -46,7 +55,12 @@ def load_entry_point(spec: str) -> Callable[[], Any]:
 
 
 def register_all(specs: Iterable[str]) -> list[str]:
-    """Call every entry point in order; returns the specs that ran (for logging)."""
+    """Call every entry point in order; returns the specs that ran (for logging).
+
+    Each function is called with no arguments and its return value ignored. Stops at the first
+    failure with `StrategyEntryPointError` (from `load_entry_point`, or wrapping any exception the
+    function raised); entry points before it have already run.
+    """
     ran: list[str] = []
     for spec in specs:
         function = load_entry_point(spec)

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 
 class UnhintedParameterError(TypeError):
-    """A required parameter has no type hint, so no strategy can be inferred without guessing."""
+    """A required parameter has no type hint (or the hints cannot be resolved), so no strategy can
+    be inferred without guessing. A `TypeError`; the message names the parameter and the fix."""
 
 
 def _hints(func: Callable[..., Any]) -> dict[str, Any]:
@@ -43,7 +44,9 @@ def drawable_parameters(
 ) -> list[inspect.Parameter]:
     """The parameters a caller passes by name or position (not *args/**kwargs, not bound self).
 
-    `skip_first` drops `self`/`cls` of a function taken from a class body (unbound).
+    `skip_first` drops `self`/`cls` of a function taken from a class body (unbound). Returns the
+    `inspect.Parameter`s in declaration order; raises `ValueError` or `TypeError` (from
+    `inspect.signature`) when `func` has no inspectable signature (some builtins, C extensions).
     """
     params = list(inspect.signature(func).parameters.values())
     if skip_first and params:
@@ -65,7 +68,10 @@ def signature_strategy(
 
     Required parameters must be hinted. Hinted parameters with a default go to `optional=` (they
     are sometimes omitted, so the default itself is exercised); un-hinted ones with a default are
-    always omitted and keep their default.
+    always omitted and keep their default. `func` may be a class (its fields and `__init__`
+    parameters). Draws are `dict[str, Any]` keyed by parameter name. Raises
+    `UnhintedParameterError` for a required parameter without a hint or hints that cannot be
+    resolved; `ValueError`/`TypeError` when `func` has no signature (see `drawable_parameters`).
     """
     hints = _hints(func)
     required: dict[str, st.SearchStrategy[Any]] = {}
@@ -93,7 +99,9 @@ def signature_strategy(
 def from_signature(func: Callable[..., Any]) -> st.SearchStrategy[dict[str, Any]]:
     """Keyword arguments for `func` from `st.from_type` of each hinted parameter.
 
-    Use as `@given(kwargs=from_signature(f))` then `f(**kwargs)`. Raises `UnhintedParameterError`
-    (a `TypeError`) naming the first required parameter without a hint.
+    Use as `@given(kwargs=from_signature(f))` then `f(**kwargs)`. Draws are `dict[str, Any]`
+    keyed by parameter name; hinted parameters with a default are sometimes omitted. Raises
+    `UnhintedParameterError` (a `TypeError`) naming the first required parameter without a hint;
+    `ValueError`/`TypeError` when `func` has no inspectable signature.
     """
     return signature_strategy(func, st.from_type)

@@ -21,7 +21,12 @@ PROVABLE_CODES = ("TQ110", "TQ112", "TQ406", "TQ301", "TQ502", "TQ504", "TQ503",
 
 
 def rule_threshold(code: str, default: int, key: str | None = None) -> int:
-    """A rule's integer threshold option (`key`, else its first integer option), or `default`."""
+    """A rule's integer threshold option (`key`, else its first integer option), or `default`.
+
+    Read from the rule class's `options` (its defaults, not a project's configuration), so the
+    generators follow the rule when its threshold changes. `default` when the rule does not exist
+    or has no integer option; never raises.
+    """
     from auditor.static.registry import rule_by_code
 
     rule = rule_by_code(code)
@@ -35,7 +40,10 @@ def rule_threshold(code: str, default: int, key: str | None = None) -> int:
 
 
 def around(threshold: int) -> st.SearchStrategy[int]:
-    """Counts at the threshold's edges (the values a `>` vs `>=` slip disagrees on) and beyond."""
+    """Counts at the threshold's edges (the values a `>` vs `>=` slip disagrees on) and beyond.
+
+    Samples from `{1, t - 1, t, t + 1, t + 3}` minus 0 (counts are at least 1).
+    """
     return st.sampled_from(
         sorted({1, threshold - 1, threshold, threshold + 1, threshold + 3} - {0})
     )
@@ -43,6 +51,9 @@ def around(threshold: int) -> st.SearchStrategy[int]:
 
 @dataclass
 class PlantedTest:
+    """One generated test: its function `name`, its `source`, the rule codes a correct analyser
+    reports on it (`truth`), the template it came from (`kind`) and its number of asserts."""
+
     name: str
     source: str
     truth: set[str] = field(default_factory=set)  # rule codes this test must get
@@ -52,6 +63,8 @@ class PlantedTest:
 
 @dataclass
 class PlantedModule:
+    """A generated pytest module: a fixed header (imports and a `func` under test) and its tests."""
+
     tests: list[PlantedTest]
     header: str = (
         "from unittest import mock\n\nimport pytest\n"
@@ -62,9 +75,11 @@ class PlantedModule:
 
     @property
     def source(self) -> str:
+        """The module's full source text: header, then each test, separated by blank lines."""
         return self.header + "\n\n" + "\n\n".join(t.source for t in self.tests) + "\n"
 
     def truth(self) -> set[tuple[str, str]]:
+        """The planted findings as `(rule code, test function name)` pairs."""
         return {(code, t.name) for t in self.tests for code in t.truth}
 
 
@@ -170,7 +185,12 @@ def scope_mismatch_fixture(draw: st.DrawFn, name: str) -> PlantedTest:
 
 @st.composite
 def planted_modules(draw: st.DrawFn, min_tests: int = 1, max_tests: int = 8) -> PlantedModule:
-    """A pytest module of unique-named tests drawn from the templates, plus optional duplicates."""
+    """A pytest module of unique-named tests drawn from the templates, plus optional duplicates.
+
+    Between `min_tests` and `max_tests` tests with distinct names (plus at most one shadowing
+    duplicate, whose shadowed first definition carries TQ406). Raises Hypothesis'
+    `InvalidArgument` when `min_tests > max_tests`.
+    """
     names = draw(st.lists(identifiers, min_size=min_tests, max_size=max_tests, unique=True))
     tests: list[PlantedTest] = []
     for name in names:
@@ -220,10 +240,12 @@ def add_comments(source: str) -> str:
 
 
 def add_blank_lines(source: str) -> str:
+    """One more blank line wherever two separate definitions (a metamorphic no-op transform)."""
     return source.replace("\n\n\n", "\n\n\n\n")
 
 
 def rename_local(source: str, old: str = "result", new: str = "outcome_value") -> str:
+    """Rename every whole-word occurrence of `old` to `new` (the templates' local variable)."""
     import re
 
     return re.sub(rf"\b{old}\b", new, source)
@@ -231,14 +253,22 @@ def rename_local(source: str, old: str = "result", new: str = "outcome_value") -
 
 def reorder(module: PlantedModule, order: list[int]) -> PlantedModule:
     """The same tests in another order (duplicates keep their relative order: shadowing depends
-    on it)."""
+    on it).
+
+    `order` is a permutation of `range(len(module.tests))`; an index out of range raises
+    `IndexError`. A module with a shadowed duplicate is returned unchanged.
+    """
     if any("TQ406" in t.truth for t in module.tests):
         return module
     return PlantedModule(tests=[module.tests[i] for i in order], header=module.header)
 
 
 def strip_asserts(source: str) -> str:
-    """Delete every assert statement (replaced by `pass` to keep the code valid)."""
+    """Delete every assert statement (replaced by `pass` to keep the code valid).
+
+    Line-based: only asserts that start a line and fit on it are replaced, which is what the
+    templates produce.
+    """
     out = []
     for line in source.splitlines():
         stripped = line.lstrip()

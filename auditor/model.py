@@ -1,8 +1,10 @@
 """The data model shared by every stage and every report.
 
-Plain dataclasses with a JSON round trip. Stages *produce* these objects, `score.py` derives every
-number from them, and `reports/` only render. The JSON shape is a contract (docs/scorecard.schema.json): fields
-are added, never renamed.
+Plain dataclasses with a JSON round trip (`auditor.jsonable`). Stages *produce* these objects,
+`score.py` derives every number from them, and `reports/` only render. The JSON shape is a contract
+(docs/scorecard.schema.json): fields are added, never renamed. The scorecard's other parts are typed
+in their own modules: `summary` (Summary, ModuleRow, TopAction), `patch_model` (Patch), `meta`
+(Meta) and `properties_model` (Properties).
 """
 
 from __future__ import annotations
@@ -24,20 +26,10 @@ from auditor.summary import ModuleRow, Summary, TopAction
 SCHEMA_VERSION = "2"
 
 Severity = Literal["error", "warning", "info"]
-SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 MutantStatus = Literal[
     "killed", "survived", "timeout", "no_coverage", "skipped", "error", "pending"
 ]
-MUTANT_STATUSES: tuple[MutantStatus, ...] = (
-    "killed",
-    "survived",
-    "timeout",
-    "no_coverage",
-    "skipped",
-    "error",
-    "pending",
-)
 
 STAGES: tuple[str, ...] = ("static", "coverage", "mutation", "properties")
 
@@ -211,6 +203,8 @@ class StageReport:
 
 @dataclass
 class ProjectInfo:
+    """Where the scan looked: the project root (".") and the project-relative source and test paths."""
+
     root: str = "."
     source: list[str] = field(default_factory=list)
     tests: list[str] = field(default_factory=list)
@@ -218,7 +212,12 @@ class ProjectInfo:
 
 @dataclass
 class Scorecard:
-    """Everything one `auditor scan` learned. `summary` and `modules` are filled by `score.py`."""
+    """Everything one `auditor scan` learned.
+
+    The stages fill `findings`, `coverage`, `mutants`, `pseudo_tested`, `tests`, `properties` and
+    `meta`; `api.audit` adds `stages` and, in pull-request mode, `patch`; `score.finalize` fills
+    `summary`, `modules` and `top_actions` from them.
+    """
 
     project: ProjectInfo = field(default_factory=ProjectInfo)
     tool: dict[str, str] = field(default_factory=dict)
@@ -240,18 +239,25 @@ class Scorecard:
     schema_version: str = SCHEMA_VERSION
 
     def stage(self, name: str) -> StageReport | None:
+        """The report of stage `name` ("static", "coverage", "mutation", "properties"); None if absent."""
         for report in self.stages:
             if report.name == name:
                 return report
         return None
 
     def stage_ran(self, name: str) -> bool:
+        """True when stage `name` ran (a stage that failed or was skipped did not)."""
         report = self.stage(name)
         return bool(report and report.ran)
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON scorecard as plain values (`auditor.jsonable.to_jsonable`); field names are the contract."""
         return to_jsonable(self)  # type: ignore[no-any-return]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Scorecard:
+        """A scorecard from its JSON form; unknown keys are ignored, absent keys take their defaults.
+
+        Raises TypeError/ValueError when a value has the wrong shape (e.g. an unknown enum value).
+        """
         return from_jsonable(cls, data)

@@ -96,7 +96,6 @@ class PytestSettings:
     asyncio_mode: str = ""
     trio_mode: bool = False
     configfile: str | None = None
-    plugins_hint: list[str] = field(default_factory=list)
     norecursedirs: list[str] = field(default_factory=lambda: list(DEFAULT_NORECURSEDIRS))
     filterwarnings: list[str] = field(default_factory=list)
     pythonpath: list[Path] = field(default_factory=list)

@@ -14,10 +14,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from auditor.config import Config
+from auditor.config import Config, ThresholdsConfig
 from auditor.counts import FindingCounts, MutantCounts, PseudoCounts
 from auditor.metric_registry import COMPONENT_BY_NAME, COMPONENTS, Bands, Metric
-from auditor.model import MUTANT_STATUSES, Finding, Mutant, MutantStatus, PseudoTested, Scorecard
+from auditor.model import Finding, Mutant, PseudoTested, Scorecard
 from auditor.summary import ExcludedComponent, ModuleRow, StageNotRun, Summary
 
 # Component weights, labels and stages: `auditor.metric_registry.COMPONENTS`;
@@ -26,7 +26,6 @@ DEFAULT_WEIGHTS: dict[str, float] = {c.name: c.default_weight for c in COMPONENT
 # A test's penalty is capped at 1: one broken test cannot count as more than one test.
 FINDING_PENALTY: dict[str, float] = {"error": 1.0, "warning": 0.25, "info": 0.0}
 GRADE_BANDS: tuple[tuple[float, str], ...] = ((90.0, "A"), (80.0, "B"), (70.0, "C"), (60.0, "D"))
-COUNTED_STATUSES: tuple[MutantStatus, ...] = MUTANT_STATUSES
 
 
 def pct(numerator: float, denominator: float) -> float | None:
@@ -92,6 +91,10 @@ def mutation_metrics(counts: MutantCounts) -> tuple[float | None, float | None]:
 
 
 def oracle_gap(line_coverage: float | None, mutation_score: float | None) -> float | None:
+    """Line coverage - mutation score, in points (one decimal): code the tests run but do not check.
+
+    None when either is None.
+    """
     if line_coverage is None or mutation_score is None:
         return None
     return round(line_coverage - mutation_score, 1)
@@ -156,12 +159,8 @@ def _coverage_totals(card: Scorecard) -> dict[str, int]:
 
 def bands(config: Config | None) -> Bands:
     """The colour bands in effect: `[tool.auditor.thresholds]` high/low, else 80/60 (Stryker)."""
-    configured = (config.thresholds if config else None) or {}
-    default = Bands()
-    return Bands(
-        high=float(configured.get("high", default.high)),
-        low=float(configured.get("low", default.low)),
-    )
+    table = config.thresholds if config else ThresholdsConfig()
+    return Bands(high=float(table.high), low=float(table.low))
 
 
 def card_bands(card: Scorecard) -> Bands:
@@ -195,10 +194,10 @@ def metric_value(card: Scorecard, metric: Metric) -> float | None:
 
 
 def weights(config: Config | None) -> dict[str, float]:
+    """Component -> weight: the registry's default weights with `[tool.auditor.score]` on top."""
     merged = dict(DEFAULT_WEIGHTS)
-    for key, value in ((config.score if config else None) or {}).items():
-        if key in merged:
-            merged[key] = float(value)
+    for key, value in (config.score if config else {}).items():
+        merged[key] = float(value)
     return merged
 
 
@@ -243,7 +242,7 @@ def _not_run_reason(card: Scorecard, stage: str) -> str:
 
 
 def _zero_weight_reason(name: str, config: Config | None) -> str:
-    if config is not None and name in (config.score or {}):
+    if config is not None and name in config.score:
         return "weight is 0 in [tool.auditor.score]"
     return f"weight is 0 by default (set `{name} = N` in [tool.auditor.score] to count it)"
 

@@ -17,6 +17,8 @@ from auditor.patch_model import Patch
 
 @dataclass
 class StageNotRun:
+    """A stage that did not run, and why (`summary.stages_not_run`)."""
+
     name: str
     reason: str = ""
 
@@ -104,6 +106,7 @@ class TopAction:
 
     @classmethod
     def json_subclass(cls, data: dict[str, Any]) -> type[TopAction]:
+        """The class to load a JSON action with, chosen by its `kind`."""
         return ACTION_CLASSES.get(str(data.get("kind")), TopAction)
 
 

@@ -40,7 +40,6 @@ class RawMutant:
 @dataclass
 class Stats:
     tests_by_function: dict[str, list[str]] = field(default_factory=dict)
-    duration_by_test: dict[str, float] = field(default_factory=dict)
 
 
 def function_names(mangled: str) -> tuple[str | None, str]:
@@ -110,7 +109,6 @@ def read_stats(mutants_dir: Path) -> Stats:
         tests_by_function={
             k: list(v) for k, v in data.get("tests_by_mangled_function_name", {}).items()
         },
-        duration_by_test={k: float(v) for k, v in data.get("duration_by_test", {}).items()},
     )
 
 

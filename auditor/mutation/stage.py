@@ -62,7 +62,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
             )
             return
     memory = mstate.load(project, name)
-    configured = project.config.mutation.get("process-isolation")
+    configured = project.config.mutation.process_isolation
     ws, settings = prepare(
         project, str(configured or memory.get("isolation") or "fork"), name, only_mutate
     )
@@ -90,7 +90,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         shard=options.shard,
         shard_of=shard_of if options.shard else None,
     )
-    budget = project.config.mutation.get("max-mutants")
+    budget = project.config.mutation.max_mutants
     cap(selection.kept, budget)
     hashes = test_file_hashes(project)
     changed_tests = mstate.changed_test_files(memory.get("test_hashes"), hashes)
@@ -187,7 +187,7 @@ def _run_mutmut(
         outcome.exit_code != 0
         and outcome.clean_run_failed
         and settings.process_isolation == "fork"
-        and not project.config.mutation.get("process-isolation")
+        and not project.config.mutation.process_isolation
     ):
         note = (
             "the suite keeps state between runs in one process (mutmut's clean run failed in "
@@ -277,6 +277,6 @@ def _changed_lines(project: Project, options: Options) -> dict[str, set[int]] | 
 
 
 def _pseudo_tested(project: Project, options: Options, card: Scorecard) -> None:
-    if not project.config.mutation.get("pseudo-tested", True) or not card.stage_ran("coverage"):
+    if not project.config.mutation.pseudo_tested or not card.stage_ran("coverage"):
         return
     card.pseudo_tested.extend(pseudo.find_pseudo_tested(project, options, card))

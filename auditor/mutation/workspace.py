@@ -162,7 +162,7 @@ def default_settings(project: Project, ws: Path) -> MutmutSettings:
     also_copy += [c for c in project.config.also_copy if c not in also_copy]
     tests = [_rel_dir(project, t) for t in project.tests_dirs]
     options = project.config.mutation
-    isolation = str(options.get("process-isolation", "fork"))
+    isolation = options.process_isolation or "fork"
     if isolation not in ("fork", "forkserver"):
         raise ConfigError(
             f'[tool.auditor.mutation] process-isolation must be "fork" or "forkserver"; got '
@@ -174,9 +174,9 @@ def default_settings(project: Project, ws: Path) -> MutmutSettings:
         test_selection=tests,
         pytest_args=["-p", "no:cacheprovider", *_benchmark_args(), *project.config.pytest_args],
         process_isolation=isolation,
-        timeout_multiplier=options.get("timeout-multiplier"),
-        timeout_constant=options.get("timeout-constant"),
-        only_mutate=[str(g) for g in options.get("only-mutate", [])],
+        timeout_multiplier=options.timeout_multiplier,
+        timeout_constant=options.timeout_constant,
+        only_mutate=[str(g) for g in options.only_mutate],
     )
 
 

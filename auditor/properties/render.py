@@ -18,8 +18,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-MAX_SOURCE = 2000  # a witness call longer than this is not a readable test
-
 
 class Unrenderable(ValueError):
     """The value cannot be written as a Python expression that rebuilds it."""

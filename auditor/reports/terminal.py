@@ -35,6 +35,7 @@ def _style(card: Scorecard, value: Any, key: str) -> str:
 
 
 def quiet_line(card: Scorecard, gate_messages: list[str]) -> str:
+    """The one-line summary of `--quiet`: score (with its basis), headline metrics, findings, failed gates."""
     s = card.summary
     parts = [f"score {common.fmt_score(s)}"]
     if s.score_basis and s.score_basis != "all components":

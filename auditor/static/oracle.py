@@ -47,10 +47,6 @@ def _action_is_error(call: cst.Call) -> bool:
     return False
 
 
-def body_of(func: cst.FunctionDef) -> cst.BaseSuite:
-    return func.body
-
-
 @dataclass
 class OracleScan:
     """What a function body does by way of verification."""

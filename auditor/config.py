@@ -98,6 +98,24 @@ class MutationConfig:
 
 
 @dataclass
+class CoverageConfig:
+    """`[tool.auditor.coverage]`: the coverage run (docs/coverage.md)."""
+
+    timeout: float | None = field(
+        default=None, metadata=spec(NUMBER, "fixed time limit of the run, in seconds")
+    )
+    timeout_multiplier: float = field(
+        default=10.0, metadata=spec(NUMBER, "limit = multiplier x last measured run + constant")
+    )
+    timeout_constant: float = field(
+        default=60.0, metadata=spec(NUMBER, "seconds added to the measured run's multiple")
+    )
+    subprocesses: bool = field(
+        default=True, metadata=spec((bool,), "measure Python subprocesses the tests start")
+    )
+
+
+@dataclass
 class WitnessConfig:
     """`[tool.auditor.witness]`: the Hypothesis witness search for surviving mutants."""
 
@@ -197,6 +215,9 @@ class Config:
     mutation: MutationConfig = field(
         default_factory=MutationConfig, metadata=spec((dict,), "mutation settings table")
     )
+    coverage: CoverageConfig = field(
+        default_factory=CoverageConfig, metadata=spec((dict,), "coverage stage settings table")
+    )
     exclude_likely_equivalent: bool = field(
         default=False, metadata=spec((bool,), "leave likely-equivalent mutants out of the score")
     )
@@ -232,6 +253,7 @@ class Config:
 
 TABLE_CLASSES: dict[str, type] = {
     "mutation": MutationConfig,
+    "coverage": CoverageConfig,
     "witness": WitnessConfig,
     "thresholds": ThresholdsConfig,
     "pr": PrConfig,

@@ -59,6 +59,16 @@ class MutationStats:
 
 
 @dataclass
+class MutationScope:
+    """Covered statements inside functions and methods, and how many of them lie in functions
+    with a mutant that ran: what `summary.mutated_share` is computed from
+    (`auditor.coverage.unmutated`)."""
+
+    covered_statements: int = 0
+    mutated_statements: int = 0
+
+
+@dataclass
 class ShardInfo:
     """`--shard index/count`: this shard's mutant count and how many other shards have."""
 
@@ -79,6 +89,7 @@ class Meta:
     static: StaticStats | None = field(default=None, metadata=OPTIONAL_KEY)
     mutation: MutationStats | None = field(default=None, metadata=OPTIONAL_KEY)
     mutation_workspace: str | None = field(default=None, metadata=OPTIONAL_KEY)
+    mutation_scope: MutationScope | None = field(default=None, metadata=OPTIONAL_KEY)
     tests_without_kills: list[str] | None = field(default=None, metadata=OPTIONAL_KEY)
     shard: ShardInfo | None = field(default=None, metadata=OPTIONAL_KEY)
     shard_spec: str | None = field(default=None, metadata=OPTIONAL_KEY)

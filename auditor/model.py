@@ -83,6 +83,20 @@ class TestResult:
     covers_lines: int = 0
     kills: int = 0
     property_based: bool = False
+    reason: str = ""  # why pytest skipped (or xfailed) it, as pytest reports it
+
+
+@dataclass
+class SkippedModule:
+    """A test module pytest skipped as a whole while collecting it (`pytest.importorskip`,
+    `pytest.skip(allow_module_level=True)`), or whose every test was skipped: its tests never
+    ran, so the code they test is unmeasured, not untested. `tests` are the test functions
+    defined in it (parsed, not run), `targets` the project source files it imports."""
+
+    path: str
+    reason: str
+    tests: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -191,6 +205,34 @@ class PseudoTested:
 
 
 @dataclass
+class Unmutated:
+    """Covered code mutmut generated no mutant for (or none that ran), and why.
+
+    `function` is `f` or `Cls.method`, or `<module>` / the class name for module- and class-level
+    statements; `line` is 1-based; `covered_statements` how many of its statements the tests ran.
+    """
+
+    path: str
+    function: str
+    line: int
+    reason: str
+    covered_statements: int = 0
+
+
+@dataclass
+class PytestOverride:
+    """An option of the project's pytest configuration that auditor's runs did not pass on.
+
+    `option` as the project wrote it (`"-n 2"`, `"--cov=pkg"`), `reason` one sentence, `source`
+    where it was found (`"addopts in pyproject.toml"`, `"PYTEST_ADDOPTS"`, ...).
+    """
+
+    option: str
+    reason: str
+    source: str = ""
+
+
+@dataclass
 class StageReport:
     """Whether a stage ran, and if not, why. A score never pretends a stage ran."""
 
@@ -234,6 +276,9 @@ class Scorecard:
     tests: list[TestResult] = field(default_factory=list)
     properties: Properties | None = field(default=None, metadata=EMPTY_OBJECT_IF_NONE)
     top_actions: list[TopAction] = field(default_factory=list)
+    pytest_overrides: list[PytestOverride] = field(default_factory=list)
+    skipped_modules: list[SkippedModule] = field(default_factory=list)
+    unmutated: list[Unmutated] = field(default_factory=list)
     patch: Patch | None = None
     meta: Meta = field(default_factory=Meta)
     schema_version: str = SCHEMA_VERSION

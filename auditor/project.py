@@ -7,6 +7,7 @@ the one place that mirrors how pytest finds and reads its configuration.
 from __future__ import annotations
 
 import fnmatch
+import glob
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,13 @@ class Project:
     source_paths: list[Path]
     pytest: PytestSettings
     config: Config
+    # what the suite's pytest runs are given: None = nothing, so pytest collects what plain
+    # `pytest` collects (its testpaths, else the rootdir: doctests and README globs included)
+    explicit_tests: bool = True
+
+    def pytest_targets(self) -> list[str]:
+        """Test paths to pass to pytest (project-relative), or [] to let pytest decide."""
+        return [self.rel(t) for t in self.tests_dirs] if self.explicit_tests else []
 
     def rel(self, path: Path | str) -> str:
         """Project-relative path with `/` separators (the JSON contract's path form)."""
@@ -63,8 +71,9 @@ class Project:
         return self.root / ".auditor"
 
     def test_files(self) -> list[Path]:
-        """Every .py file under the test dirs (test modules, conftest.py, helpers), sorted."""
-        seen: set[Path] = set()
+        """Every .py file under the test dirs (test modules, conftest.py, helpers), sorted; when a
+        tests dir is (or holds) source, its source modules are not test files."""
+        seen: set[Path] = set(self.source_files())
         out: list[Path] = []
         for base in self.tests_dirs:
             candidates = [base] if base.is_file() else _walk_py(base)
@@ -91,11 +100,36 @@ class Project:
         rel = self.rel(path)
         return any(fnmatch.fnmatch(rel, pattern) for pattern in self.config.exclude)
 
+    def is_test_module(self, path: Path) -> bool:
+        """pytest's rule for a module it collects as tests: its name matches `python_files`
+        (default `test_*.py`, `*_test.py`), or it is a `conftest.py`; and every module of a
+        tests directory nested inside a source package (`pkg/tests/__init__.py`, helpers)."""
+        if path.name == "conftest.py" or self.pytest.matches_file(path.name):
+            return True
+        resolved = path.resolve()
+        sources = {s.resolve() for s in self.source_paths}
+        return any(
+            tests.resolve() not in sources and tests.resolve() in resolved.parents
+            for tests in self.tests_dirs
+            if tests.is_dir() and any(s in tests.resolve().parents for s in sources)
+        )
+
     def source_files(self) -> list[Path]:
+        """The code under test: every .py file under the source paths except the modules pytest
+        collects as tests (tests that live inside the package, e.g. `pkg/test_pkg.py`), sorted.
+        Coverage, mutation and the pseudo-tested pass all measure exactly these files."""
         out: list[Path] = []
         for base in self.source_paths:
             out.extend([base] if base.is_file() else _walk_py(base))
-        return sorted(p.resolve() for p in out)
+        return sorted(p.resolve() for p in out if not self.is_test_module(p))
+
+    def test_modules_in_source(self) -> list[Path]:
+        """Test modules (and conftest.py files) that live under the source paths, sorted: they
+        are copied with the package but never measured or mutated."""
+        out: list[Path] = []
+        for base in self.source_paths:
+            out.extend([base] if base.is_file() else _walk_py(base))
+        return sorted(p.resolve() for p in out if self.is_test_module(p))
 
 
 def _walk_py(base: Path) -> list[Path]:
@@ -118,9 +152,16 @@ def find_root(start: Path) -> Path:
     return here
 
 
-def discover_source(root: Path, tests_dirs: list[Path]) -> list[Path]:
-    """Flat and src layouts: packages (dirs with __init__.py) and top-level modules, minus tests."""
-    test_roots = {t.resolve() for t in tests_dirs}
+def discover_source(
+    root: Path, tests_dirs: list[Path], settings: PytestSettings | None = None
+) -> list[Path]:
+    """Flat and src layouts: packages (dirs with __init__.py) and top-level modules, minus tests.
+
+    A package that holds its own tests (`pkg/test_pkg.py`, even when `pkg/` is the tests dir
+    given) is still source when it has modules that are not tests; its test modules are left out
+    by `Project.source_files`."""
+    settings = settings or PytestSettings()
+    test_roots = {t.resolve() for t in tests_dirs if not _has_non_test_modules(t, settings)}
     candidates: list[Path] = []
     src = root / "src"
     bases = [src] if src.is_dir() else [root]
@@ -153,19 +194,41 @@ def _relative_arg(path: Path, root: Path) -> str:
         return str(path.resolve())
 
 
+def _has_non_test_modules(path: Path, settings: PytestSettings) -> bool:
+    if not (path.is_dir() and (path / "__init__.py").is_file()):
+        return False
+    return any(
+        child.suffix == ".py"
+        and child.name not in ("__init__.py", "conftest.py")
+        and not settings.matches_file(child.name)
+        for child in path.iterdir()
+    )
+
+
+def expand_testpaths(root: Path, testpaths: list[str]) -> list[Path]:
+    """pytest's expansion of the `testpaths` ini option: each entry is a glob relative to the
+    rootdir (`**` recursive), matches sorted; entries without a match are dropped."""
+    out: list[Path] = []
+    for entry in testpaths:
+        matches = sorted(glob.glob(entry, root_dir=root, recursive=True))
+        out.extend(root / m for m in matches if root / m not in out)
+    return out
+
+
 def load_project(tests: str | Path | None = None, *, config: Config | None = None) -> Project:
     """Build the Project for a tests directory (or the pytest testpaths / ./tests when None)."""
     if tests is None:
         root = find_root(Path.cwd())
         cfg = config or load_config(root)
         settings = read_pytest_settings(root, cfg.pytest_args)
+        explicit = bool(cfg.tests)
         if cfg.tests:
             tests_dirs = [root / n for n in cfg.tests]
-        elif settings.testpaths:
-            # pytest expands testpaths as recursive globs relative to the rootdir
-            tests_dirs = settings.expanded_testpaths() or [root / settings.testpaths[0]]
         else:
-            tests_dirs = [root / "tests"]
+            # pytest's own default: the testpaths (globs expanded), else where it is invoked
+            tests_dirs = expand_testpaths(root, settings.testpaths) or (
+                [root / "tests"] if (root / "tests").is_dir() else [root]
+            )
         missing = [t for t in tests_dirs if not t.exists()]
         if missing:
             raise UsageError(
@@ -185,6 +248,7 @@ def load_project(tests: str | Path | None = None, *, config: Config | None = Non
         root = find_root(path)
         cfg = config or load_config(root)
         tests_dirs = [path.resolve()]
+        explicit = True
     # the settings pytest uses when we run it from the root on these paths
     settings = read_pytest_settings(
         root, [*cfg.pytest_args, *(_relative_arg(t, root) for t in tests_dirs)]
@@ -198,11 +262,12 @@ def load_project(tests: str | Path | None = None, *, config: Config | None = Non
                 f"relative to {root}."
             )
     else:
-        source_paths = discover_source(root, tests_dirs)
+        source_paths = discover_source(root, tests_dirs, settings)
     return Project(
         root=root,
         tests_dirs=tests_dirs,
         source_paths=source_paths,
         pytest=settings,
         config=cfg,
+        explicit_tests=explicit,
     )

@@ -53,6 +53,10 @@ class Summary:
     tests_with_findings: int | None = None
     findings_per_test: float | None = None
     property_reach: float | None = None
+    # share of covered function code that was mutated (auditor.coverage.unmutated), and how many
+    # covered functions/statements got no mutant; None when mutation did not run
+    mutated_share: float | None = None
+    unmutated: int | None = None
     stages_included: list[str] = field(default_factory=list)
     stages_not_run: list[StageNotRun] = field(default_factory=list)
     score: float | None = None
@@ -103,6 +107,8 @@ class TopAction:
     how: str
     rank: int = 0
     where: str = ""
+    # what proves it is worth doing: witness, verified, measured, error_finding, unproven
+    evidence: str = "unproven"
 
     @classmethod
     def json_subclass(cls, data: dict[str, Any]) -> type[TopAction]:

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.coverage.map import CoverageMap
-from auditor.coverage.runner import child_env, import_roots, pytest_extra_args
 from auditor.model import PseudoTested, Scorecard
 from auditor.mutation.scope import mutmut_scope_functions
 from auditor.mutation.workspace import sync_tree
 from auditor.options import Options
 from auditor.project import Project
+from auditor.pytest_command import child_env, import_roots, pytest_args
 from auditor.version import __version__
 
 BY_ANNOTATION = {
@@ -110,9 +110,13 @@ def _replacement(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
 
 
 def _python_path(project: Project, copy: Path) -> str:
-    """The project's import roots, mapped into the private copy, ahead of any existing path."""
-    parts = [str(copy)]
+    """The project's import roots below its root, mapped into the private copy, ahead of any
+    existing path. Never the copy's root itself: `python -m pytest` already imports from its cwd,
+    and a root on PYTHONPATH would run a root `sitecustomize.py` that plain pytest does not run."""
+    parts: list[str] = []
     for root in import_roots(project):
+        if root == project.root.resolve():
+            continue
         try:
             parts.append(str(copy / root.relative_to(project.root)))
         except ValueError:
@@ -121,7 +125,9 @@ def _python_path(project: Project, copy: Path) -> str:
     return os.pathsep.join(dict.fromkeys(parts + ([existing] if existing else [])))
 
 
-def _check(copy: Path, cand: Candidate, tests: list[str], env: dict[str, str]) -> str:
+def _check(
+    copy: Path, cand: Candidate, tests: list[str], env: dict[str, str], args: list[str]
+) -> str:
     target = copy / cand.path
     original = target.read_text(encoding="utf-8")
     lines = original.splitlines(keepends=True)
@@ -140,7 +146,7 @@ def _check(copy: Path, cand: Candidate, tests: list[str], env: dict[str, str]) -
                 "-x",
                 "-q",
                 "--no-header",
-                *pytest_extra_args(),
+                *args,
                 *tests,
             ],
             cwd=copy,
@@ -187,7 +193,8 @@ def _run_parallel(
     copies = [base / f"worker-{i}" for i in range(workers)]
     for copy in copies:
         sync_tree(project.root, copy)
-    env_template = child_env(project)
+    env_template, _ = child_env(project)
+    args, _ = pytest_args(project)
 
     def work(index: int) -> dict[str, str]:
         copy = copies[index]
@@ -195,7 +202,7 @@ def _run_parallel(
         env["PYTHONPATH"] = _python_path(project, copy)
         done: dict[str, str] = {}
         for key, cand, tests in todo[index::workers]:
-            done[key] = _check(copy, cand, tests, env)
+            done[key] = _check(copy, cand, tests, env, args)
         return done
 
     results: dict[str, str] = {}

@@ -12,6 +12,7 @@ import shutil
 from importlib import metadata
 from typing import Any
 
+from auditor.coverage import unmutated
 from auditor.coverage.fingerprint import test_file_hashes
 from auditor.coverage.map import CoverageMap
 from auditor.errors import StageFailed
@@ -131,6 +132,8 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
             mutants=len(final),
             other_shards=selection.dropped,
         )
+    if not options.shard:  # a shard holds only part of the mutants
+        unmutated.attach(project, card, only_mutate)
     _pseudo_tested(project, options, card)
     if forced:
         notes.append(f"re-ran {len(forced)} mutants covered by changed test files")

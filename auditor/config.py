@@ -95,6 +95,10 @@ class MutationConfig:
     only_mutate: list[str] = field(
         default_factory=list, metadata=spec((list,), "globs of source files to mutate")
     )
+    runner: str = field(
+        default="auditor",
+        metadata=spec((str,), '"auditor" (our warm runner) or "mutmut" (`mutmut run`)'),
+    )
 
 
 @dataclass

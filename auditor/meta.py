@@ -56,6 +56,12 @@ class MutationStats:
     changed_test_files: list[str] | None = field(default=None, metadata=OPTIONAL_KEY)
     changed_source_files: list[str] | None = field(default=None, metadata=OPTIONAL_KEY)
     isolation: str | None = field(default=None, metadata=OPTIONAL_KEY)
+    # the runner: "auditor" (ours) or "mutmut"; mutants run in a fresh process because their
+    # function runs at import time; seconds spent per phase (generate, session_startup,
+    # import_check, run, pseudo_fallback)
+    runner: str | None = field(default=None, metadata=OPTIONAL_KEY)
+    fresh_process: int | None = field(default=None, metadata=OPTIONAL_KEY)
+    seconds: dict[str, float] | None = field(default=None, metadata=OPTIONAL_KEY)
 
 
 @dataclass

@@ -7,6 +7,7 @@ hash and the engine options, so a warm scan only hashes files and runs the cheap
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -18,8 +19,17 @@ from auditor import state
 from auditor.config import Config
 from auditor.errors import ConfigError
 from auditor.model import Diagnostic, Finding, UnusedSuppression
-from auditor.project import Project, PytestSettings
+from auditor.project import Project
+from auditor.pytest_config import PytestSettings
 from auditor.static.facts import EngineOptions, FileFacts, RawFinding
+from auditor.static.fileset import (
+    KIND_CONFTEST,
+    KIND_HELPER,
+    KIND_ORPHAN,
+    KIND_TEST,
+    imported_helpers,
+    orphan_candidates,
+)
 from auditor.static.registry import select_codes
 from auditor.static.source_index import SourceIndex, build_source_index
 from auditor.static.suppress import (
@@ -133,16 +143,23 @@ def _init_worker(options: Any) -> None:
     _WORKER["rules"] = [cls(options.rule_settings.get(cls.code)) for cls in all_rules()]
 
 
-def _analyze_batch(batch: list[tuple[str, str]]) -> list[FileFacts]:
+def _analyze_batch(batch: list[tuple[str, str, str]]) -> list[FileFacts]:
     from auditor.static.context import analyze_source
 
     options = _WORKER["options"]
     rules = _WORKER["rules"]
-    return [analyze_source(rel, text, options, rules) for rel, text in batch]
+    return [
+        analyze_source(rel, text, options, rules, is_test_module=kind == KIND_TEST)
+        for rel, text, kind in batch
+    ]
 
 
-def analyze_many(sources: list[tuple[str, str]], options: Any, jobs: int) -> list[FileFacts]:
-    """Analyse (relpath, text) pairs, in parallel when it pays off; order is preserved."""
+def analyze_many(sources: list[tuple[str, str, str]], options: Any, jobs: int) -> list[FileFacts]:
+    """Analyse (relpath, text, kind) triples, in parallel when it pays off; order is preserved.
+
+    `kind` is one of KIND_TEST (a module pytest collects), KIND_CONFTEST, KIND_HELPER (imported
+    by a collected file) or KIND_ORPHAN (not collected, not imported, but defines test-like
+    functions: only TQ405 looks at it)."""
     if jobs <= 1 or len(sources) < POOL_THRESHOLD:
         _init_worker(options)
         return _analyze_batch(sources)
@@ -203,8 +220,12 @@ def engine_fingerprint() -> str:
     return _ENGINE_HASH[0]
 
 
-def _digest(relpath: str, data: bytes) -> str:
-    return hashlib.sha256(relpath.encode() + b"\0" + data).hexdigest()
+def _excluded(rel: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatch(rel, pattern) for pattern in patterns)
+
+
+def _digest(relpath: str, data: bytes, kind: str = KIND_TEST) -> str:
+    return hashlib.sha256(f"{kind}:{relpath}".encode() + b"\0" + data).hexdigest()
 
 
 def _source_digest(project: Project) -> str:
@@ -276,50 +297,89 @@ def scan(
     cache = FactsCache(cache_dir, token)
     result = StaticResult()
 
-    paths = project.test_files()
-    result.files = len(paths)
     keys: list[tuple[str, str]] = []
-    todo: list[tuple[str, str]] = []
-    todo_keys: list[str] = []
-    for path in paths:
-        rel = project.rel(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            result.diagnostics.append(Diagnostic(path=rel, message=f"cannot be read: {exc}"))
-            continue
-        key = _digest(rel, data)
-        keys.append((rel, key))
-        if key in cache.entries:
-            continue
-        from auditor.static.context import decode_source
-
-        text, error = decode_source(data)
-        if text is None:
-            result.diagnostics.append(Diagnostic(path=rel, message=str(error)))
-            keys.pop()
-            continue
-        todo.append((rel, text))
-        todo_keys.append(key)
-    if progress is not None and todo:
-        progress(f"parsing {len(todo)} test files ({len(keys) - len(todo)} cached)")
-    if todo:
-        analyzed = analyze_many(todo, options, jobs)
-        for key, facts in zip(todo_keys, analyzed, strict=False):
-            cache.entries[key] = facts
-        cache.dirty = True
-    result.parsed = len(todo)
-    result.cached = len(keys) - len(todo)
+    kinds: dict[str, str] = {}
     files: dict[str, FileFacts] = {}
-    for rel, key in keys:
-        facts = cache.entries[key]
-        if facts.error:
-            result.diagnostics.append(
-                Diagnostic(path=rel, message=facts.error, line=facts.extra.get("error_line"))
-            )
-            continue
-        files[rel] = facts
+
+    def analyse(plan: list[tuple[Path, str]]) -> list[FileFacts]:
+        """Analyse one round of (path, kind); returns the facts of the files it added."""
+        todo: list[tuple[str, str, str]] = []
+        todo_keys: list[str] = []
+        round_keys: list[tuple[str, str]] = []
+        for path, kind in plan:
+            rel = project.rel(path)
+            if rel in kinds or _excluded(rel, config.exclude):
+                continue
+            kinds[rel] = kind
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                if kind != KIND_ORPHAN:
+                    result.diagnostics.append(
+                        Diagnostic(path=rel, message=f"cannot be read: {exc}")
+                    )
+                continue
+            key = _digest(rel, data, kind)
+            round_keys.append((rel, key))
+            if key in cache.entries:
+                continue
+            from auditor.static.context import decode_source
+
+            text, error = decode_source(data)
+            if text is None:
+                if kind != KIND_ORPHAN:
+                    result.diagnostics.append(Diagnostic(path=rel, message=str(error)))
+                round_keys.pop()
+                continue
+            todo.append((rel, text, kind))
+            todo_keys.append(key)
+        if progress is not None and todo:
+            progress(f"parsing {len(todo)} test files ({len(round_keys) - len(todo)} cached)")
+        if todo:
+            for key, facts in zip(todo_keys, analyze_many(todo, options, jobs), strict=False):
+                cache.entries[key] = facts
+            cache.dirty = True
+        result.parsed += len(todo)
+        result.cached += len(round_keys) - len(todo)
+        added: list[FileFacts] = []
+        for rel, key in round_keys:
+            facts = cache.entries[key]
+            if facts.error:
+                if kinds[rel] != KIND_ORPHAN:
+                    result.diagnostics.append(
+                        Diagnostic(
+                            path=rel, message=facts.error, line=facts.extra.get("error_line")
+                        )
+                    )
+                continue
+            keys.append((rel, key))
+            files[rel] = facts
+            added.append(facts)
+        return added
+
+    from auditor.static.discover import discover
+
+    collection = discover(project.pytest, project.tests_dirs)
+    added = analyse(
+        [(p, KIND_TEST) for p in collection.test_modules]
+        + [(p, KIND_CONFTEST) for p in collection.conftests]
+    )
+    candidates = [p for p in collection.helpers if p not in collection.test_modules]
+    for _depth in range(3):  # helpers imported by tests, and the helpers they import
+        imported = {name for f in added for name in (*f.imported_modules, *f.pytest_plugins)}
+        new = [
+            p
+            for p in imported_helpers(imported, candidates, project.root)
+            if project.rel(p) not in kinds
+        ]
+        if not new:
+            break
+        added = analyse([(p, KIND_HELPER) for p in new])
+    if "TQ405" in options.enabled:
+        remaining = [p for p in candidates if project.rel(p) not in kinds]
+        analyse([(p, KIND_ORPHAN) for p in orphan_candidates(remaining, project.root, "test")])
     cache.save({k for _, k in keys})
+    result.files = sum(1 for kind in kinds.values() if kind != KIND_ORPHAN)
     result.facts = files
     result.tests = sum(len(f.tests) for f in files.values() if f.is_test_module)
 
@@ -331,6 +391,8 @@ def scan(
 
     for rel, facts in files.items():
         raw = list(facts.findings) + project_findings.get(rel, [])
+        if kinds.get(rel) == KIND_ORPHAN:  # not collected, not imported: only "never runs"
+            raw = [f for f in raw if f.rule == "TQ405"]
         kept, unused = apply_suppressions(facts, raw, config.per_file_ignores, options.enabled)
         result.findings.extend(kept)
         result.unused_suppressions.extend(unused)

@@ -352,7 +352,11 @@ class _Walker:
             try:
                 is_dir = entry.is_dir()
                 is_file = not is_dir and entry.is_file()
-            except OSError:
+            except OSError as exc:  # a symlink loop: pytest skips it silently, we say so
+                if path.suffix == ".py":
+                    from auditor.state import warn
+
+                    warn(f"skipped {path}: it cannot be read ({type(exc).__name__}: {exc})")
                 continue
             if is_dir:
                 if path not in self.initial_set and path not in self.initial_parents:

@@ -299,10 +299,16 @@ def install_signal_handlers() -> Callable[[], None]:
     """SIGINT raises `KeyboardInterrupt`, SIGTERM/SIGHUP raise `Interrupted`; each first forwards
     SIGINT to every live child group, and from then on `start`/`run` refuse to start new children
     (raising `KeyboardInterrupt`), so worker threads wind down. Main thread only. Returns a
-    function restoring the old handlers."""
+    function restoring the old handlers. A process forked from this one (a pool worker) that gets
+    one of these signals ends the default way, without a traceback."""
     previous: dict[int, Any] = {}
+    owner = os.getpid()
 
     def handler(signum: int, frame: FrameType | None) -> None:
+        if os.getpid() != owner:  # a forked worker (a process pool's): die as by default, quietly
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
         _stopping.set()
         signal_all(signal.SIGINT)
         if signum == signal.SIGINT:

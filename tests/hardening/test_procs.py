@@ -131,3 +131,25 @@ def test_exit_codes_for_signals():
 def test_a_missing_program_raises_oserror():
     with pytest.raises(FileNotFoundError):
         procs.run(["/nonexistent/program"])
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def test_a_pool_worker_forked_under_our_handlers_ends_quietly_on_sigterm(capfd):
+    """Found on iso8601: `Pool.terminate()` sends SIGTERM to its forked workers, which had inherited
+    our handler and printed an `Interrupted` traceback at the end of a successful scan."""
+    import multiprocessing
+
+    restore = procs.install_signal_handlers()
+    try:
+        pool = multiprocessing.get_context("fork").Pool(2)
+        assert pool.map(_square, [1, 2, 3]) == [1, 4, 9]
+        pool.terminate()
+        pool.join()
+        assert not procs._stopping.is_set()  # the parent was not interrupted
+    finally:
+        restore()
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "Interrupted" not in err

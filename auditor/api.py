@@ -99,6 +99,10 @@ def audit(options: Options, project: Project | None = None) -> Scorecard:
     if options.shard:
         card.meta.shard_spec = f"{options.shard[0]}/{options.shard[1]}"  # read by `auditor merge`
     stages = resolve_stages(options)
+    if "mutation" in stages:
+        from auditor.mutation import executor
+
+        executor.check(project, options)  # a missing dask or dead scheduler fails before the run
     failed: set[str] = set()
     for name in STAGES:
         if name not in stages:

@@ -112,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--write-baseline", metavar="FILE", help="record current findings as the baseline")
     scan.add_argument("--shard", type=_shard, metavar="K/N", help="run a deterministic 1/N of the mutants")
     scan.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel workers (default: all cores)")
+    scan.add_argument("--executor", choices=("local", "dask"),
+                      help="where mutants run: this machine (default) or a Dask cluster")
+    scan.add_argument("--scheduler", metavar="ADDRESS",
+                      help="Dask scheduler, e.g. tcp://HOST:8786 (default: a local Dask cluster)")
     scan.add_argument("--no-cache", action="store_true", help="ignore cached results under .auditor/")
     scan.add_argument("--quiet", "-q", action="store_true", help="only the summary line")
     scan.add_argument("--no-color", action="store_true", help="no colours (NO_COLOR is honoured too)")
@@ -159,6 +163,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         console=None if args.quiet or args.format != "terminal" else err_console,
         fail_under=dict(args.fail_under),
         ratchet=args.ratchet,
+        executor=args.executor,
+        scheduler=args.scheduler,
     )
     for metric in options.fail_under:
         gates.check_metric(metric)  # a typo fails now, not after a long mutation run

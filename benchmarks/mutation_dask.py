@@ -23,6 +23,7 @@ not how it scales across machines.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -70,7 +71,8 @@ def uptime() -> str:
 def dask_python(handle: Any) -> Path:
     """The project's venv + this checkout's auditor + dask.distributed (a layered venv with pip)."""
     base = handle.venv_python
-    root = env.cache_root() / "runners-dask" / handle.project.key
+    tag = hashlib.sha1(str(REPO).encode()).hexdigest()[:12]  # one per checkout, as corpus runners
+    root = env.cache_root() / "runners-dask" / handle.project.key / tag
     python = root / "bin" / "python"
     if not python.exists():
         shutil.rmtree(root, ignore_errors=True)
@@ -95,6 +97,15 @@ def dask_python(handle: Any) -> Path:
     subprocess.run(
         [str(python), "-m", "pip", "install", "-q", DASK_REQUIREMENT], check=True, timeout=900
     )
+    where = subprocess.run(
+        [str(python), "-c", "import auditor; print(auditor.__file__)"],
+        capture_output=True,
+        text=True,
+        env=env.run_env(python),
+        check=False,
+    ).stdout.strip()
+    if not where.startswith(str(REPO)):
+        raise SystemExit(f"{python} imports auditor from {where!r}, not {REPO}")
     return python
 
 
@@ -195,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"run phase, dask / local: {ratio:.2f}x; whole scan: "
         f"{mean(dask, lambda r: r.wall) / mean(local, lambda r: r.wall):.2f}x "
-        f"(one 2-core machine: overhead only, not scaling)"
+        f"(one 2-core machine: overhead only, not scaling); CPU of the scan's process tree: "
+        f"{mean(dask, lambda r: r.cpu) / max(1e-9, mean(local, lambda r: r.cpu)):.2f}x"
     )
     return 0
 

@@ -6,6 +6,7 @@ in test_mutation_dask_cluster.py.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -24,6 +25,13 @@ from auditor.mutation.executor import check, choose
 from auditor.mutation.runner import Job, RunnerError, RunnerSpec
 from auditor.options import Options
 from auditor.project import load_project
+
+# The test extra installs dask.distributed, so CI runs every test here; a bare dev install skips
+# only the ones that talk to Dask (the error paths for a missing Dask run everywhere).
+needs_dask = pytest.mark.skipif(
+    importlib.util.find_spec("distributed") is None,
+    reason="dask.distributed is not installed (pip install 'auditor[dask]'; the test extra has it)",
+)
 
 
 def _tree(root: Path) -> Path:
@@ -117,6 +125,7 @@ def _project(tmp_path: Path, mutation_table: str = "") -> Any:
     return load_project(root / "tests")
 
 
+@needs_dask
 def test_the_executor_comes_from_the_flag_then_the_config(tmp_path: Path) -> None:
     project = _project(tmp_path, 'executor = "dask"\nscheduler = "tcp://10.0.0.1:8786"\n')
     assert choose(project, Options()).scheduler == "tcp://10.0.0.1:8786"
@@ -171,10 +180,33 @@ def test_the_cli_exits_2_without_dask_before_running_the_suite(tmp_path: Path) -
         check=False,
     )
     assert proc.returncode == 2, proc.stderr
-    assert "pip install 'auditor[dask]'" in proc.stderr
+    assert "pip install 'auditor[dask]'" in proc.stderr and "Traceback" not in proc.stderr
     assert not (project.root / ".auditor" / "coverage").exists()  # stopped before the suite ran
 
 
+@pytest.mark.slow  # Dask tries to connect for the whole connect timeout (10 s)
+@needs_dask
+def test_the_cli_exits_2_on_an_unreachable_scheduler_from_the_config(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{sock.getsockname()[1]}"
+    project = _project(tmp_path, f'executor = "dask"\nscheduler = "{address}"\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "auditor", "scan", str(project.root / "tests")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert f"could not connect to the Dask scheduler at {address}" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (project.root / ".auditor" / "coverage").exists()  # stopped before the suite ran
+
+
+@needs_dask
 def test_an_unreachable_scheduler_is_a_clear_error_within_the_timeout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -194,6 +226,7 @@ def test_an_unreachable_scheduler_is_a_clear_error_within_the_timeout(
     assert time.perf_counter() - started < 1.5 + dask_runner.HANDSHAKE_GRACE + 2
 
 
+@needs_dask
 def test_a_port_that_never_answers_like_dask_is_reported_within_the_timeout(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -214,6 +247,7 @@ def test_a_port_that_never_answers_like_dask_is_reported_within_the_timeout(
         assert time.perf_counter() - started < 0.5 + 0.5 + 2
 
 
+@needs_dask
 def test_a_missing_scheduler_file_is_named() -> None:
     with pytest.raises(RunnerError, match=r"scheduler file /nonexistent/scheduler\.json"):
         connect("/nonexistent/scheduler.json", timeout=1)
@@ -268,6 +302,7 @@ def _outcome(exit_code: int) -> dict[str, Any]:
     }
 
 
+@needs_dask
 def test_outcomes_come_back_attached_to_the_scans_jobs(tmp_path: Path) -> None:
     runner = _runner(tmp_path)
     jobs = [Job("m1", "m1", ["t"], 5.0), Job("m2", "m2", ["t"], 5.0)]
@@ -278,6 +313,7 @@ def test_outcomes_come_back_attached_to_the_scans_jobs(tmp_path: Path) -> None:
     assert runner.stats.batches == 1 and runner.stats.jobs == 2
 
 
+@needs_dask
 def test_a_worker_that_collected_another_suite_stops_the_scan(tmp_path: Path) -> None:
     runner = _runner(tmp_path)
     runner._batches["a"] = _Batch([], time.perf_counter())
@@ -300,6 +336,7 @@ def _killed(key: str) -> BaseException:
         return KilledWorker(key, last_worker)  # type: ignore[call-arg,unused-ignore]
 
 
+@needs_dask
 def test_a_batch_dask_gave_up_on_is_split_and_a_single_job_becomes_an_error(
     tmp_path: Path,
 ) -> None:

@@ -155,6 +155,8 @@ def test_a_local_dask_cluster_gives_every_mutant_the_local_verdict(
     # shipped once, content-addressed: one unpacked workspace shared by both worker processes
     (unpacked,) = worker_cache.iterdir()
     assert len(unpacked.name) == 64 and (unpacked / "mutants" / "pkg" / "text.py").is_file()
+    stats = json.loads((tmp_path / "proj" / RESULTS.parent.parent / "dask-run.json").read_text())
+    assert stats["unpacked"] == 1 and stats["batches"] > len(stats["workers"]) == 2
 
 
 def test_a_worker_killed_mid_run_loses_nothing(

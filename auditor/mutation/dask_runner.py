@@ -152,6 +152,29 @@ def connect(scheduler: str, timeout: float | None = None) -> Any:
     )
 
 
+def quiet_dask_logs() -> Callable[[], None]:
+    """Silence Dask's own loggers in the scan's process; returns the function that restores them.
+
+    When the scheduler goes away, Dask's client logs its reconnect attempts with tracebacks on
+    stderr; the scan reports the problem itself in one paragraph (and keeps its results), so the
+    `distributed` loggers are set to CRITICAL for the run. `AUDITOR_DEBUG=1` keeps them.
+    """
+    if os.environ.get("AUDITOR_DEBUG"):
+        return lambda: None
+    manager = logging.Logger.manager
+    names = ["distributed", *(n for n in list(manager.loggerDict) if n.startswith("distributed."))]
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+
+    def restore() -> None:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+    return restore
+
+
 def env_delta(base: dict[str, str], local: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     """What the scan's runner environment `base` changes in this machine's environment `local`:
     (variables to set, variables to remove), without the ones that name this machine's paths."""
@@ -186,6 +209,7 @@ class DaskRunner:
         self._where: dict[str, str] = {}  # job id -> worker that ran it last
         self._first: tuple[str, int, list[str]] | None = None  # worker, collected, import_time
         self._threads = (-math.inf, 1)  # (checked at, total worker threads)
+        self._restore_logs: Callable[[], None] = lambda: None
 
     def __enter__(self) -> DaskRunner:
         self.start()
@@ -211,6 +235,7 @@ class DaskRunner:
         from auditor.mutation.dask_worker import WorkerTask, WorkspacePlugin
 
         began = time.perf_counter()
+        self._restore_logs = quiet_dask_logs()
         self._client = self._connect()
         try:
             self._client.wait_for_workers(1, timeout=self.settings.worker_wait)
@@ -459,6 +484,8 @@ class DaskRunner:
             with contextlib.suppress(Exception):
                 self._cluster.close()
             self._cluster = None
+        self._restore_logs()
+        self._restore_logs = lambda: None
 
 
 def _distributed() -> Any:

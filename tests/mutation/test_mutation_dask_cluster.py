@@ -201,6 +201,55 @@ def test_a_worker_killed_mid_run_loses_nothing(
     assert _verdicts(card) == local
 
 
+def test_a_scheduler_lost_mid_run_is_exit_3_and_the_next_scan_resumes(
+    local: dict[str, str], tmp_path: Path, worker_cache: Path
+) -> None:
+    """Not a missed gate (1) nor a traceback: exit 3 with one paragraph; nothing received is lost."""
+    from distributed import LocalCluster
+
+    root = _project(tmp_path / "proj")
+    store = root / RESULTS
+    seen: list[str] = []
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    try:
+
+        def stop_when_results_arrive() -> None:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                lines = store.read_text().splitlines() if store.is_file() else []
+                if len(lines) >= 3:
+                    seen.extend(lines)
+                    cluster.close()  # the scheduler and its workers go away
+                    return
+                time.sleep(0.02)
+
+        stopper = threading.Thread(target=stop_when_results_arrive, daemon=True)
+        stopper.start()
+        command = [sys.executable, "-m", "auditor", "scan", str(root / "tests"), "--only"]
+        command += ["mutation", "--jobs", "2", "--quiet", "--executor", "dask"]
+        proc = subprocess.run(
+            [*command, "--scheduler", cluster.scheduler_address],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        stopper.join(timeout=5)
+    finally:
+        cluster.close()
+    assert seen, "the scheduler was not stopped during the run"
+    assert proc.returncode == 3, proc.stderr[-3000:]
+    message = " ".join(proc.stderr.split())  # the terminal wraps it
+    assert "cancelled a batch (lost the connection?). Finished results are kept" in message
+    assert "Traceback" not in proc.stderr
+    received = {r["id"]: r for r in map(json.loads, store.read_text().splitlines())}
+    assert len(received) < len(local)  # it stopped part-way
+    card = _scan(root)  # the same command without Dask: resumes
+    records = {r["id"]: r for r in map(json.loads, store.read_text().splitlines())}
+    assert {i: records[i] for i in received} == received  # not run again
+    assert _verdicts(card) == local
+
+
 def test_two_workers_sessions_serve_concurrent_batches_of_one_worker(tmp_path: Path) -> None:
     """A worker with 2 threads runs 2 batches at once in its one warm session."""
     from auditor.mutation.generate import generate

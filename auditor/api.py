@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import importlib
 import platform
+import sys
 import time
 from collections.abc import Callable
 from importlib import metadata
 
+from auditor import preflight, state
 from auditor.errors import StageFailed, UsageError
 from auditor.meta import Meta
 from auditor.model import STAGES, ProjectInfo, Scorecard, StageReport
@@ -26,6 +28,7 @@ STAGE_RUNNERS: dict[str, str] = {
     "coverage": "auditor.coverage.stage:run",
     "mutation": "auditor.mutation.stage:run",
     "properties": "auditor.properties.stage:run",
+    "flaky": "auditor.flaky.stage:run",
 }
 
 # a stage listed here needs the listed stage's results first
@@ -33,6 +36,7 @@ STAGE_NEEDS: dict[str, tuple[str, ...]] = {
     "coverage": (),
     "mutation": ("coverage",),
     "properties": ("coverage",),
+    "flaky": (),
 }
 
 
@@ -85,24 +89,36 @@ def new_scorecard(project: Project) -> Scorecard:
 
 
 def audit(options: Options, project: Project | None = None) -> Scorecard:
-    """Run the selected stages on the project and return the finished scorecard."""
-    from auditor import score
+    """Run the selected stages on the project and return the finished scorecard.
 
-    project = project or load_project(options.tests)
-    card = new_scorecard(project)
+    All configuration is validated first (`auditor.preflight`); the stages run holding the
+    project's lock (`auditor.state.project_lock`): a concurrent scan of the same project waits.
+    """
+    project = project or load_project(options.tests, cache_dir=options.cache_dir)
+    stages = resolve_stages(options)
     if options.diff or options.base_scorecard:
         from auditor.pr import patch_metrics
 
         patch_metrics.check_inputs(
             project.root, options.diff, options.base_scorecard
         )  # fail before the run
+    preflight.check(project, options, stages)  # every setting is valid before a stage runs
+    if not options.use_cache and state.unwritable_reason(project.state_dir) is not None:
+        return _run_stages(project, options, stages)  # read-only static scan: nothing to lock
+    with state.project_lock(project.state_dir, on_wait=_say):
+        return _run_stages(project, options, stages)
+
+
+def _say(message: str) -> None:
+    print(f"auditor: {message}", file=sys.stderr, flush=True)
+
+
+def _run_stages(project: Project, options: Options, stages: list[str]) -> Scorecard:
+    from auditor import score
+
+    card = new_scorecard(project)
     if options.shard:
         card.meta.shard_spec = f"{options.shard[0]}/{options.shard[1]}"  # read by `auditor merge`
-    stages = resolve_stages(options)
-    if "mutation" in stages:
-        from auditor.mutation import executor
-
-        executor.check(project, options)  # a missing dask or dead scheduler fails before the run
     failed: set[str] = set()
     for name in STAGES:
         if name not in stages:
@@ -133,6 +149,8 @@ def audit(options: Options, project: Project | None = None) -> Scorecard:
     if options.diff or options.base_scorecard:
         from auditor.pr import patch_metrics
 
-        patch_metrics.attach(card, project.root, options.diff, project.config, options.base_scorecard)
+        patch_metrics.attach(
+            card, project.root, options.diff, project.config, options.base_scorecard
+        )
     score.finalize(card, project.config)
     return card

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -75,22 +76,112 @@ def toml_keys(cls: type) -> dict[str, tuple[str, Spec]]:
     return out
 
 
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def at_least(minimum: float, key: str) -> Callable[[Any], str | None]:
+    """A `check` for numbers: finite and >= `minimum` (a negative budget would inflate the score)."""
+
+    def check(value: Any) -> str | None:
+        if not _finite(value):
+            return f"{key} must be a finite number; got {value!r}."
+        return f"{key} must be at least {minimum:g}; got {value:g}." if value < minimum else None
+
+    return check
+
+
+def between(low: float, high: float, key: str) -> Callable[[Any], str | None]:
+    """A `check` for numbers: finite and within [low, high]."""
+
+    def check(value: Any) -> str | None:
+        problem = at_least(low, key)(value)
+        if problem:
+            return problem
+        return f"{key} must be at most {high:g}; got {value:g}." if value > high else None
+
+    return check
+
+
+def one_of(choices: tuple[str, ...], key: str) -> Callable[[Any], str | None]:
+    """A `check` for strings: one of `choices`."""
+
+    def check(value: Any) -> str | None:
+        if value in choices:
+            return None
+        return f"{key} must be one of {', '.join(map(repr, choices))}; got {value!r}."
+
+    return check
+
+
+def _thresholds(value: Any) -> str | None:
+    """high/low each 0-100 (checked per key) and in order: high is where "good" starts."""
+    high = value.get("high", DEFAULT_HIGH)
+    low = value.get("low", DEFAULT_LOW)
+    if _finite(high) and _finite(low) and high < low:
+        return (
+            f"thresholds: high ({high:g}) is below low ({low:g}); high is the score from which "
+            f"a result is good, low the one below which it is bad."
+        )
+    return None
+
+
+def _weights(value: Any) -> str | None:
+    """Score weights: finite, >= 0, and not all 0 (no score could be computed)."""
+    for name, weight in value.items():
+        if isinstance(weight, (int, float)) and not isinstance(weight, bool):
+            problem = at_least(0, f"score weight '{name}'")(weight)
+            if problem:
+                return problem
+    if value and all(value.get(c.name, c.default_weight) == 0 for c in COMPONENTS):
+        return (
+            "score sets every weight to 0, so there would be no overall score. Give at least "
+            "one component a positive weight."
+        )
+    return None
+
+
+def _gates(value: Any) -> str | None:
+    for name, limit in value.items():
+        if isinstance(limit, (int, float)) and not isinstance(limit, bool) and not math.isfinite(
+            limit
+        ):
+            return f"gate {name} must be a finite number; got {limit!r}."
+    return None
+
+
 @dataclass
 class MutationConfig:
     """`[tool.auditor.mutation]`."""
 
     timeout_multiplier: float | None = field(
-        default=None, metadata=spec(NUMBER, "mutmut's timeout = (estimate + constant) x this")
+        default=None,
+        metadata=spec(
+            NUMBER,
+            "mutmut's timeout = (estimate + constant) x this",
+            check=at_least(1, "timeout-multiplier"),
+        ),
     )
     timeout_constant: float | None = field(
-        default=None, metadata=spec(NUMBER, "seconds added to each test-time estimate")
+        default=None,
+        metadata=spec(
+            NUMBER, "seconds added to each test-time estimate", check=at_least(0, "timeout-constant")
+        ),
     )
     process_isolation: str | None = field(
-        default=None, metadata=spec((str,), '"fork" or "forkserver" (default: fork, automatic)')
+        default=None,
+        metadata=spec(
+            (str,),
+            '"fork" or "forkserver" (default: fork, automatic)',
+            check=one_of(("fork", "forkserver"), "process-isolation"),
+        ),
     )
     pseudo_tested: bool = field(default=True, metadata=spec((bool,), "extreme-mutation pass"))
     max_mutants: int | None = field(
-        default=None, metadata=spec((int,), "test at most N mutants; the rest are skipped")
+        default=None,
+        metadata=spec(
+            (int,), "test at most N mutants; the rest are skipped", check=at_least(0, "max-mutants")
+        ),
     )
     only_mutate: list[str] = field(
         default_factory=list, metadata=spec((list,), "globs of source files to mutate")
@@ -140,8 +231,13 @@ class CoverageConfig:
 class WitnessConfig:
     """`[tool.auditor.witness]`: the Hypothesis witness search for surviving mutants."""
 
-    max_examples: int = field(default=300, metadata=spec((int,), "inputs tried per mutant"))
-    seconds: float = field(default=10.0, metadata=spec(NUMBER, "time budget per mutant"))
+    max_examples: int = field(
+        default=300,
+        metadata=spec((int,), "inputs tried per mutant", check=at_least(1, "max-examples")),
+    )
+    seconds: float = field(
+        default=10.0, metadata=spec(NUMBER, "time budget per mutant", check=at_least(0, "seconds"))
+    )
     enabled: bool = field(default=True, metadata=spec((bool,), "run the witness search"))
 
 
@@ -149,10 +245,19 @@ class WitnessConfig:
 class ThresholdsConfig:
     """`[tool.auditor.thresholds]`: colour bands (Stryker) and the break threshold."""
 
-    high: float = field(default=DEFAULT_HIGH, metadata=spec(NUMBER, ">= high is good (green)"))
-    low: float = field(default=DEFAULT_LOW, metadata=spec(NUMBER, ">= low is acceptable"))
+    high: float = field(
+        default=DEFAULT_HIGH,
+        metadata=spec(NUMBER, ">= high is good (green)", check=between(0, 100, "high")),
+    )
+    low: float = field(
+        default=DEFAULT_LOW,
+        metadata=spec(NUMBER, ">= low is acceptable", check=between(0, 100, "low")),
+    )
     break_: float | None = field(
-        default=None, metadata=spec(NUMBER, "minimum mutation score (a gate)", key="break")
+        default=None,
+        metadata=spec(
+            NUMBER, "minimum mutation score (a gate)", key="break", check=between(0, 100, "break")
+        ),
     )
 
 
@@ -160,8 +265,85 @@ class ThresholdsConfig:
 class PrConfig:
     """`[tool.auditor.pr]`: how many surviving mutants a pull request surfaces (Google: 10, 1)."""
 
-    max_survivors: int = field(default=10, metadata=spec((int,), "survivors surfaced per PR"))
-    max_per_line: int = field(default=1, metadata=spec((int,), "survivors surfaced per line"))
+    max_survivors: int = field(
+        default=10,
+        metadata=spec((int,), "survivors surfaced per PR", check=at_least(0, "max-survivors")),
+    )
+    max_per_line: int = field(
+        default=1,
+        metadata=spec((int,), "survivors surfaced per line", check=at_least(1, "max-per-line")),
+    )
+
+
+GROUPINGS: tuple[str, ...] = ("module", "class", "none")
+
+
+def _positive(name: str) -> Callable[[Any], str | None]:
+    return lambda value: None if value > 0 else f"{name} must be > 0; got {value!r}."
+
+
+def _at_least(name: str, low: int) -> Callable[[Any], str | None]:
+    return lambda value: None if value >= low else f"{name} must be >= {low}; got {value!r}."
+
+
+def _grouping(value: Any) -> str | None:
+    if value in GROUPINGS:
+        return None
+    return f"grouping must be one of {', '.join(GROUPINGS)}; got {value!r}."
+
+
+@dataclass
+class FlakyConfig:
+    """`[tool.auditor.flaky]`: the flakiness stage (docs/flaky.md). The stage's budget is
+    `max(min_seconds, budget x the baseline run's wall time)`; a run's time limit is
+    `timeout_multiplier x its expected time + timeout_seconds`."""
+
+    budget: float = field(
+        default=5.0,
+        metadata=spec(
+            NUMBER, "time budget: multiple of the baseline run", check=_positive("budget")
+        ),
+    )
+    min_seconds: float = field(
+        default=60.0,
+        metadata=spec(NUMBER, "the budget is never below this (s)", check=_positive("min-seconds")),
+    )
+    reruns: int = field(
+        default=2, metadata=spec((int,), "same-order reruns", check=_at_least("reruns", 0))
+    )
+    orders: int | None = field(
+        default=None,
+        metadata=spec((int,), "at most this many scheduled orders", check=_at_least("orders", 0)),
+    )
+    seed: int = field(default=0, metadata=spec((int,), "seed of the orders"))
+    grouping: str = field(
+        default="module",
+        metadata=spec((str,), "what stays together in an order", check=_grouping),
+    )
+    xdist: bool = field(default=True, metadata=spec((bool,), "one pytest -n 2 run"))
+    state: bool = field(default=True, metadata=spec((bool,), "snapshot shared state"))
+    timeout_multiplier: float = field(
+        default=3.0,
+        metadata=spec(NUMBER, "run time limit factor", check=_positive("timeout-multiplier")),
+    )
+    timeout_seconds: float = field(
+        default=30.0,
+        metadata=spec(NUMBER, "seconds added to a run's limit", check=_positive("timeout-seconds")),
+    )
+    baseline_timeout: float = field(
+        default=1800.0,
+        metadata=spec(NUMBER, "the baseline run's limit (s)", check=_positive("baseline-timeout")),
+    )
+    verify_runs: int = field(
+        default=2,
+        metadata=spec((int,), "runs each verification needs", check=_at_least("verify-runs", 1)),
+    )
+    diff_orders: int = field(
+        default=6,
+        metadata=spec(
+            (int,), "--diff: orders of the changed files", check=_at_least("diff-orders", 0)
+        ),
+    )
 
 
 def _per_file_ignores(value: Any) -> str | None:
@@ -172,7 +354,6 @@ def _per_file_ignores(value: Any) -> str | None:
                 f'e.g. "{glob}" = ["TQ101"]; got {codes!r}.'
             )
     return None
-
 
 @dataclass
 class Config:
@@ -201,7 +382,9 @@ class Config:
     )
     extend_select: list[str] = field(
         default_factory=list,
-        metadata=spec((list,), "rule codes or prefixes to enable on top of the defaults", items=str),
+        metadata=spec(
+            (list,), "rule codes or prefixes to enable on top of the defaults", items=str
+        ),
     )
     ignore: list[str] = field(
         default_factory=list,
@@ -213,7 +396,9 @@ class Config:
     )
     rules: dict[str, dict[str, Any]] = field(
         default_factory=dict,
-        metadata=spec((dict,), "per-rule settings: [tool.auditor.rules.TQ202] max-replacements = 3"),
+        metadata=spec(
+            (dict,), "per-rule settings: [tool.auditor.rules.TQ202] max-replacements = 3"
+        ),
     )
     assertion_helpers: list[str] = field(
         default_factory=list,
@@ -224,7 +409,8 @@ class Config:
         metadata=spec((list, bool), "regexes of source lines whose mutants are skipped, or false"),
     )
     jobs: int | None = field(
-        default=None, metadata=spec((int,), "parallel workers (default: all cores)")
+        default=None,
+        metadata=spec((int,), "parallel workers (default: all cores)", check=at_least(1, "jobs")),
     )
     pytest_args: list[str] = field(
         default_factory=list, metadata=spec((list,), "extra arguments for every pytest run")
@@ -253,18 +439,26 @@ class Config:
     )
     score: dict[str, float] = field(
         default_factory=dict,
-        metadata=spec((dict,), "score weights table", keys=tuple(c.name for c in COMPONENTS)),
+        metadata=spec(
+            (dict,), "score weights table", keys=tuple(c.name for c in COMPONENTS), check=_weights
+        ),
     )
     gate: dict[str, float] = field(
         default_factory=dict,
-        metadata=spec((dict,), "quality gate table: metric = minimum", keys=GATE_METRICS),
+        metadata=spec(
+            (dict,), "quality gate table: metric = minimum", keys=GATE_METRICS, check=_gates
+        ),
     )
     thresholds: ThresholdsConfig = field(
         default_factory=ThresholdsConfig,
-        metadata=spec((dict,), "colour bands: high/low (Stryker)"),
+        metadata=spec((dict,), "colour bands: high/low (Stryker)", check=_thresholds),
     )
     pr: PrConfig = field(
         default_factory=PrConfig, metadata=spec((dict,), "pull-request mode settings table")
+    )
+    flaky: FlakyConfig = field(
+        default_factory=FlakyConfig,
+        metadata=spec((dict,), "flakiness stage settings table (docs/flaky.md)"),
     )
     baseline: str | None = field(
         default=None, metadata=spec((str,), "path of a baseline file to apply")
@@ -278,6 +472,7 @@ TABLE_CLASSES: dict[str, type] = {
     "witness": WitnessConfig,
     "thresholds": ThresholdsConfig,
     "pr": PrConfig,
+    "flaky": FlakyConfig,
 }
 
 # The accepted keys, for docs and tests: key -> (types, description), table -> key -> types.
@@ -285,7 +480,10 @@ TOP_LEVEL_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     key: (s.types, s.description) for key, (_, s) in toml_keys(Config).items()
 }
 SUBTABLE_KEYS: dict[str, dict[str, tuple[type, ...]]] = {
-    **{name: {k: s.types for k, (_, s) in toml_keys(cls).items()} for name, cls in TABLE_CLASSES.items()},
+    **{
+        name: {k: s.types for k, (_, s) in toml_keys(cls).items()}
+        for name, cls in TABLE_CLASSES.items()
+    },
     "score": {name: NUMBER for name in (c.name for c in COMPONENTS)},
     "gate": {name: NUMBER for name in GATE_METRICS},
 }

@@ -32,6 +32,27 @@ def check_metric(metric: str) -> None:
         )
 
 
+def check_limit(metric: str, limit: float, source: str) -> None:
+    """A gate's limit must be able to fail and to pass: finite, 0..100 for a percentage or the
+    score, >= 0 for the error count. `nan` (never fails), `inf` and `150` raise `UsageError`."""
+    import math
+
+    check_metric(metric)
+    definition = metric_registry.metric(metric)
+    if not math.isfinite(limit):
+        example = "0" if definition.unit == "count" else "70"
+        raise UsageError(
+            f"{source}: the limit must be a finite number; got {limit!r} (a gate on NaN or "
+            f"infinity can never fail, or never pass). Example: `--fail-under {metric}={example}`."
+        )
+    if definition.unit == "count":
+        if limit < 0:
+            raise UsageError(f"{source}: {metric} is a count, so the limit must be >= 0.")
+    elif not 0 <= limit <= 100:
+        unit = "points" if definition.unit == "points" else "a percentage"
+        raise UsageError(f"{source}: {metric} is {unit} from 0 to 100; got {limit:g}.")
+
+
 def _not_measured(card: Scorecard, metric: str) -> str:
     definition = metric_registry.metric(metric)
     stage = definition.stage
@@ -70,16 +91,18 @@ def requested_gates(options: Options, config: Config | None) -> list[tuple[str, 
     """(metric, limit, source) for every gate; a CLI value replaces the config's for its metric."""
     gates: dict[str, tuple[float, str]] = {}
     for metric, limit in (config.gate if config else {}).items():
-        check_metric(metric)
+        check_limit(metric, float(limit), f"[tool.auditor.gate] {metric}")
         gates[metric] = (float(limit), f"[tool.auditor.gate] {metric} = {limit:g}")
     breaking = config.thresholds.break_ if config else None
+    if breaking is not None:
+        check_limit("mutation_score", float(breaking), "[tool.auditor.thresholds] break")
     if breaking is not None and "mutation_score" not in gates:
         gates["mutation_score"] = (
             float(breaking),
             f"[tool.auditor.thresholds] break = {breaking:g}",
         )
     for metric, limit in options.fail_under.items():
-        check_metric(metric)
+        check_limit(metric, float(limit), f"--fail-under {metric}")
         gates[metric] = (float(limit), f"--fail-under {metric}={limit:g}")
     return [(metric, limit, source) for metric, (limit, source) in gates.items()]
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-from auditor import metric_registry
+from auditor import git, metric_registry, state
 from auditor.model import Scorecard
 from auditor.score import raw_metric_value
 
@@ -25,27 +25,9 @@ BASE_BRANCHES = ("main", "master")
 COLUMNS = ("date", "branch", "commit", "score", "mutation", "strength", "line", "errors")
 
 
-def _git(root: Path, *args: str) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None if done.returncode == 0 else None
-
-
 def git_info(root: Path) -> dict[str, str | None]:
     """Commit and branch; a detached CI checkout takes the branch from the CI's environment."""
-    branch = _git(root, "rev-parse", "--abbrev-ref", "HEAD")
-    if branch in (None, "HEAD"):
-        branch = (
-            os.environ.get("GITHUB_HEAD_REF")
-            or os.environ.get("GITHUB_REF_NAME")
-            or os.environ.get("CI_COMMIT_REF_NAME")
-            or branch
-        )
-    return {"commit": _git(root, "rev-parse", "HEAD"), "branch": branch}
+    return git.commit_and_branch(root)
 
 
 def entry_for(card: Scorecard, root: Path, now: datetime | None = None) -> dict[str, Any]:
@@ -67,23 +49,43 @@ def entry_for(card: Scorecard, root: Path, now: datetime | None = None) -> dict[
     }
 
 
-def history_path(root: Path) -> Path:
-    return root / ".auditor" / HISTORY_FILE
+def history_path(root: Path | Any) -> Path:
+    """`<state dir>/history.jsonl` of a Project, or of a project root (default state location)."""
+    if isinstance(root, (str, os.PathLike)):
+        return state.state_dir(Path(root)) / HISTORY_FILE
+    state_directory = getattr(root, "state_dir", None)
+    if state_directory is None:  # a project-like object with only a root
+        state_directory = state.state_dir(Path(root.root))
+    return Path(state_directory) / HISTORY_FILE
 
 
-def load(root: Path) -> list[dict[str, Any]]:
-    """All recorded entries, oldest first; unreadable lines (a crash mid-write) are skipped."""
+def load(root: Path | Any) -> list[dict[str, Any]]:
+    """All recorded entries, oldest first (`root`: a Project or a project root).
+
+    Lines that are not a JSON object with `metrics` (a crash mid-write, a stray edit, bytes that
+    are not UTF-8) are skipped with one warning naming how many; the rest of the history stays.
+    """
     path = history_path(root)
-    if not path.is_file():
+    try:
+        data = path.read_bytes()
+    except OSError:
         return []
     entries = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    skipped = 0
+    for raw in data.splitlines():
+        if not raw.strip():
+            continue
         try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
+            entry = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            skipped += 1
             continue
         if isinstance(entry, dict) and isinstance(entry.get("metrics"), dict):
             entries.append(entry)
+        else:
+            skipped += 1
+    if skipped:
+        state.warn(f"{path}: skipped {skipped} unreadable line(s); the other scans are kept")
     return entries
 
 
@@ -95,11 +97,9 @@ def record(card: Scorecard, project: Any, options: Any = None) -> Path | None:
     """Append this scan to the history (when it is a full scan); returns the file written."""
     if options is not None and not should_record(card, options):
         return None
-    path = history_path(project.root)
+    path = history_path(project)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(entry_for(card, project.root), sort_keys=True) + "\n")
+        state.append_line(path, json.dumps(entry_for(card, project.root), sort_keys=True))
     except OSError as exc:  # a read-only checkout must not cost the user the scan's reports
         card.meta.add_note(f"history not recorded: cannot write {path}: {exc}")
         return None
@@ -119,7 +119,7 @@ def ratchet_messages(card: Scorecard, project: Any) -> list[str]:
     `score` is compared only between scans of the same stages: a static-only score and a full
     score measure different things.
     """
-    base = base_entry(load(project.root))
+    base = base_entry(load(project))
     if base is None:
         return []
     current = entry_for(card, project.root)["metrics"]
@@ -176,19 +176,34 @@ def run(args: argparse.Namespace) -> int:
             f"'{start}' does not exist. Run `auditor history` in (or give it) a project root."
         )
     root = find_root(start.resolve())
-    entries = load(root)
+    where = SimpleNamespace(
+        root=root, state_dir=state.state_dir(root, [], getattr(args, "cache_dir", None))
+    )
+    entries = load(where)
     shown = entries[-max(1, args.limit) :]
     if args.json:
         for entry in shown:
             print(json.dumps(entry, sort_keys=True))
         return 0
-    console = Console(no_color=bool(os.environ.get("NO_COLOR")), highlight=False)
+    no_color = bool(getattr(args, "no_color", False) or os.environ.get("NO_COLOR"))
+    console = Console(no_color=no_color, highlight=False)
     if not entries:
-        console.print(f"No scans recorded yet in {history_path(root)}. Run `auditor scan` first.")
+        console.print(
+            f"No scans recorded yet in {history_path(where)}. Run `auditor scan` first.",
+            markup=False,
+        )
+        return 0
+    if getattr(args, "quiet", False):
+        last = entries[-1]
+        console.print(
+            f"{len(entries)} scans; last {str(last.get('date', ''))[:10]}: score "
+            f"{last['metrics'].get('score')} {last['metrics'].get('grade') or ''}".rstrip(),
+            markup=False,
+        )
         return 0
     table = Table(
         title=f"auditor history: {len(entries)} scans",
-        caption=str(history_path(root)),
+        caption=str(history_path(where)),
         box=None,
         pad_edge=False,
         header_style="bold underline",

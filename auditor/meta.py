@@ -85,6 +85,37 @@ class ShardInfo:
 
 
 @dataclass
+class FlakySearch:
+    """What the flakiness stage ran (docs/flaky.md): tests, suite runs and test executions, the
+    seconds spent of the budget (baseline wall time x `budget`), scheduled orders run of those
+    planned and the share of ordered test pairs that ran back to back (`pair_coverage`, 0-1),
+    same-order reruns, what happened to the xdist run, seed and grouping; tests that failed in
+    every run (`failing`, not flaky), what was not covered and why, candidates whose cause did not
+    verify (`unconfirmed`), collection errors, flaky tests per kind and, in --diff mode, the
+    changed tests (static ids)."""
+
+    tests: int = 0
+    runs: int = 0
+    executions: int = 0
+    seconds: float = 0.0
+    baseline_seconds: float = 0.0
+    budget_seconds: float = 0.0
+    orders_run: int = 0
+    orders_planned: int = 0
+    pair_coverage: float | None = None
+    reruns: int = 0
+    xdist: str = ""
+    seed: int = 0
+    grouping: str = "module"
+    failing: list[str] = field(default_factory=list)
+    not_covered: list[str] = field(default_factory=list)
+    unconfirmed: list[str] = field(default_factory=list)
+    collect_errors: list[dict[str, str]] = field(default_factory=list)
+    kinds: dict[str, int] = field(default_factory=dict)
+    changed_tests: list[str] | None = field(default=None, metadata=OPTIONAL_KEY)
+
+
+@dataclass
 class Meta:
     """`Scorecard.meta`. All fields optional; see the module docstring."""
 
@@ -101,6 +132,7 @@ class Meta:
     shard_spec: str | None = field(default=None, metadata=OPTIONAL_KEY)
     merged_shards: list[str] | None = field(default=None, metadata=OPTIONAL_KEY)
     project_delta: ProjectNumbers | None = field(default=None, metadata=OPTIONAL_KEY)
+    flaky: FlakySearch | None = field(default=None, metadata=OPTIONAL_KEY)
 
     def add_error(self, stage: str, message: str) -> None:
         """Record a tool error (the scan will exit 3)."""
@@ -109,4 +141,3 @@ class Meta:
     def add_note(self, note: str) -> None:
         """Record a note the reports show under the summary."""
         self.notes = [*(self.notes or []), note]
-

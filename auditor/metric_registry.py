@@ -175,6 +175,21 @@ METRICS: tuple[Metric, ...] = (
         tracked=True,
     ),
     Metric(
+        "flaky_tests",
+        "flaky tests",
+        "flaky",
+        "count",
+        "lower",
+        "flaky",
+        banded=False,
+        definition="tests verified flaky by running them: order-dependent (a polluter makes them "
+        "fail), brittle (they pass only after a state-setter), non-deterministic (identical runs "
+        "disagree) or parallel-unsafe (fail only under pytest -n 2); tests failing in every run "
+        "are not counted",
+        source="iDFlakies / iPFlakies categories",
+        tracked=True,
+    ),
+    Metric(
         "patch_coverage",
         "patch coverage",
         "patch coverage",
@@ -280,6 +295,14 @@ COMPONENTS: tuple[Component, ...] = (
         10.0,
         "share of covered functions that are not pseudo-tested (some test fails when the whole "
         "body is replaced)",
+    ),
+    Component(
+        "flakiness",
+        "tests not flaky",
+        "flaky",
+        10.0,
+        "share of the tests the flakiness stage ran that were not verified flaky = 100 x (1 - "
+        "flaky tests / tests run)",
     ),
     # Reported, but not weighted by default: a suite need not use Hypothesis to catch bugs, and
     # a small weight would make adding one narrow property test lower the score.

@@ -23,7 +23,7 @@ from auditor.properties_model import Properties
 from auditor.properties_model import PropertyStats as PropertyStats
 from auditor.summary import ModuleRow, Summary, TopAction
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: `flaky` and `summary.flaky_tests` (the flakiness stage)
 
 Severity = Literal["error", "warning", "info"]
 
@@ -31,7 +31,7 @@ MutantStatus = Literal[
     "killed", "survived", "timeout", "no_coverage", "skipped", "error", "pending"
 ]
 
-STAGES: tuple[str, ...] = ("static", "coverage", "mutation", "properties")
+STAGES: tuple[str, ...] = ("static", "coverage", "mutation", "properties", "flaky")
 
 
 @dataclass
@@ -243,6 +243,52 @@ class StageReport:
     engine: str = ""
 
 
+FlakyKind = Literal["order-dependent", "brittle", "non-deterministic", "parallel-unsafe"]
+FLAKY_KINDS: tuple[FlakyKind, ...] = (
+    "order-dependent",
+    "brittle",
+    "non-deterministic",
+    "parallel-unsafe",
+)
+
+
+@dataclass
+class FlakyTest:
+    """One flaky test and its cause, each claim verified by running it (docs/flaky.md).
+
+    `polluter`/`cleaner`/`state_setter`/`concurrent` are node ids (None when not applicable or
+    not found); `also_needed` lists further tests the polluter/state-setter needs with it;
+    `state` names the shared state (`{"kind", "name", "change", "before", "after", "by"}`);
+    `runs`/`failures` count the suite runs (baseline, same-order reruns, shuffled orders; for a
+    parallel-unsafe test its `pytest -n 2` runs) that ran the test and how many it failed;
+    `failure_rate` and `failure_ci` (95 % Wilson interval) are percentages. `reproduce` is a plain
+    pytest command that shows the failure, `passes` one that shows the test passing; `path`/`line`
+    locate the test's `def`; `predicted_by` names static findings (`TQ309 path:line`) that
+    pointed at the cause.
+    """
+
+    __test__ = False  # not a pytest test class
+
+    test: str
+    kind: FlakyKind
+    polluter: str | None = None
+    cleaner: str | None = None
+    state_setter: str | None = None
+    concurrent: str | None = None
+    also_needed: list[str] = field(default_factory=list)
+    state: list[dict[str, str]] = field(default_factory=list)
+    runs: int = 0
+    failures: int = 0
+    failure_rate: float | None = None
+    failure_ci: list[float] | None = None
+    reproduce: str = ""
+    passes: str = ""
+    message: str = ""
+    path: str = ""
+    line: int | None = None
+    predicted_by: list[str] = field(default_factory=list)
+
+
 @dataclass
 class ProjectInfo:
     """Where the scan looked: the project root (".") and the project-relative source and test paths."""
@@ -276,6 +322,7 @@ class Scorecard:
     tests: list[TestResult] = field(default_factory=list)
     properties: Properties | None = field(default=None, metadata=EMPTY_OBJECT_IF_NONE)
     top_actions: list[TopAction] = field(default_factory=list)
+    flaky: list[FlakyTest] = field(default_factory=list)
     pytest_overrides: list[PytestOverride] = field(default_factory=list)
     skipped_modules: list[SkippedModule] = field(default_factory=list)
     unmutated: list[Unmutated] = field(default_factory=list)

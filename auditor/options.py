@@ -21,6 +21,7 @@ class Options:
     `tests` is the tests directory (None: pytest's testpaths, else ./tests); `only`/`skip` are stage
     names; `jobs` is the number of parallel workers (None: the config's `jobs`, else all cores);
     `diff` is a git revision for pull-request mode; `shard` is `(K, N)` with 1 <= K <= N;
+    `cache_dir` puts all state (caches, workspaces, history, the lock) in that directory;
     `fail_under` maps gate metrics (`metric_registry.GATE_METRICS`) to their minimum (a maximum
     for `errors`); `executor` ("local"/"dask") and `scheduler` (a Dask scheduler address) choose
     where the mutants run (None: `[tool.auditor.mutation]`; docs/distributed.md).
@@ -36,6 +37,7 @@ class Options:
     write_baseline: str | None = None
     shard: tuple[int, int] | None = None
     use_cache: bool = True
+    cache_dir: str | None = None  # where all state goes (else AUDITOR_CACHE_DIR, else .auditor/)
     quiet: bool = False
     console: Any = None  # a rich Console for progress bars; None = no progress output
     fail_under: dict[str, float] = field(default_factory=dict)  # --fail-under METRIC=VALUE

@@ -1,23 +1,22 @@
 """Discovers the project under audit: its root, source packages, test files and pytest settings.
 
-The static engine mirrors pytest's collection, so the pytest ini options are read the way pytest
-reads them: the first of pytest.ini / .pytest.ini / pyproject.toml [tool.pytest.ini_options] /
-tox.ini [pytest] / setup.cfg [tool:pytest] that exists and has the section wins.
+The pytest settings (`PytestSettings`, `read_pytest_settings`) are read by `auditor.pytest_config`,
+the one place that mirrors how pytest finds and reads its configuration.
 """
 
 from __future__ import annotations
 
-import configparser
 import fnmatch
 import glob
 import os
-import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from auditor.config import Config, load_config, read_toml
+from auditor.config import Config, load_config
 from auditor.errors import UsageError
+from auditor.pytest_config import PytestSettings, read_pytest_settings
+
+__all__ = ["Project", "PytestSettings", "find_root", "load_project", "read_pytest_settings"]
 
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "pytest.ini", "tox.ini")
 SKIP_DIRS = {
@@ -43,112 +42,6 @@ SKIP_DIRS = {
 
 
 @dataclass
-class PytestSettings:
-    """The pytest ini options the collection model needs (defaults are pytest's)."""
-
-    python_files: list[str] = field(default_factory=lambda: ["test_*.py", "*_test.py"])
-    python_classes: list[str] = field(default_factory=lambda: ["Test"])
-    python_functions: list[str] = field(default_factory=lambda: ["test"])
-    testpaths: list[str] = field(default_factory=list)
-    usefixtures: list[str] = field(default_factory=list)
-    addopts: list[str] = field(default_factory=list)
-    xfail_strict: bool = False
-    asyncio_mode: str = ""
-    trio_mode: bool = False
-    configfile: str | None = None
-
-    def matches_file(self, name: str) -> bool:
-        return any(fnmatch.fnmatch(name, pattern) for pattern in self.python_files)
-
-    def matches_function(self, name: str) -> bool:
-        return any(_prefix_or_glob(name, p) for p in self.python_functions)
-
-    def matches_class(self, name: str) -> bool:
-        return any(_prefix_or_glob(name, p) for p in self.python_classes)
-
-
-def _prefix_or_glob(name: str, pattern: str) -> bool:
-    """pytest: a pattern with glob characters is a glob, otherwise a prefix."""
-    if any(ch in pattern for ch in "*?["):
-        return fnmatch.fnmatch(name, pattern)
-    return name.startswith(pattern)
-
-
-def _split_ini(value: str) -> list[str]:
-    return shlex.split(value.replace("\n", " "))
-
-
-def _from_mapping(raw: dict[str, Any], configfile: str) -> PytestSettings:
-    settings = PytestSettings(configfile=configfile)
-
-    def as_list(value: Any) -> list[str]:
-        if isinstance(value, list):
-            return [str(v) for v in value]
-        return _split_ini(str(value))
-
-    if "python_files" in raw:
-        settings.python_files = as_list(raw["python_files"])
-    if "python_classes" in raw:
-        settings.python_classes = as_list(raw["python_classes"])
-    if "python_functions" in raw:
-        settings.python_functions = as_list(raw["python_functions"])
-    if "testpaths" in raw:
-        settings.testpaths = as_list(raw["testpaths"])
-    if "usefixtures" in raw:
-        settings.usefixtures = as_list(raw["usefixtures"])
-    if "addopts" in raw:
-        settings.addopts = as_list(raw["addopts"])
-    if "xfail_strict" in raw:
-        settings.xfail_strict = str(raw["xfail_strict"]).strip().lower() in ("true", "1", "yes")
-    if "asyncio_mode" in raw:
-        settings.asyncio_mode = str(raw["asyncio_mode"]).strip()
-    if "trio_mode" in raw:
-        settings.trio_mode = str(raw["trio_mode"]).strip().lower() in ("true", "1", "yes")
-    return settings
-
-
-def read_pytest_settings(root: Path) -> PytestSettings:
-    """Find the pytest configuration the way pytest does, starting at the project root."""
-    for name in ("pytest.ini", ".pytest.ini"):
-        path = root / name
-        if path.is_file():
-            parser = _ini(path)
-            if parser.has_section("pytest"):
-                return _from_mapping(dict(parser["pytest"]), name)
-            return PytestSettings(configfile=name)  # pytest.ini always wins, even if empty
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        data = read_toml(pyproject)
-        table = data.get("tool", {}).get("pytest", {})
-        native = {k: v for k, v in table.items() if k != "ini_options"} if isinstance(table, dict) else {}
-        if native:  # pytest 9's native [tool.pytest] table (values are TOML lists, not strings)
-            return _from_mapping(native, "pyproject.toml")
-        ini = table.get("ini_options") if isinstance(table, dict) else None
-        if isinstance(ini, dict):
-            return _from_mapping(ini, "pyproject.toml")
-    tox = root / "tox.ini"
-    if tox.is_file():
-        parser = _ini(tox)
-        if parser.has_section("pytest"):
-            return _from_mapping(dict(parser["pytest"]), "tox.ini")
-    setup_cfg = root / "setup.cfg"
-    if setup_cfg.is_file():
-        parser = _ini(setup_cfg)
-        if parser.has_section("tool:pytest"):
-            return _from_mapping(dict(parser["tool:pytest"]), "setup.cfg")
-    return PytestSettings()
-
-
-def _ini(path: Path) -> configparser.ConfigParser:
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(path, encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError):
-        return configparser.ConfigParser(interpolation=None)
-    return parser
-
-
-@dataclass
 class Project:
     """Everything the stages need to know about the project under audit."""
 
@@ -157,6 +50,7 @@ class Project:
     source_paths: list[Path]
     pytest: PytestSettings
     config: Config
+    cache_dir: Path | None = None  # --cache-dir; see auditor.state.state_dir
     # what the suite's pytest runs are given: None = nothing, so pytest collects what plain
     # `pytest` collects (its testpaths, else the rootdir: doctests and README globs included)
     explicit_tests: bool = True
@@ -175,7 +69,10 @@ class Project:
 
     @property
     def state_dir(self) -> Path:
-        return self.root / ".auditor"
+        """Where all of auditor's state for this project lives (`auditor.state.state_dir`)."""
+        from auditor.state import state_dir
+
+        return state_dir(self.root, self.tests_dirs, self.cache_dir)
 
     def test_files(self) -> list[Path]:
         """Every .py file under the test dirs (test modules, conftest.py, helpers), sorted; when a
@@ -185,7 +82,13 @@ class Project:
         for base in self.tests_dirs:
             candidates = [base] if base.is_file() else _walk_py(base)
             for path in candidates:
-                resolved = path.resolve()
+                try:
+                    resolved = path.resolve(strict=True)
+                except (OSError, RuntimeError) as exc:  # a symlink loop or a dangling link
+                    from auditor.state import warn
+
+                    warn(f"skipped {path}: it cannot be read ({type(exc).__name__}: {exc})")
+                    continue
                 if resolved in seen or self._excluded(resolved):
                     continue
                 seen.add(resolved)
@@ -296,6 +199,13 @@ def discover_source(
     return candidates
 
 
+def _relative_arg(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix() or "."
+    except ValueError:
+        return str(path.resolve())
+
+
 def _has_non_test_modules(path: Path, settings: PytestSettings) -> bool:
     if not (path.is_dir() and (path / "__init__.py").is_file()):
         return False
@@ -317,12 +227,17 @@ def expand_testpaths(root: Path, testpaths: list[str]) -> list[Path]:
     return out
 
 
-def load_project(tests: str | Path | None = None, *, config: Config | None = None) -> Project:
+def load_project(
+    tests: str | Path | None = None,
+    *,
+    config: Config | None = None,
+    cache_dir: str | Path | None = None,
+) -> Project:
     """Build the Project for a tests directory (or the pytest testpaths / ./tests when None)."""
     if tests is None:
         root = find_root(Path.cwd())
-        settings = read_pytest_settings(root)
         cfg = config or load_config(root)
+        settings = read_pytest_settings(root, cfg.pytest_args)
         explicit = bool(cfg.tests)
         if cfg.tests:
             tests_dirs = [root / n for n in cfg.tests]
@@ -348,10 +263,13 @@ def load_project(tests: str | Path | None = None, *, config: Config | None = Non
                 f"directory."
             )
         root = find_root(path)
-        settings = read_pytest_settings(root)
         cfg = config or load_config(root)
         tests_dirs = [path.resolve()]
         explicit = True
+    # the settings pytest uses when we run it from the root on these paths
+    settings = read_pytest_settings(
+        root, [*cfg.pytest_args, *(_relative_arg(t, root) for t in tests_dirs)]
+    )
     if cfg.source:
         source_paths = [root / s for s in cfg.source]
         missing_src = [s for s in source_paths if not s.exists()]
@@ -368,5 +286,6 @@ def load_project(tests: str | Path | None = None, *, config: Config | None = Non
         source_paths=source_paths,
         pytest=settings,
         config=cfg,
+        cache_dir=Path(cache_dir).resolve() if cache_dir else None,
         explicit_tests=explicit,
     )

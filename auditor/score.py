@@ -163,6 +163,14 @@ def property_reach(card: Scorecard) -> float | None:
     return pct(props.reached_lines, props.coverable_lines)
 
 
+def flakiness_component(card: Scorecard) -> float | None:
+    """100 x (1 - flaky tests / tests the flakiness stage ran); None when it did not run."""
+    search = card.meta.flaky
+    if not card.stage_ran("flaky") or search is None or search.tests <= 0:
+        return None
+    return pct(search.tests - len(card.flaky), search.tests)
+
+
 def pseudo_counts(card: Scorecard) -> PseudoCounts:
     """Covered functions checked for being pseudo-tested, by outcome."""
     counts = Counter(p.status for p in card.pseudo_tested)
@@ -246,6 +254,10 @@ def components(card: Scorecard, summary: Summary) -> dict[str, tuple[float | Non
     out["pseudo-tested"] = (
         pct(pseudo.tested, pseudo.checked) if card.stage_ran("mutation") else None,
         reasons["pseudo-tested"] or "no pseudo-tested check ran (no covered functions)",
+    )
+    out["flakiness"] = (
+        flakiness_component(card),
+        reasons["flakiness"] or "the flakiness stage ran no test",
     )
     out["properties"] = (
         summary.property_reach,
@@ -370,6 +382,7 @@ def build_summary(card: Scorecard, config: Config | None) -> Summary:
     summary.tests_with_findings = len(with_findings) if card.stage_ran("static") else None
     summary.findings_per_test = round(len(card.findings) / tests, 2) if tests else None
     summary.property_reach = property_reach(card) if card.stage_ran("properties") else None
+    summary.flaky_tests = len(card.flaky) if card.stage_ran("flaky") else None
     summary.stages_included = [s.name for s in card.stages if s.ran]
     summary.stages_not_run = [StageNotRun(s.name, s.reason) for s in card.stages if not s.ran]
     apply_overall(card, summary, config)

@@ -50,9 +50,7 @@ def formula_text(weights: dict[str, float], source: str) -> list[str]:
     ]
     for name, weight in weights.items():
         component = COMPONENT_BY_NAME[name]
-        lines.append(
-            f"  {name:<14} {weight:>5g}  ({100 * weight / total:.0f}%)  {component.label}"
-        )
+        lines.append(f"  {name:<14} {weight:>5g}  ({100 * weight / total:.0f}%)  {component.label}")
         lines += textwrap.wrap(
             component.definition, width=96, initial_indent=" " * 24, subsequent_indent=" " * 24
         )

@@ -53,6 +53,7 @@ class Summary:
     tests_with_findings: int | None = None
     findings_per_test: float | None = None
     property_reach: float | None = None
+    flaky_tests: int | None = None
     # share of covered function code that was mutated (auditor.coverage.unmutated), and how many
     # covered functions/statements got no mutant; None when mutation did not run
     mutated_share: float | None = None

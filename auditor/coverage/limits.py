@@ -7,23 +7,17 @@ measured the limit is `FIRST_RUN_SECONDS`.
 
 `run_group` starts the command in its own process group and, on the limit, Ctrl-C or SIGTERM,
 stops the whole group (pytest and every child it started), so nothing keeps spinning after auditor
-exits. (This is the one call to switch to the shared `auditor.procs` runner once it exists.)
+exits. It is `auditor.procs.run`, the runner every subprocess of auditor uses.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
-from typing import Any
 
+from auditor import procs
 from auditor.project import Project
 
 FIRST_RUN_SECONDS = 1800.0
@@ -70,68 +64,10 @@ class GroupRun:
 
 
 def run_group(cmd: list[str], *, cwd: Path, env: dict[str, str], limit: float) -> GroupRun:
-    """Run `cmd` in a new process group with its output in a temporary file; stop the group
-    after `limit` seconds (exit code -9, `timed_out`) or when auditor is interrupted
-    (KeyboardInterrupt is re-raised, SIGTERM exits 143, after the group is gone)."""
-    with tempfile.TemporaryFile(mode="w+b") as out:
-        proc = subprocess.Popen(
-            cmd,
-            cwd=cwd,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        timed_out = False
-        with _terminate_group_on_sigterm(proc):
-            try:
-                proc.wait(timeout=limit)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                stop_group(proc)
-            except BaseException:
-                stop_group(proc)
-                raise
-        out.seek(0)
-        text = out.read().decode("utf-8", errors="replace")
-    return GroupRun(exit_code=proc.returncode, output=text, timed_out=timed_out)
-
-
-def stop_group(proc: subprocess.Popen[Any]) -> None:
-    """SIGTERM to the whole group, SIGKILL after a grace period; reaps `proc`."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        with suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, sig)
-        try:
-            proc.wait(timeout=GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            continue
-        if sig == signal.SIGTERM:
-            # pytest is gone; children it left behind may still run
-            with suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-        return
-
-
-SIGTERM_EXIT = 128 + signal.SIGTERM  # the shell's convention for "terminated by SIGTERM"
-
-
-@contextmanager
-def _terminate_group_on_sigterm(proc: subprocess.Popen[Any]) -> Iterator[None]:
-    """While the group runs, SIGTERM to auditor stops the group and exits with 143."""
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop_group(proc)
-        raise SystemExit(SIGTERM_EXIT)
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    """Run `cmd` in a new process group (`auditor.procs`); stop the whole group after `limit`
+    seconds (`timed_out`) or when auditor is interrupted (Ctrl-C, or SIGTERM through the CLI's
+    handlers: the exception is re-raised after the group is gone)."""
+    done = procs.run(
+        cmd, cwd=cwd, env=env, timeout=limit, grace=GRACE_SECONDS, timeout_signal=signal.SIGTERM
+    )
+    return GroupRun(exit_code=done.exit_code, output=done.output, timed_out=done.timed_out)

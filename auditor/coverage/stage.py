@@ -14,6 +14,7 @@ import os
 import re
 from typing import Any
 
+from auditor import state
 from auditor.coverage.fingerprint import project_fingerprint
 from auditor.coverage.map import CoverageMap, map_path
 from auditor.coverage.read import read_map, read_modules
@@ -85,7 +86,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         "pytest_overrides": [o.to_json() for o in suite.overrides],
         "skipped_modules": to_jsonable(skipped_modules(project, suite.collect_skips, suite.tests)),
     }
-    (coverage_dir(project) / RESULT_FILE).write_text(json.dumps(result, indent=1), "utf-8")
+    state.atomic_write_json(coverage_dir(project) / RESULT_FILE, result, indent=1)
     _apply(card, result)
     card.stages.append(StageReport(name="coverage", ran=True, engine=engine()))
 
@@ -141,12 +142,34 @@ def check_suite(project: Project, suite: SuiteRun) -> None:
             f"[tool.auditor]) and run again; pytest's output is in "
             f"{project.rel(coverage_dir(project) / 'pytest.log')}."
         )
-    if suite.exit_code == 5 or not suite.tests:
+    conftest = _CONFTEST_ERROR.search(suite.output)
+    if conftest:
+        missing = _MISSING.search(suite.output)
+        hint = (
+            f" The module '{missing.group(1).split('.')[0]}' is not installed in the interpreter "
+            f"auditor runs with; install the project's test dependencies into it."
+            if missing
+            else ""
+        )
         raise StageFailed(
-            f"pytest collected no tests under "
-            f"{', '.join(project.rel(t) for t in project.tests_dirs)}"
-            f" (exit code {suite.exit_code}). Pass the directory that holds your tests, e.g. "
-            f"`auditor scan tests`. pytest said: {_tail(suite.output)}"
+            f"pytest could not load {project.rel(conftest.group(1))}, so no test under it can "
+            f"run: {_error_line(suite.output)}.{hint} Fix it (`python -m pytest --collect-only` "
+            f"reproduces it) and run again."
+        )
+    if suite.exit_code == 5 or not suite.tests:
+        where = ", ".join(project.rel(t) for t in project.tests_dirs)
+        files = [f for f in project.test_files() if project.pytest.matches_file(f.name)]
+        if not files:
+            patterns = " or ".join(project.pytest.python_files)
+            raise StageFailed(
+                f"pytest collected no tests: there are no test files under {where} (pytest "
+                f"collects files named {patterns}, its python_files setting). Add tests there, or "
+                f"pass the directory that holds them."
+            )
+        raise StageFailed(
+            f"pytest collected no tests from the {len(files)} test file(s) under {where} (exit "
+            f"code {suite.exit_code}). Check python_functions/python_classes and any -k/-m "
+            f"selection in addopts or pytest-args. pytest said: {_tail(suite.output)}"
         )
     if suite.exit_code not in (0, 1):
         raise StageFailed(
@@ -157,6 +180,15 @@ def check_suite(project: Project, suite: SuiteRun) -> None:
 
 
 _MISSING = re.compile(r"No module named '([^']+)'")
+_CONFTEST_ERROR = re.compile(r"ImportError while loading conftest '([^']+)'")
+
+
+def _error_line(output: str) -> str:
+    """The `E   ...` line pytest prints for an import error (else the output's last line)."""
+    for line in output.splitlines():
+        if line.startswith("E "):
+            return line[1:].strip()
+    return _tail(output, 1)
 
 
 def collection_message(errors: list[dict[str, Any]]) -> str:
@@ -188,11 +220,18 @@ def _load_cached(project: Project, key: str) -> dict[str, Any] | None:
     path = coverage_dir(project) / RESULT_FILE
     if not path.is_file() or not map_path(project.state_dir).is_file():
         return None
-    try:
-        data: dict[str, Any] = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+    data = state.read_json(path, "coverage cache")
+    if not isinstance(data, dict) or data.get("key") != key:
         return None
-    return data if data.get("key") == key else None
+    try:  # the cached result and the who-tests-what map must both be whole to be re-used
+        CoverageMap.load(project)
+        probe = Scorecard()
+        _apply(probe, data)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        state.warn(f"discarded the corrupt coverage cache in {path.parent} ({exc}); re-running")
+        path.unlink(missing_ok=True)
+        return None
+    return data
 
 
 def _apply(card: Scorecard, result: dict[str, Any]) -> None:

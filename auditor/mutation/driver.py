@@ -1,8 +1,9 @@
 """Run mutmut as a subprocess in the workspace, with a progress bar read from its `.meta` files.
 
 mutmut's stdout is a `\\r` spinner meant for humans; progress is taken from the `.meta` files it
-rewrites after every mutant. Ctrl-C reaches mutmut too (same process group); we wait for it to save
-and exit, so every finished result stays on disk and the next scan resumes from there.
+rewrites after every mutant. mutmut runs in a process group of its own (`auditor.procs`): on Ctrl-C
+or SIGTERM it gets SIGINT, time to save, then the whole group is ended, so every finished result
+stays on disk, the next scan resumes from there, and no mutmut child outlives the scan.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor import procs
 from auditor.mutation.results import read_all
 
 POLL_SECONDS = 0.5
+STOP_GRACE_SECONDS = 5.0  # after SIGINT (then SIGTERM): docker stop allows 10 s in all
 
 
 @dataclass
@@ -53,21 +56,20 @@ def run(ws: Path, names: list[str], jobs: int, console: Any = None) -> MutmutRun
     log_path = ws / "mutmut-run.log"
     started = time.perf_counter()
     wanted = set(names)
-    with log_path.open("w", encoding="utf-8") as log:
-        proc = subprocess.Popen(
-            mutmut_command(names, jobs),
-            cwd=ws,
-            env=mutmut_env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    with log_path.open("w", encoding="utf-8") as log, procs.start(
+        mutmut_command(names, jobs),
+        cwd=ws,
+        env=mutmut_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    ) as proc:
         try:
             _wait(proc, ws / "mutants", wanted, console)
         except KeyboardInterrupt:
-            _stop(proc)
+            proc.stop(grace=STOP_GRACE_SECONDS)  # SIGINT first: mutmut saves, then exits
             raise
     output = log_path.read_text(encoding="utf-8", errors="replace")
-    return MutmutRun(proc.returncode, output, time.perf_counter() - started)
+    return MutmutRun(proc.popen.returncode, output, time.perf_counter() - started)
 
 
 def _done(mutants_dir: Path, wanted: set[str]) -> int:
@@ -77,7 +79,7 @@ def _done(mutants_dir: Path, wanted: set[str]) -> int:
         return 0  # a .meta file being rewritten right now; try again at the next poll
 
 
-def _wait(proc: subprocess.Popen[bytes], mutants_dir: Path, wanted: set[str], console: Any) -> None:
+def _wait(proc: procs.Child, mutants_dir: Path, wanted: set[str], console: Any) -> None:
     if console is None:
         proc.wait()
         return
@@ -96,16 +98,3 @@ def _wait(proc: subprocess.Popen[bytes], mutants_dir: Path, wanted: set[str], co
             progress.update(task, completed=_done(mutants_dir, wanted))
             time.sleep(POLL_SECONDS)
         progress.update(task, completed=_done(mutants_dir, wanted))
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """mutmut got the same SIGINT; give it time to save, then make sure it is gone."""
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()

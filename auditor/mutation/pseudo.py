@@ -17,7 +17,6 @@ replacement, covering tests, the contents of their test files).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import signal
 import subprocess
@@ -26,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor import state
 from auditor.coverage.map import CoverageMap
 from auditor.model import PseudoTested
 from auditor.mutation.command import pytest_args
@@ -185,9 +185,7 @@ class PseudoPlan:
             result.status = self.cache.get(key, "error")  # type: ignore[assignment]
             self.results.append(result)
         self.results.sort(key=lambda r: (r.path, r.line))
-        path = _cache_path(self.project)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.cache, indent=0, sort_keys=True), encoding="utf-8")
+        state.atomic_write_json(_cache_path(self.project), self.cache, indent=0)
         return self.results
 
 
@@ -204,10 +202,13 @@ def plan(project: Project, options: Options, mutants_dir: Path) -> PseudoPlan:
     if not cov_map.tests:
         return out
     if options.use_cache:
-        try:
-            out.cache = json.loads(_cache_path(project).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            out.cache = {}
+        loaded = state.read_json(_cache_path(project), "pseudo-tested cache")
+        # verdicts must be known statuses; anything else is checked again
+        out.cache = (
+            {k: v for k, v in loaded.items() if v in ("pseudo_tested", "tested", "error")}
+            if isinstance(loaded, dict)
+            else {}
+        )
     changed = _in_diff_scope(project, options)
     for source in project.source_files():
         rel = project.rel(source)

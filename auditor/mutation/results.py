@@ -118,6 +118,81 @@ def read_stats(mutants_dir: Path) -> Stats:
     )
 
 
+def _check_meta(data: Any) -> None:
+    if not isinstance(data, dict) or not isinstance(data.get("exit_code_by_key"), dict):
+        raise ValueError("not a JSON object with an 'exit_code_by_key' table")
+    for name, code in data["exit_code_by_key"].items():
+        if not isinstance(name, str) or not (code is None or type(code) is int):
+            raise ValueError(f"bad exit code {code!r} for {name!r}")
+    for key in ("durations_by_key", "estimated_durations_by_key", "type_check_error_by_key",
+                "hash_by_function_name"):
+        if not isinstance(data.get(key, {}), dict):
+            raise ValueError(f"'{key}' is not a table")
+
+
+def _check_spans(data: Any) -> None:
+    spans = data.get("spans", {}) if isinstance(data, dict) else None
+    if not isinstance(spans, dict):
+        raise ValueError("not a JSON object with a 'spans' table")
+    for value in spans.values():
+        int(value[0]), int(value[1])
+
+
+def _check_stats(data: Any) -> None:
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    for key in ("tests_by_mangled_function_name", "duration_by_test"):
+        if not isinstance(data.get(key, {}), dict):
+            raise ValueError(f"'{key}' is not a table")
+    for tests in data.get("tests_by_mangled_function_name", {}).values():
+        list(tests)
+    for seconds in data.get("duration_by_test", {}).values():
+        float(seconds)
+
+
+def _valid(path: Path, check: Any) -> str | None:
+    """None when `path` holds what `check` accepts, else why not."""
+    try:
+        check(json.loads(path.read_bytes().decode("utf-8")))
+    except (ValueError, TypeError, IndexError, KeyError, OSError) as exc:
+        return str(exc)[:120] or type(exc).__name__
+    return None
+
+
+def heal(mutants_dir: Path) -> list[str]:
+    """Discard corrupt mutmut result files, so nothing is lost or silently dropped.
+
+    A `.meta` or `.spans` file that is not what mutmut 3.8 writes is deleted together with the
+    generated mutant file it describes: mutmut then regenerates that source file's mutants and
+    re-runs them (a corrupt `.meta` used to crash generation, and the report lost every mutant).
+    A corrupt `mutmut-stats.json` is deleted (mutmut re-records which tests cover what). Returns
+    one line per discarded file (also sent to `auditor.state.warn`).
+    """
+    from auditor.state import warn
+
+    healed: list[str] = []
+    if not mutants_dir.is_dir():
+        return healed
+    for suffix, check in ((".py.meta", _check_meta), (".py.spans", _check_spans)):
+        for path in sorted(mutants_dir.rglob("*" + suffix)):
+            why = _valid(path, check)
+            if why is None:
+                continue
+            base = str(path)[: -len(suffix)] + ".py"
+            for stale in (path, Path(base), Path(base + ".meta"), Path(base + ".spans")):
+                stale.unlink(missing_ok=True)
+            healed.append(f"discarded corrupt mutation results {path} ({why}); its mutants re-run")
+    stats = mutants_dir / "mutmut-stats.json"
+    if stats.is_file():
+        why = _valid(stats, _check_stats)
+        if why is not None:
+            stats.unlink(missing_ok=True)
+            healed.append(f"discarded corrupt {stats} ({why}); test coverage is re-recorded")
+    for line in healed:
+        warn(line)
+    return healed
+
+
 def reset_results(mutants_dir: Path, names: set[str]) -> int:
     """Set the named mutants back to 'not checked' in their .meta (forces mutmut to re-run them)."""
     count = 0

@@ -77,6 +77,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
     if not options.use_cache:  # --no-cache: forget every previous verdict
         shutil.rmtree(mutants_dir, ignore_errors=True)
         memory.pop("test_hashes", None)
+    results.heal(mutants_dir)  # a corrupt cache file is discarded and recomputed, never trusted
     try:
         generation = generate(ws, settings, jobs=jobs)
     except (GenerationError, OSError, UnicodeDecodeError) as exc:

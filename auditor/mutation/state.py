@@ -8,10 +8,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from auditor import state
 from auditor.project import Project
 
 
@@ -21,18 +21,12 @@ def state_path(project: Project, workspace: str = "workspace") -> Path:
 
 
 def load(project: Project, workspace: str = "workspace") -> dict[str, Any]:
-    path = state_path(project, workspace)
-    try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data
+    data = state.read_json(state_path(project, workspace), "mutation state")
+    return data if isinstance(data, dict) else {}
 
 
 def save(project: Project, data: dict[str, Any], workspace: str = "workspace") -> None:
-    path = state_path(project, workspace)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+    state.atomic_write_json(state_path(project, workspace), data, indent=1)
 
 
 def changed_test_files(old: dict[str, str] | None, new: dict[str, str]) -> set[str]:

@@ -69,7 +69,7 @@ class ResultStore:
         out: dict[str, RunRecord] = {}
         if not self.path.is_file():
             return out
-        for line in self.path.read_text(encoding="utf-8").splitlines():
+        for line in self.path.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
                 data = json.loads(line)
                 out[data["id"]] = RunRecord(**data)

@@ -77,6 +77,12 @@ def workspace_dir(project: Project, name: str = "workspace") -> Path:
     return project.state_dir / "mutation" / name
 
 
+# a project-root sitecustomize.py/usercustomize.py runs at interpreter start-up when its directory
+# is on PYTHONPATH; plain pytest never runs it, so the mirror (whose root is on the mutation
+# runner's PYTHONPATH) leaves it out
+STARTUP_HOOKS = frozenset({"sitecustomize.py", "usercustomize.py"})
+
+
 def _skipped(name: str) -> bool:
     return (
         name in SKIP_DIRS
@@ -93,14 +99,22 @@ def sync_tree(src: Path, dst: Path, keep: frozenset[str] | set[str] = frozenset(
     """
     written = 0
     dst.mkdir(parents=True, exist_ok=True)
+    mirror = dst.resolve()
     wanted: set[Path] = set()
     for dirpath, dirnames, filenames in os.walk(src):
         here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if not _skipped(d))
+        # never mirror the directory that holds the mirror (a --cache-dir inside the project)
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not _skipped(d) and not mirror.is_relative_to((here / d).resolve())
+        )
         rel_dir = here.relative_to(src)
         for name in sorted(filenames):
             if _skipped(name) or name.endswith((".pyc", ".pyo")):
                 continue
+            if not rel_dir.parts and name in STARTUP_HOOKS:
+                continue  # the workspace root is on our children's PYTHONPATH: plain pytest's is not
             rel = rel_dir / name
             if rel.parts[0] in keep:
                 continue

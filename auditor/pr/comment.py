@@ -3,7 +3,7 @@
 Shaped after what reviewers act on (Codecov's and Arcmutate's comments, Google's surfaced mutants):
 a headline with the patch numbers and the project delta, a table per changed file, each surfaced
 surviving mutant with its diff and, when Hypothesis found one, a ready regression test, then new
-findings and a footer that says what was not looked at and why. GitHub rejects bodies over 65,536
+findings, the flaky tests the branch added or changed (with their verified cause) and a footer that says what was not looked at and why. GitHub rejects bodies over 65,536
 characters, so long parts are collapsed and truncated with a count, never silently cut.
 """
 
@@ -15,9 +15,10 @@ from typing import Any
 from auditor import metric_registry
 from auditor.config import Config, PrConfig
 from auditor.counts import MutantCounts
-from auditor.model import Finding, Mutant, Scorecard
+from auditor.model import Finding, FlakyTest, Mutant, Scorecard
 from auditor.patch_model import Patch, ProjectNumbers
 from auditor.pr import patch_metrics
+from auditor.reports import flaky_text
 
 MARKER = "<!-- auditor-pr-comment -->"
 MAX_CHARS = 65_536
@@ -42,7 +43,10 @@ def render(
     survivors, notes = _survivors_section(card, BUDGET - used)
     parts.append(survivors)
     used += len(survivors)
-    parts.append(_findings_section(card, max(0, BUDGET - used), notes))
+    findings = _findings_section(card, max(0, BUDGET - used), notes)
+    parts.append(findings)
+    used += len(findings)
+    parts.append(_flaky_section(card, max(0, BUDGET - used), notes))
     parts.append(_footer(card, notes))
     text = "\n\n".join(p for p in parts if p).rstrip() + "\n"
     if len(text) > MAX_CHARS:  # last resort; the budgets above keep us far from here
@@ -301,6 +305,43 @@ def _findings_section(card: Scorecard, budget: int, notes: list[str]) -> str:
     return f"{title}\n\n{body}"
 
 
+def new_flaky(card: Scorecard) -> list[FlakyTest]:
+    """In PR mode the flaky tests that involve a changed test (as the flaky test itself, its
+    polluter, state-setter, cleaner or partner); otherwise every flaky test."""
+    changed = card.meta.flaky.changed_tests if card.meta.flaky else None
+    if not card.patch or changed is None:
+        return list(card.flaky)
+    wanted = set(changed)
+    out = []
+    for entry in card.flaky:
+        involved = [entry.test, entry.polluter, entry.state_setter, entry.cleaner, entry.concurrent]
+        if any(name and name.partition("[")[0] in wanted for name in involved):
+            out.append(entry)
+    return out
+
+
+def _flaky_section(card: Scorecard, budget: int, notes: list[str]) -> str:
+    entries = new_flaky(card)
+    if not entries:
+        return ""
+    title = "#### New flaky tests" if card.patch else "#### Flaky tests"
+    rows: list[str] = []
+    used = 0
+    for entry in entries:
+        where = f"{entry.path}:{entry.line}" if entry.line else entry.path
+        row = (
+            f"- **{entry.kind}** `{_cell(entry.test)}` (`{_cell(where)}`): "
+            f"{_inline(flaky_text.cause(entry))}\n  reproduce: `{_cell(entry.reproduce)}`"
+        )
+        if used + len(row) > budget:
+            break
+        rows.append(row)
+        used += len(row) + 1
+    if len(rows) < len(entries):
+        notes.append(f"{_n(len(entries) - len(rows), 'more flaky test')} not listed")
+    return f"{title}\n\n" + "\n".join(rows)
+
+
 def _footer(card: Scorecard, notes: list[str]) -> str:
     items = list(notes)
     patch = card.patch
@@ -318,6 +359,8 @@ def _footer(card: Scorecard, notes: list[str]) -> str:
     for stage in card.stages:
         if not stage.ran:
             items.append(f"stage `{stage.name}` not run: {stage.reason or 'no reason given'}")
+    for left_out in card.meta.flaky.not_covered if card.meta.flaky else []:
+        items.append(f"flakiness search did not cover: {left_out}")
     if patch is not None and patch.project is None:
         items.append(
             "no project-wide Δ: pass the base branch's scorecard "

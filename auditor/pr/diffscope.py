@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from auditor import git
 from auditor.errors import UsageError
 from auditor.project import SKIP_DIRS
 
@@ -294,7 +294,7 @@ def _all_lines(path: Path) -> set[int]:
 
 def _require_repository(root: Path) -> None:
     if shutil.which("git") is None:
-        raise UsageError(
+        raise git.GitError(
             "--diff needs git, which is not on PATH. Install git (e.g. `apt-get install git`), "
             "or run "
             "`auditor scan` without --diff to audit the whole project."
@@ -309,22 +309,9 @@ def _require_repository(root: Path) -> None:
         )
 
 
-def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", "-C", str(root), *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        check=False,
-    )
+def _run(root: Path, *args: str) -> git.GitResult:
+    return git.run(root, *args)
 
 
 def _git(root: Path, *args: str) -> str:
-    result = _run(root, *args)
-    if result.returncode != 0:
-        raise UsageError(
-            f"`git {' '.join(args)}` failed in {root}: {result.stderr.strip() or 'no message'}. "
-            f"Check that the repository is not corrupt (`git status` must work)."
-        )
-    return result.stdout
+    return git.output(root, *args)

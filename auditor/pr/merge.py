@@ -53,8 +53,7 @@ def run(args: argparse.Namespace) -> int:
         out.write_text(text, encoding="utf-8")
         total = merged.summary.mutants.total if merged.summary.mutants else 0
         print(
-            f"auditor: merged {len(cards)} scorecards ({total} mutants) "
-            f"into {out}",
+            f"auditor: merged {len(cards)} scorecards ({total} mutants) into {out}",
             file=sys.stderr,
         )
     else:

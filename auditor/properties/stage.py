@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from auditor import state
 from auditor.model import Mutant, Scorecard, StageReport, to_jsonable
 from auditor.options import Options
 from auditor.project import Project
@@ -97,9 +98,9 @@ def _witnesses(
     results: dict[str, SearchResult] = {}
     todo: list[str] = []
     for mutant in survivors:
-        hit = cache.get(mutant.id)
-        if hit and hit.get("key") == keys[mutant.id]:
-            results[mutant.id] = SearchResult(**hit["result"])
+        hit = _cached_result(cache.get(mutant.id), keys[mutant.id])
+        if hit is not None:
+            results[mutant.id] = hit
         else:
             todo.append(mutant.id)
     shutil.rmtree(out_dir / "runs", ignore_errors=True)  # job files and logs of the last search
@@ -112,7 +113,7 @@ def _witnesses(
             if r.outcome in ("witness", "likely_equivalent", "skipped") and r.note != OUT_OF_BUDGET
         }
     )
-    (out_dir / CACHE_FILE).write_text(json.dumps(cache, sort_keys=True), encoding="utf-8")
+    state.atomic_write_json(out_dir / CACHE_FILE, cache)
     summary = signals.witness_counts(card.mutants)
     summary.candidates = len(survivors)
     summary.searched_now = len(todo)
@@ -168,11 +169,18 @@ def _cache_key(project: Project, mutant: Mutant, settings: WitnessSettings) -> s
 
 
 def _load_cache(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    data = state.read_json(path, "witness cache")
     return data if isinstance(data, dict) else {}
+
+
+def _cached_result(hit: Any, key: str) -> SearchResult | None:
+    """The cached result when its key matches and it has SearchResult's shape, else None."""
+    if not isinstance(hit, dict) or hit.get("key") != key or not isinstance(hit.get("result"), dict):
+        return None
+    try:
+        return SearchResult(**hit["result"])
+    except TypeError:  # an entry of another shape: search again
+        return None
 
 
 def write_witnesses(path: Path, card: Scorecard) -> None:

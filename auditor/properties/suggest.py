@@ -93,13 +93,15 @@ def tests_dir_of(card: dict[str, Any]) -> str:
     return "tests"
 
 
-def default_source(root: Path) -> Path:
-    state = root / ".auditor"
+def default_source(root: Path, cache_dir: str | None = None) -> Path:
+    from auditor.state import state_dir
+
+    state = state_dir(root, [], cache_dir)  # --cache-dir / AUDITOR_CACHE_DIR / .auditor
     for candidate in (state / LAST_SCORECARD, properties_dir(state) / WITNESS_FILE):
         if candidate.is_file():
             return candidate
     raise UsageError(
-        f"No scan results under {root / '.auditor'}. Run `auditor scan` first (the properties "
+        f"No scan results under {state}. Run `auditor scan` first (the properties "
         f"stage needs the mutation stage), or pass --scorecard FILE."
     )
 
@@ -254,7 +256,11 @@ def render(groups: list[Group], root: Path) -> str:
 
 def run(args: argparse.Namespace) -> int:
     root = Path(args.project).resolve()
-    source = Path(args.scorecard) if args.scorecard else default_source(root)
+    source = (
+        Path(args.scorecard)
+        if args.scorecard
+        else default_source(root, getattr(args, "cache_dir", None))
+    )
     card = load_card(source)
     items = suggestions(card["mutants"])
     groups = group(items, tests_dir_of(card))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor import procs
 from auditor.config import Config, WitnessConfig
 from auditor.model import Mutant, Scorecard, Witness
 from auditor.properties.names import parse_mutant_name
@@ -180,13 +181,12 @@ class _Batch:
         per_mutant = self.settings.seconds + 4 * self.settings.call_timeout + 10.0
         before = len(self.results)
         with log_path.open("w", encoding="utf-8") as log:
-            proc = subprocess.Popen(
+            proc = procs.start(
                 [sys.executable, "-I", "-m", "auditor.properties.worker", str(job_path)],
                 cwd=self.workdir,
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
             )
             offset = 0
             current: str | None = None
@@ -207,8 +207,7 @@ class _Batch:
                     break
                 now = time.monotonic()
                 if now - last_event > limit or now >= self.deadline:
-                    proc.kill()
-                    proc.wait()
+                    proc.stop(grace=1.0)
                     if current is not None:
                         why = (
                             OUT_OF_BUDGET
@@ -224,7 +223,7 @@ class _Batch:
                     SearchResult(
                         current,
                         "error",
-                        f"the witness worker crashed (exit code {proc.returncode})",
+                        f"the witness worker crashed (exit code {proc.popen.returncode})",
                     )
                 )
         self.remaining = [m for m in self.remaining if m not in self.results]

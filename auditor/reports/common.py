@@ -77,7 +77,9 @@ def headline(card: Scorecard) -> list[HeadlineRow]:
         metric = metric_registry.metric(key)
         value = metric_value(card, metric)
         note = "" if value is not None else not_measured(card, metric.stage)
-        rows.append(HeadlineRow(metric, value, metric.format(value), note, metric.band(value, bands)))
+        rows.append(
+            HeadlineRow(metric, value, metric.format(value), note, metric.band(value, bands))
+        )
     return rows
 
 
@@ -115,13 +117,26 @@ def mutation_engine(card: Scorecard) -> str:
 
 
 def source_lines(root: Path | str | None, path: str) -> list[str] | None:
-    """The project file's lines, read at render time; None when the file is not available."""
+    """The project file's lines, read at render time; None when the file is not available.
+
+    Python files are decoded with the encoding their PEP 263 coding line declares (latin-1 source
+    shows as written, not as U+FFFD)."""
     if root is None:
         return None
     try:
-        return (Path(root) / path).read_text(encoding="utf-8", errors="replace").splitlines()
+        data = (Path(root) / path).read_bytes()
     except OSError:
         return None
+    encoding = "utf-8"
+    if path.endswith(".py"):  # PEP 263: a coding cookie (or a BOM) names the encoding
+        import io
+        import tokenize
+
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError:
+            encoding = "utf-8"
+    return data.decode(encoding, errors="replace").splitlines()
 
 
 def excerpt(

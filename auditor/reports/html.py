@@ -14,8 +14,9 @@ from typing import Any
 
 from auditor import metric_registry
 from auditor.model import Mutant, Scorecard
-from auditor.reports import common
+from auditor.reports import common, flaky_text, html_release
 from auditor.reports.html_parts import CSS, JS, trend_svg
+from auditor.reports.html_release import inline_code
 from auditor.summary import SurvivorAction
 
 MODULE_HEADERS = (
@@ -54,6 +55,9 @@ def _summary(card: Scorecard) -> str:
     if s.mutants is not None:
         note = f"{common.mutant_line(s)}; {common.mutation_engine(card)}"
         tiles.append(_tile("neutral", "mutants", str(s.mutants.total), note))
+    if card.stage_ran("flaky"):
+        note = f"{flaky_text.counts_line(card)}; {flaky_text.search_line(card)}"
+        tiles.append(_tile("neutral", "flaky tests", str(len(card.flaky)), note))
     patch = s.patch
     if patch is not None:
         coverage = common.fmt_pct(patch.coverage)
@@ -83,8 +87,8 @@ def _actions(card: Scorecard) -> str:
         if isinstance(a, SurvivorAction) and a.diff:
             diff = f'<pre class="diff">{_diff_html(a.diff)}</pre>'
         items.append(
-            f'<li><span class="where">{escape(a.where)}</span> <b>{escape(a.title)}</b>'
-            f'<div class="how">{escape(a.how)}</div>{diff}</li>'
+            f'<li><span class="where">{escape(a.where)}</span> <b>{inline_code(a.title)}</b>'
+            f'<div class="how">{inline_code(a.how)}</div>{diff}</li>'
         )
     listing = f'<ol class="actions">{"".join(items)}</ol>'
     return f'<section id="actions"><h2>Top actions</h2>{listing}</section>'
@@ -146,11 +150,13 @@ def _mutant_html(m: Mutant) -> str:
         witness = '<div class="witness muted">No witness found: likely equivalent.</div>'
     tests = f"{len(m.covered_by)} covering test(s)" if m.covered_by else "no covering test recorded"
     meta = " · ".join(escape(part) for part in (m.operator, m.id, tests) if part)
-    return (
-        f'<div class="mutant"><div><span class="where">{escape(m.path)}:{m.line or "?"}</span> '
-        f'<b>{escape(m.function or m.id)}</b> <span class="muted">{meta}</span></div>'
-        f'<pre class="diff">{_diff_html(m.diff) or escape(m.description)}</pre>{witness}</div>'
+    summary = (
+        f'<span class="where">{escape(m.path)}:{m.line or "?"}</span> '
+        f'<b>{escape(m.function or m.id)}</b> <span class="muted">{meta}</span>'
     )
+    body = f'<pre class="diff">{_diff_html(m.diff) or escape(m.description)}</pre>{witness}'
+    search = " ".join([m.path, m.function, m.operator, m.id, m.diff, m.description])
+    return html_release.survivor_details(summary, search, body)
 
 
 def _survivors(card: Scorecard) -> str:
@@ -158,7 +164,11 @@ def _survivors(card: Scorecard) -> str:
         return ""
     items = [_mutant_html(m) for m in common.survivors(card)]
     body = "".join(items) or '<p class="muted">No surviving mutants.</p>'
-    return f'<section id="survivors"><h2>Surviving mutants ({len(items)})</h2>{body}</section>'
+    toolbar = html_release.survivors_toolbar(len(items))
+    return (
+        f'<section id="survivors"><h2>Surviving mutants ({len(items)})</h2>{toolbar}{body}'
+        "</section>"
+    )
 
 
 def _measurement_notes(card: Scorecard) -> str:
@@ -234,7 +244,7 @@ def _findings(card: Scorecard, root: Path | str | None) -> str:
             items.append(
                 f'<div class="finding sev-{f.severity}" data-text="{text}">'
                 f'<div><span class="sev">{f.severity}</span> <b>{escape(f.rule)}</b> '
-                f"{_where(path, f.line)} {escape(f.message)}</div>"
+                f"{_where(path, f.line)} {inline_code(f.message)}</div>"
                 f"{_excerpt_html(lines, f.line, f.end_line)}</div>"
             )
         summary = f"<summary><code>{escape(path)}</code> ({len(findings)})</summary>"
@@ -251,7 +261,30 @@ def _findings(card: Scorecard, root: Path | str | None) -> str:
     return f'<section id="findings">{title}{extra}{search}{"".join(blocks)}</section>'
 
 
-def _header(card: Scorecard, title: str) -> str:
+def _flaky(card: Scorecard) -> str:
+    if not card.stage_ran("flaky"):
+        return ""
+    title = f"<h2>Flaky tests ({escape(flaky_text.counts_line(card))})</h2>"
+    if not card.flaky:
+        note = escape(flaky_text.search_line(card))
+        return f'<section id="flaky">{title}<p class="muted">None found ({note}).</p></section>'
+    items = []
+    for entry in card.flaky:
+        predicted = (
+            f'<div class="muted">predicted by {escape(", ".join(entry.predicted_by))}</div>'
+            if entry.predicted_by
+            else ""
+        )
+        items.append(
+            f'<div class="finding"><div><span class="sev">{escape(entry.kind)}</span> '
+            f"<b>{escape(entry.test)}</b> {_where(entry.path, entry.line)}</div>"
+            f"<div>{escape(flaky_text.cause(entry))}</div>{predicted}"
+            f"<pre><code>{escape(entry.reproduce)}</code></pre></div>"
+        )
+    return f'<section id="flaky">{title}{"".join(items)}</section>'
+
+
+def _header(card: Scorecard, title: str, root: Path | str | None = None) -> str:
     stages = "".join(
         f"<li><b>{escape(s.name)}</b>: {'ran' if s.ran else 'not run'}"
         f"{' — ' + escape(s.reason) if s.reason else ''}"
@@ -261,7 +294,9 @@ def _header(card: Scorecard, title: str) -> str:
     version = escape(card.tool.get("version", ""))
     tests = escape(", ".join(card.project.tests))
     return (
-        f'<header><h1>{escape(title)}</h1><p class="muted">auditor {version} · tests: {tests}</p>'
+        f"<header><h1>{escape(title)}</h1>"
+        f"{html_release.identity_html(html_release.identity(card, root))}"
+        f'<p class="muted">auditor {version} · tests: {tests}</p>'
         f'<ul class="stages">{stages}</ul></header>'
     )
 
@@ -282,7 +317,8 @@ def render(
     trend = f'<section id="trend"><h2>Trend</h2>{trend_svg(history or [])}</section>'
     body = "".join(
         [
-            _header(card, title),
+            _header(card, title, root),
+            html_release.gates_section(card),
             _summary(card),
             _actions(card),
             trend,
@@ -290,11 +326,13 @@ def render(
             _survivors(card),
             _measurement_notes(card),
             _findings(card, root),
+            _flaky(card),
         ]
     )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{CSS}</style></head>"
-        f"<body><main>{body}</main><script>{JS}</script></body></html>\n"
+        f"<title>{escape(title)}</title><style>{CSS}{html_release.CSS}</style></head>"
+        f"<body><main>{body}</main><script>{JS}{html_release.SURVIVOR_FILTER_JS}</script>"
+        "</body></html>\n"
     )

@@ -1,7 +1,8 @@
 """JUnit XML (`--junit`): every CI system draws it as a test report.
 
-One test case per quality gate (passed or failed, from `gates.evaluate`) and one failing test case
-per error-level finding, so a red build points at the exact gate or test that made it red.
+One test case per quality gate (passed or failed, from `gates.evaluate`), one failing test case
+per error-level finding, and one failing test case per verified flaky test (its cause and the
+command that reproduces it), so a red build points at the exact gate or test that made it red.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from auditor.model import Scorecard
+from auditor.reports import flaky_text
+from auditor.textsafe import sanitized, xml_text
 
 
 def build(card: Scorecard) -> ET.Element:
@@ -43,13 +46,28 @@ def build(card: Scorecard) -> ET.Element:
     finding_suite.set("tests", str(len(errors)))
     finding_suite.set("failures", str(len(errors)))
 
-    suites.set("tests", str(len(gates) + len(errors)))
-    suites.set("failures", str(sum(1 for g in gates if not g.passed) + len(errors)))
+    flaky_suite = ET.SubElement(suites, "testsuite", name="auditor.flaky")
+    for entry in card.flaky:
+        attrs = {
+            "classname": entry.path.removesuffix(".py").replace("/", "."),
+            "name": f"{entry.kind} {entry.test}",
+        }
+        if entry.line:
+            attrs.update(file=entry.path, line=str(entry.line))
+        case = ET.SubElement(flaky_suite, "testcase", attrs)
+        failure = ET.SubElement(case, "failure", message=flaky_text.cause(entry), type=entry.kind)
+        failure.text = f"{flaky_text.cause(entry)}\nreproduce: {entry.reproduce}"
+    flaky_suite.set("tests", str(len(card.flaky)))
+    flaky_suite.set("failures", str(len(card.flaky)))
+
+    suites.set("tests", str(len(gates) + len(errors) + len(card.flaky)))
+    failed_gates = sum(1 for g in gates if not g.passed)
+    suites.set("failures", str(failed_gates + len(errors) + len(card.flaky)))
     return suites
 
 
 def render(card: Scorecard, **_: Any) -> str:
-    """The JUnit XML document as text."""
-    root = build(card)
+    """The JUnit XML document as text (control characters escaped: XML 1.0 cannot hold them)."""
+    root = build(sanitized(card, xml_text))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

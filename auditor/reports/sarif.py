@@ -1,7 +1,8 @@
-"""SARIF 2.1.0 (`--sarif`) for GitHub code scanning: static findings and surviving mutants.
+"""SARIF 2.1.0 (`--sarif`) for GitHub code scanning: static findings, surviving mutants, flaky tests.
 
-Two runs, told apart by `automationDetails.id` ("auditor/static/" and "auditor/mutation/") so each
-is its own code-scanning category. Every property GitHub requires is filled (listed in docs/reports.md).
+Up to three runs, told apart by `automationDetails.id` ("auditor/static/", "auditor/mutation/",
+"auditor/flaky/") so each is its own code-scanning category; a flaky test's alert sits on its
+`def` line. Every property GitHub requires is filled (listed in docs/reports.md).
 `partialFingerprints.primaryLocationLineHash` is the finding's content fingerprint (or a hash of the
 mutant's file, function and change), never a line number: an alert survives unrelated edits above
 it. GitHub shows at most 5,000 results per run, so each run is capped there, most severe first,
@@ -15,8 +16,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from auditor.model import Finding, Mutant, Scorecard
-from auditor.reports import common
+from auditor.model import FLAKY_KINDS, Finding, Mutant, Scorecard
+from auditor.reports import common, flaky_text
 from auditor.reports.mutation_report import location
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -40,6 +41,48 @@ MUTATION_RULES: dict[str, dict[str, str]] = {
         "help": "Assert on what the function returns or changes in at least one covering test.",
     },
 }
+
+
+FLAKY_RULES: dict[str, dict[str, str]] = {
+    "FLK001": {
+        "kind": "order-dependent",
+        "name": "order-dependent-test",
+        "short": "The test fails when another test (its polluter) runs before it",
+        "full": "Verified by running them: `pytest POLLUTER TEST` fails and `pytest TEST` passes. "
+        "The polluter leaves shared state (environment, globals, files, working directory) "
+        "changed; any reordering, sharding or test selection can make CI fail.",
+        "help": "Make the polluter restore what it changes (monkeypatch, tmp_path, a fixture "
+        "with teardown) or make the test set up the state it needs.",
+    },
+    "FLK002": {
+        "kind": "brittle",
+        "name": "brittle-test",
+        "short": "The test passes only when another test (its state-setter) runs first",
+        "full": "Verified by running them: `pytest TEST` fails and `pytest STATE_SETTER TEST` "
+        "passes. Run alone, in a shard or after a reordering, the test fails.",
+        "help": "Give the test the setup it relies on (a fixture), instead of another test's "
+        "leftovers.",
+    },
+    "FLK003": {
+        "kind": "non-deterministic",
+        "name": "non-deterministic-test",
+        "short": "The test passes and fails in identical runs",
+        "full": "Fresh processes running the same tests in the same order gave different "
+        "outcomes: timing, randomness, the clock, the network or the machine decide the result.",
+        "help": "Remove the source of non-determinism: fixed seeds, frozen clocks, no sleeps, no "
+        "network, tmp_path instead of fixed paths.",
+    },
+    "FLK004": {
+        "kind": "parallel-unsafe",
+        "name": "parallel-unsafe-test",
+        "short": "The test fails under pytest-xdist but passes in every serial run",
+        "full": "Run at the same time as another test (pytest -n 2) it fails: the two share a "
+        "file, port, database or other resource outside the process.",
+        "help": "Give each test its own resource (tmp_path, worker_id-specific names, free ports).",
+    },
+}
+FLAKY_RULE_OF_KIND = {r["kind"]: code for code, r in FLAKY_RULES.items()}
+assert set(FLAKY_RULE_OF_KIND) == set(FLAKY_KINDS)
 
 
 def _text(value: str, limit: int = 1024) -> str:
@@ -278,14 +321,86 @@ def mutation_run(card: Scorecard, root: Path | str | None) -> dict[str, Any]:
     return _run(card, "auditor/mutation/", rules, kept, skipped)
 
 
+def flaky_run(card: Scorecard, root: Path | str | None) -> dict[str, Any]:
+    """One result per verified flaky test, at its `def` line (the file's first line if unknown)."""
+    codes = list(FLAKY_RULES)
+    rules = [
+        {
+            "id": code,
+            "name": r["name"],
+            "shortDescription": {"text": r["short"]},
+            "fullDescription": {"text": r["full"]},
+            "help": {"text": r["help"]},
+            "defaultConfiguration": {"level": "warning"},
+            "properties": {
+                "tags": ["test-quality", "flaky-test"],
+                "precision": "very-high",
+                "problem.severity": "warning",
+            },
+        }
+        for code, r in FLAKY_RULES.items()
+    ]
+    results = []
+    for entry in card.flaky:
+        code = FLAKY_RULE_OF_KIND[entry.kind]
+        lines = common.source_lines(root, entry.path)
+        text = f"{flaky_text.title(entry)} {flaky_text.cause(entry)} Reproduce: {entry.reproduce}"
+        if entry.predicted_by:
+            text += f" Predicted by {', '.join(entry.predicted_by)}."
+        key = hashlib.sha256(f"flaky|{entry.kind}|{entry.test}".encode()).hexdigest()[:16]
+        results.append(
+            {
+                "ruleId": code,
+                "ruleIndex": codes.index(code),
+                "level": "warning",
+                "message": {"text": _text(text, 4000)},
+                "locations": _physical(
+                    entry.path or "unknown", _region(entry.line or 1, 1, None, None, lines)
+                ),
+                "partialFingerprints": {"primaryLocationLineHash": key},
+            }
+        )
+    kept, skipped = _cap(results)
+    return _run(card, "auditor/flaky/", rules, kept, skipped)
+
+
 def build(card: Scorecard, root: Path | str | None = None) -> dict[str, Any]:
     """The SARIF 2.1.0 log as a dict; `root` is read for end columns and snippets."""
     runs = [static_run(card, root)]
     if card.stage_ran("mutation"):
         runs.append(mutation_run(card, root))
+    if card.stage_ran("flaky"):
+        runs.append(flaky_run(card, root))
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": runs}
 
 
 def render(card: Scorecard, root: Path | str | None = None, **_: Any) -> str:
-    """The SARIF log as JSON text."""
-    return json.dumps(build(card, root), indent=2, ensure_ascii=False) + "\n"
+    """The SARIF log as JSON text, its URIs anchored to the repository root."""
+    sarif = build(card, root)
+    if root is not None:
+        anchor_to_repository(sarif, Path(root))
+    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+
+
+def anchor_to_repository(sarif: dict[str, Any], root: Path) -> None:
+    """Make every artifact URI relative to the git repository's top directory, with
+    `uriBaseId: %SRCROOT%`: for a project in a sub-directory of its repository (`pkg/tests/...`,
+    not `tests/...`) GitHub code scanning then places the alerts on the right files."""
+    from auditor import git
+
+    top = git.toplevel(root)
+    if top is None:
+        return
+    try:
+        prefix = root.resolve().relative_to(top.resolve()).as_posix()
+    except ValueError:
+        return
+    prefix = "" if prefix == "." else prefix + "/"
+    for run in sarif.get("runs", []):
+        run["originalUriBaseIds"] = {"%SRCROOT%": {"uri": top.resolve().as_uri() + "/"}}
+        for result in run.get("results", []):
+            for place in result.get("locations", []):
+                artifact = place.get("physicalLocation", {}).get("artifactLocation")
+                if isinstance(artifact, dict) and "uri" in artifact:
+                    artifact["uri"] = prefix + str(artifact["uri"])
+                    artifact["uriBaseId"] = "%SRCROOT%"

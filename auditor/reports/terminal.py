@@ -19,9 +19,10 @@ from rich.text import Text
 from auditor import metric_registry
 from auditor.meta import GateResult
 from auditor.model import Scorecard
-from auditor.reports import common
+from auditor.reports import common, flaky_text
 from auditor.score import metric_value
 from auditor.summary import SurvivorAction
+from auditor.textsafe import printable, sanitized
 
 COLOUR = {"high": "green", "medium": "yellow", "low": "red", "none": "dim"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -90,6 +91,9 @@ def _summary_panel(card: Scorecard) -> Panel:
             str(pseudo.pseudo_tested),
             f"of {pseudo.checked} functions checked",
         )
+    if card.stage_ran("flaky"):
+        note = f"{flaky_text.counts_line(card)}; {flaky_text.search_line(card)}"
+        grid.add_row("flaky tests", str(len(card.flaky)), note)
     if s.patch:
         for key, note in (
             ("patch_coverage", "changed lines only"),
@@ -227,6 +231,23 @@ def _actions(card: Scorecard) -> list[Any]:
     return [Text("Top actions", style="bold"), table]
 
 
+def _flaky(card: Scorecard) -> list[Any]:
+    """Each flaky test: kind, where, the verified cause and the command that reproduces it."""
+    if not card.flaky:
+        return []
+    out: list[Any] = [Text(f"Flaky tests ({flaky_text.counts_line(card)})", style="bold")]
+    for entry in card.flaky:
+        where = f"{entry.path}:{entry.line}" if entry.line else entry.path
+        out.append(
+            Text.assemble(("  " + entry.kind, "bold magenta"), f" {entry.test}  ", (where, "dim"))
+        )
+        out.append(Text("    " + flaky_text.cause(entry)))
+        if entry.predicted_by:
+            out.append(Text("    predicted by " + ", ".join(entry.predicted_by), style="dim"))
+        out.append(Text("    reproduce: " + entry.reproduce, style="cyan"))
+    return out
+
+
 def _unmutated(card: Scorecard, limit: int = 10) -> list[Any]:
     """Covered code without mutants (up to `limit`), so a score is never read as complete."""
     if not card.unmutated:
@@ -270,7 +291,8 @@ def render(
     target = console or Console(
         width=80, record=True, no_color=True, file=io.StringIO(), highlight=False
     )
-    gates = gate_messages or []
+    card = sanitized(card, printable)  # test source must not drive the reader's terminal
+    gates = [printable(message) for message in gate_messages or []]
     if quiet:
         target.print(escape(quiet_line(card, gates)), soft_wrap=True, highlight=False)
     else:
@@ -281,6 +303,7 @@ def render(
         sections = (
             _diagnostics(card),
             _findings(card),
+            _flaky(card),
             _unmutated(card),
             _actions(card),
             _gates(card, gates),

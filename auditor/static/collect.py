@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from auditor.project import PytestSettings
+from auditor.pytest_config import PytestSettings
 from auditor.static.names import ImportMap
 
 FIXTURE_DECORATORS = {
@@ -31,6 +31,22 @@ TESTCASE_BASES = {
     "asynctest.TestCase",
     "twisted.trial.unittest.TestCase",
 }
+OVERLOAD_DECORATORS = frozenset({"typing.overload", "typing_extensions.overload"})
+#: decorators that give a class a generated `__init__`
+CONSTRUCTOR_DECORATORS = frozenset(
+    {
+        "dataclasses.dataclass",
+        "attr.s",
+        "attr.attrs",
+        "attr.define",
+        "attr.frozen",
+        "attr.mutable",
+        "attrs.define",
+        "attrs.frozen",
+        "attrs.mutable",
+        "pydantic.dataclasses.dataclass",
+    }
+)
 SCOPES = ("function", "class", "module", "package", "session")
 
 
@@ -55,6 +71,7 @@ class ClassInfo:
     mark_calls: list[tuple[str, cst.Call | None]] = field(default_factory=list)
     has_test_methods: bool = False
     parent: ClassInfo | None = None
+    init_source: str = ""  # why pytest sees a constructor: "__init__", "@dataclass", "base X"...
 
 
 @dataclass
@@ -306,7 +323,8 @@ class Collector:
     def _class(self, node: cst.ClassDef, parent: ClassInfo | None) -> None:
         bases = [self.imports.qualify(arg.value) or "" for arg in node.bases if arg.keyword is None]
         body = list(node.body.body) if isinstance(node.body, cst.IndentedBlock) else []
-        has_init = any(isinstance(s, cst.FunctionDef) and s.name.value == "__init__" for s in body)
+        init_source = self._constructor(node, body, bases)
+        has_init = bool(init_source)
         test_false = False
         marks: set[str] = set()
         mark_calls: list[tuple[str, cst.Call | None]] = []
@@ -340,6 +358,7 @@ class Collector:
             has_init=has_init,
             test_false=test_false,
             is_testcase=is_testcase,
+            init_source=init_source,
             marks=marks | (parent.marks if parent else set()),
             mark_calls=mark_calls + (parent.mark_calls if parent else []),
             parent=parent,
@@ -347,6 +366,27 @@ class Collector:
         self.local_classes[info.name] = info
         self.inv.classes.append(info)
         self._walk_block(body, cls=info)
+
+    def _constructor(
+        self, node: cst.ClassDef, body: list[cst.BaseStatement], bases: list[str]
+    ) -> str:
+        """Why pytest would find a constructor on this class ("" if none): its own `__init__` /
+        `__new__`, a decorator that generates one (@dataclass, attrs), a NamedTuple base, or a
+        base class of this module that has one. pytest then warns "cannot collect test class
+        ... because it has a __init__ constructor" and runs none of its tests."""
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef) and stmt.name.value in ("__init__", "__new__"):
+                return stmt.name.value
+        for deco in decorators_of(node, self.imports):
+            if deco.qualified in CONSTRUCTOR_DECORATORS:
+                return "@" + deco.qualified.rsplit(".", 1)[-1]
+        for base in bases:
+            if base in ("typing.NamedTuple", "collections.namedtuple"):
+                return f"base {base.rsplit('.', 1)[-1]}"
+            local = self.local_classes.get(base)
+            if local is not None and local.init_source and not local.is_testcase:
+                return f"base {base}"
+        return ""
 
     def _is_test_name(self, name: str, cls: ClassInfo | None) -> bool:
         if cls is not None and cls.is_testcase:
@@ -370,6 +410,8 @@ class Collector:
             "decorators": decorators,
             "is_async": node.asynchronous is not None,
         }
+        if any(d.qualified in OVERLOAD_DECORATORS for d in decorators):
+            return  # a typing stub: the final definition is the one pytest sees
         fixture_deco = next((d for d in decorators if d.qualified in FIXTURE_DECORATORS), None)
         if fixture_deco is None:
             fixture_deco = next(

@@ -38,7 +38,7 @@ from auditor.static.oracle import (
     states_no_raise_intent,
 )
 from auditor.static.rules.base import Rule
-from auditor.static.walk import LineIndex, Span, all_nodes, clear_memo
+from auditor.static.walk import LineIndex, Span, all_nodes, clear_memo, own_nodes
 
 SUPPRESS_LINE = re.compile(r"auditor:\s*ignore\[([A-Za-z0-9_, ]+)\](?:\s*--\s*(.*))?")
 SUPPRESS_FILE = re.compile(r"auditor:\s*ignore-file\[([A-Za-z0-9_, ]+)\]")
@@ -171,8 +171,62 @@ class FileContext:
                         scan.has_oracle = True
                         scan.kinds.add("helper")
                         break
+            if not scan.has_oracle and self.nested_oracle(func.node, func.param_set, depth=2):
+                scan.has_oracle = True
+                scan.kinds.add("nested")
+            if not scan.has_oracle and isinstance(func, TestFunc) and self._warnings_oracle(func):
+                scan.has_oracle = True
+                scan.kinds.add("warnings-error")
             self._oracles[key] = scan
         return self._oracles[key]
+
+    def nested_oracle(self, node: cst.FunctionDef, params: frozenset[str], depth: int) -> bool:
+        """Does a function or class defined inside `node` verify something, and does `node` use
+        it — call it, hand it to a runner or the code under test (`trio.run(main)`,
+        `runner(check)`, `parser.parse(s, extra_types={"y": y})`), decorate it (`@app.route`),
+        instantiate or pass on the class? The asserts of a `y()`/`n()` helper called 60 times
+        are the test's oracle."""
+        nested = [n for n in own_nodes(node.body) if type(n) in (cst.FunctionDef, cst.ClassDef)]
+        if not nested:
+            return False
+        used = {n.value for n in own_nodes(node.body) if type(n) is cst.Name}
+        for inner in nested:
+            assert isinstance(inner, (cst.FunctionDef, cst.ClassDef))
+            if inner.name.value not in used and not inner.decorators:
+                continue
+            if isinstance(inner, cst.FunctionDef):
+                if self._function_verifies(inner, params, depth):
+                    return True
+                continue
+            methods = inner.body.body if isinstance(inner.body, cst.IndentedBlock) else []
+            for method in methods:
+                if isinstance(method, cst.FunctionDef) and self._function_verifies(
+                    method, params, depth
+                ):
+                    return True
+        return False
+
+    def _function_verifies(self, node: cst.FunctionDef, params: frozenset[str], depth: int) -> bool:
+        scan = scan_body(node.body, self.imports, params, self.helper_patterns)
+        if scan.has_oracle or any(self.local_helper_asserts(c, 2) for c in scan.calls):
+            return True
+        return depth > 0 and self.nested_oracle(node, params, depth - 1)
+
+    def _warnings_oracle(self, test: TestFunc) -> bool:
+        """Warnings turned into errors are the check: `@pytest.mark.filterwarnings("error")` on
+        the test, class or module; or `-W error` / `filterwarnings = error` in the pytest
+        configuration for a test about warnings (its name or body mentions them)."""
+        for mark, call in test.mark_calls:
+            if mark == "filterwarnings" and call is not None and call.args:
+                first = call.args[0].value
+                if isinstance(first, cst.SimpleString) and str(
+                    first.evaluated_value
+                ).strip().startswith("error"):
+                    return True
+        if not self.settings.warnings_are_errors():
+            return False
+        text = test.name.lower()
+        return "warn" in text or "deprecat" in text or "warnings." in self.source_of(test.node)
 
     def local_helper_asserts(self, name: str, depth: int) -> bool:
         """Does a same-module helper function (or `self.helper` method) verify something?"""
@@ -242,6 +296,10 @@ def module_name_for(relpath: str) -> str:
 
 def _suppressions(source: str, facts: FileFacts) -> None:
     lines: dict[int, list[str]] = {}
+    lowered = source.lower()
+    if "auditor:" not in lowered and "noqa" not in lowered:
+        facts.suppressions = lines  # nothing to find: skip tokenising the whole file
+        return
     try:
         tokens = [
             (tok.start[0], tok.string)
@@ -274,6 +332,8 @@ def _test_exemption(ctx: FileContext, test: TestFunc) -> str | None:
         return "skip/xfail"
     if "benchmark" in test.params:
         return "benchmark"
+    if "mypy_testing" in test.marks:
+        return "mypy-testing"  # pytest-mypy-testing checks the `# R:`/`# E:` comments, not a run
     body = test.node.body
     if isinstance(body, cst.IndentedBlock) and body.body:
         first = body.body[0]
@@ -415,12 +475,21 @@ def build_facts(ctx: FileContext, rules: list[Rule]) -> FileFacts:
 
 
 def analyze_source(
-    relpath: str, source: str, options: EngineOptions, rules: list[Rule]
+    relpath: str,
+    source: str,
+    options: EngineOptions,
+    rules: list[Rule],
+    *,
+    is_test_module: bool | None = None,
 ) -> FileFacts:
-    """Parse one file, run the file-level rules, and return its facts (never raises on bad input)."""
+    """Parse one file, run the file-level rules, and return its facts (never raises on bad input).
+
+    `is_test_module` says whether pytest collects the file as a test module (decided by
+    `auditor.static.discover`); None falls back to matching its name against `python_files`."""
     name = relpath.rsplit("/", 1)[-1]
     is_conftest = name == "conftest.py"
-    is_test_module = options.settings.matches_file(name)
+    if is_test_module is None:
+        is_test_module = options.settings.matches_file(name)
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:

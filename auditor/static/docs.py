@@ -68,22 +68,43 @@ def print_explain(console: Any, code: str) -> None:
     console.print(Markdown(explain_markdown(code)))
 
 
-def rules_markdown() -> str:
-    """docs/rules.md: every rule's explanation, generated (a test keeps the file in sync)."""
+def measured_precision() -> dict[str, tuple[int, int]]:
+    """rule code -> (true positives, false positives) judged by hand on held-out real suites
+    (`benchmarks/precision/measured.json`, written by `benchmarks/precision.py --write-docs`);
+    empty outside a source checkout."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "precision" / "measured.json"
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {code: (int(v[0]), int(v[1])) for code, v in data.items()}
+
+
+def rules_markdown(precision: dict[str, tuple[int, int]] | None = None) -> str:
+    """docs/rules.md: every rule's explanation, generated (a test keeps the file in sync).
+
+    `precision` (default: `measured_precision()`) adds each rule's measured held-out precision."""
+    measured = measured_precision() if precision is None else precision
     lines = [
         "# Static rules",
         "",
         "Generated from the rule classes by `python -m auditor.static.docs > docs/rules.md`;",
-        "`auditor explain CODE` prints the same text in the terminal.",
+        "`auditor explain CODE` prints the same text in the terminal. *Precision* is the share of",
+        "findings judged right by hand on real suites that were not used to tune the rules",
+        "(true positives / judged, details in [precision.md](precision.md)); `-` = no finding there.",
         "",
-        "| code | name | severity | default | summary |",
-        "|---|---|---|---|---|",
+        "| code | name | severity | default | precision | summary |",
+        "|---|---|---|---|---|---|",
     ]
     for rule in all_rules():
         default = "on" if rule.default_enabled else "off"
+        tp, fp = measured.get(rule.code, (0, 0))
+        score = f"{tp / (tp + fp):.2f} ({tp}/{tp + fp})" if tp + fp else "-"
         lines.append(
             f"| [{rule.code}](#{rule.code.lower()}-{rule.name}) | {rule.name} | {rule.severity} | "
-            f"{default} | {rule.summary} |"
+            f"{default} | {score} | {rule.summary} |"
         )
     for rule in all_rules():
         lines += [

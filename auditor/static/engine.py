@@ -7,21 +7,29 @@ hash and the engine options, so a warm scan only hashes files and runs the cheap
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
-import json
-import os
-import pickle
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
+from auditor import state
 from auditor.config import Config
 from auditor.errors import ConfigError
 from auditor.model import Diagnostic, Finding, UnusedSuppression
-from auditor.project import Project, PytestSettings
+from auditor.project import Project
+from auditor.pytest_config import PytestSettings
 from auditor.static.facts import EngineOptions, FileFacts, RawFinding
+from auditor.static.fileset import (
+    KIND_CONFTEST,
+    KIND_HELPER,
+    KIND_ORPHAN,
+    KIND_TEST,
+    imported_helpers,
+    orphan_candidates,
+)
 from auditor.static.registry import select_codes
 from auditor.static.source_index import SourceIndex, build_source_index
 from auditor.static.suppress import (
@@ -49,17 +57,19 @@ class StaticResult:
     facts: dict[str, FileFacts] = field(default_factory=dict)
 
 
+class _RuleMeta(TypedDict):
+    default_enabled: bool
+    options: dict[str, Any]
+
+
 def rules_meta(cache_dir: Path | None) -> dict[str, dict[str, Any]]:
     """code -> {default_enabled, options} for every rule. Cached as JSON per engine version so a
     fully cached scan never has to import libcst and the rule modules."""
-    path = cache_dir / f"rules-{engine_fingerprint()}.json" if cache_dir else None
-    if path is not None and path.is_file():
-        try:
-            loaded = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(loaded, dict):
-                return loaded
-        except (OSError, ValueError):
-            pass
+    path = cache_dir / "rules.json" if cache_dir else None
+    if path is not None:
+        loaded = state.read_cache(path, engine_fingerprint(), dict[str, _RuleMeta])
+        if loaded is not None:
+            return {code: dict(meta) for code, meta in loaded.items()}
     from auditor.static.registry import all_rules
 
     meta = {
@@ -67,10 +77,7 @@ def rules_meta(cache_dir: Path | None) -> dict[str, dict[str, Any]]:
         for r in all_rules()
     }
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob("rules-*.json"):
-            stale.unlink(missing_ok=True)
-        path.write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
+        state.write_cache(path, engine_fingerprint(), meta)
     return meta
 
 
@@ -136,16 +143,23 @@ def _init_worker(options: Any) -> None:
     _WORKER["rules"] = [cls(options.rule_settings.get(cls.code)) for cls in all_rules()]
 
 
-def _analyze_batch(batch: list[tuple[str, str]]) -> list[FileFacts]:
+def _analyze_batch(batch: list[tuple[str, str, str]]) -> list[FileFacts]:
     from auditor.static.context import analyze_source
 
     options = _WORKER["options"]
     rules = _WORKER["rules"]
-    return [analyze_source(rel, text, options, rules) for rel, text in batch]
+    return [
+        analyze_source(rel, text, options, rules, is_test_module=kind == KIND_TEST)
+        for rel, text, kind in batch
+    ]
 
 
-def analyze_many(sources: list[tuple[str, str]], options: Any, jobs: int) -> list[FileFacts]:
-    """Analyse (relpath, text) pairs, in parallel when it pays off; order is preserved."""
+def analyze_many(sources: list[tuple[str, str, str]], options: Any, jobs: int) -> list[FileFacts]:
+    """Analyse (relpath, text, kind) triples, in parallel when it pays off; order is preserved.
+
+    `kind` is one of KIND_TEST (a module pytest collects), KIND_CONFTEST, KIND_HELPER (imported
+    by a collected file) or KIND_ORPHAN (not collected, not imported, but defines test-like
+    functions: only TQ405 looks at it)."""
     if jobs <= 1 or len(sources) < POOL_THRESHOLD:
         _init_worker(options)
         return _analyze_batch(sources)
@@ -163,20 +177,20 @@ def analyze_many(sources: list[tuple[str, str]], options: Any, jobs: int) -> lis
 
 # -- cache ------------------------------------------------------------------------------------
 class FactsCache:
-    """One pickle per options token: {content digest: FileFacts}. Pruned to current files."""
+    """One JSON cache per options token: {content digest: FileFacts}. Pruned to current files.
+
+    Read through `auditor.state.read_cache` (key checked first, typed decoding, a corrupt file is
+    discarded with a warning): nothing read from `.auditor/static/` can run code.
+    """
 
     def __init__(self, directory: Path | None, token: str) -> None:
-        self.path = directory / f"facts-{token}.pickle" if directory else None
+        self.path = directory / f"facts-{token}.json" if directory else None
+        self.token = token
         self.entries: dict[str, FileFacts] = {}
         self.dirty = False
-        if self.path is not None and self.path.is_file():
-            try:
-                with self.path.open("rb") as fh:
-                    loaded = pickle.load(fh)
-                if isinstance(loaded, dict):
-                    self.entries = loaded
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-                self.entries = {}
+        if self.path is not None:
+            loaded = state.read_cache(self.path, token, dict[str, FileFacts])
+            self.entries = loaded or {}
 
     def save(self, keep: set[str]) -> None:
         if self.path is None:
@@ -184,12 +198,9 @@ class FactsCache:
         pruned = {k: v for k, v in self.entries.items() if k in keep}
         if not self.dirty and len(pruned) == len(self.entries):
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(pruned, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
-        for stale in self.path.parent.glob("facts-*.pickle"):  # other engine versions/options
+        if not state.write_cache(self.path, self.token, pruned):
+            return
+        for stale in self.path.parent.glob("facts-*"):  # other engine versions/options
             if stale != self.path:
                 stale.unlink(missing_ok=True)
 
@@ -209,8 +220,12 @@ def engine_fingerprint() -> str:
     return _ENGINE_HASH[0]
 
 
-def _digest(relpath: str, data: bytes) -> str:
-    return hashlib.sha256(relpath.encode() + b"\0" + data).hexdigest()
+def _excluded(rel: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatch(rel, pattern) for pattern in patterns)
+
+
+def _digest(relpath: str, data: bytes, kind: str = KIND_TEST) -> str:
+    return hashlib.sha256(f"{kind}:{relpath}".encode() + b"\0" + data).hexdigest()
 
 
 def _source_digest(project: Project) -> str:
@@ -224,22 +239,14 @@ def _source_digest(project: Project) -> str:
 
 
 def _source_index(project: Project, cache_dir: Path | None, key: str) -> SourceIndex:
-    cache_file = cache_dir / f"source-index-{key}.pickle" if cache_dir else None
-    if cache_file is not None and cache_file.is_file():
-        try:
-            with cache_file.open("rb") as fh:
-                index = pickle.load(fh)
-            if isinstance(index, SourceIndex):
-                return index
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            pass
+    cache_file = cache_dir / "source-index.json" if cache_dir else None
+    if cache_file is not None:
+        cached = state.read_cache(cache_file, key, SourceIndex)
+        if cached is not None:
+            return cached
     index = build_source_index(project.source_paths, project.root)
     if cache_file is not None:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        for stale in cache_file.parent.glob("source-index-*.pickle"):
-            stale.unlink(missing_ok=True)
-        with cache_file.open("wb") as fh:
-            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        state.write_cache(cache_file, key, index)
     return index
 
 
@@ -252,15 +259,11 @@ def _project_findings(
     source_key: str,
 ) -> dict[str, list[RawFinding]]:
     """The cross-file rules' findings; cached by (engine, options, every file's digest, source)."""
-    cache_file = cache_dir / "project-findings.pickle" if cache_dir else None
-    if cache_file is not None and cache_file.is_file():
-        try:
-            with cache_file.open("rb") as fh:
-                stored_key, stored = pickle.load(fh)
-            if stored_key == key:
-                return stored  # type: ignore[no-any-return]
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-            pass
+    cache_file = cache_dir / "project-findings.json" if cache_dir else None
+    if cache_file is not None:
+        stored = state.read_cache(cache_file, key, dict[str, list[RawFinding]])
+        if stored is not None:
+            return stored
     from auditor.static.project_context import ProjectContext
     from auditor.static.registry import all_rules
 
@@ -270,9 +273,7 @@ def _project_findings(
         if cls.code in options.enabled:
             cls(options.rule_settings.get(cls.code)).check_project(context)
     if cache_file is not None:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        with cache_file.open("wb") as fh:
-            pickle.dump((key, context.findings), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        state.write_cache(cache_file, key, context.findings)
     return context.findings
 
 
@@ -296,50 +297,89 @@ def scan(
     cache = FactsCache(cache_dir, token)
     result = StaticResult()
 
-    paths = project.test_files()
-    result.files = len(paths)
     keys: list[tuple[str, str]] = []
-    todo: list[tuple[str, str]] = []
-    todo_keys: list[str] = []
-    for path in paths:
-        rel = project.rel(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            result.diagnostics.append(Diagnostic(path=rel, message=f"cannot be read: {exc}"))
-            continue
-        key = _digest(rel, data)
-        keys.append((rel, key))
-        if key in cache.entries:
-            continue
-        from auditor.static.context import decode_source
-
-        text, error = decode_source(data)
-        if text is None:
-            result.diagnostics.append(Diagnostic(path=rel, message=str(error)))
-            keys.pop()
-            continue
-        todo.append((rel, text))
-        todo_keys.append(key)
-    if progress is not None and todo:
-        progress(f"parsing {len(todo)} test files ({len(keys) - len(todo)} cached)")
-    if todo:
-        analyzed = analyze_many(todo, options, jobs)
-        for key, facts in zip(todo_keys, analyzed, strict=False):
-            cache.entries[key] = facts
-        cache.dirty = True
-    result.parsed = len(todo)
-    result.cached = len(keys) - len(todo)
+    kinds: dict[str, str] = {}
     files: dict[str, FileFacts] = {}
-    for rel, key in keys:
-        facts = cache.entries[key]
-        if facts.error:
-            result.diagnostics.append(
-                Diagnostic(path=rel, message=facts.error, line=facts.extra.get("error_line"))
-            )
-            continue
-        files[rel] = facts
+
+    def analyse(plan: list[tuple[Path, str]]) -> list[FileFacts]:
+        """Analyse one round of (path, kind); returns the facts of the files it added."""
+        todo: list[tuple[str, str, str]] = []
+        todo_keys: list[str] = []
+        round_keys: list[tuple[str, str]] = []
+        for path, kind in plan:
+            rel = project.rel(path)
+            if rel in kinds or _excluded(rel, config.exclude):
+                continue
+            kinds[rel] = kind
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                if kind != KIND_ORPHAN:
+                    result.diagnostics.append(
+                        Diagnostic(path=rel, message=f"cannot be read: {exc}")
+                    )
+                continue
+            key = _digest(rel, data, kind)
+            round_keys.append((rel, key))
+            if key in cache.entries:
+                continue
+            from auditor.static.context import decode_source
+
+            text, error = decode_source(data)
+            if text is None:
+                if kind != KIND_ORPHAN:
+                    result.diagnostics.append(Diagnostic(path=rel, message=str(error)))
+                round_keys.pop()
+                continue
+            todo.append((rel, text, kind))
+            todo_keys.append(key)
+        if progress is not None and todo:
+            progress(f"parsing {len(todo)} test files ({len(round_keys) - len(todo)} cached)")
+        if todo:
+            for key, facts in zip(todo_keys, analyze_many(todo, options, jobs), strict=False):
+                cache.entries[key] = facts
+            cache.dirty = True
+        result.parsed += len(todo)
+        result.cached += len(round_keys) - len(todo)
+        added: list[FileFacts] = []
+        for rel, key in round_keys:
+            facts = cache.entries[key]
+            if facts.error:
+                if kinds[rel] != KIND_ORPHAN:
+                    result.diagnostics.append(
+                        Diagnostic(
+                            path=rel, message=facts.error, line=facts.extra.get("error_line")
+                        )
+                    )
+                continue
+            keys.append((rel, key))
+            files[rel] = facts
+            added.append(facts)
+        return added
+
+    from auditor.static.discover import discover
+
+    collection = discover(project.pytest, project.tests_dirs)
+    added = analyse(
+        [(p, KIND_TEST) for p in collection.test_modules]
+        + [(p, KIND_CONFTEST) for p in collection.conftests]
+    )
+    candidates = [p for p in collection.helpers if p not in collection.test_modules]
+    for _depth in range(3):  # helpers imported by tests, and the helpers they import
+        imported = {name for f in added for name in (*f.imported_modules, *f.pytest_plugins)}
+        new = [
+            p
+            for p in imported_helpers(imported, candidates, project.root)
+            if project.rel(p) not in kinds
+        ]
+        if not new:
+            break
+        added = analyse([(p, KIND_HELPER) for p in new])
+    if "TQ405" in options.enabled:
+        remaining = [p for p in candidates if project.rel(p) not in kinds]
+        analyse([(p, KIND_ORPHAN) for p in orphan_candidates(remaining, project.root, "test")])
     cache.save({k for _, k in keys})
+    result.files = sum(1 for kind in kinds.values() if kind != KIND_ORPHAN)
     result.facts = files
     result.tests = sum(len(f.tests) for f in files.values() if f.is_test_module)
 
@@ -351,6 +391,8 @@ def scan(
 
     for rel, facts in files.items():
         raw = list(facts.findings) + project_findings.get(rel, [])
+        if kinds.get(rel) == KIND_ORPHAN:  # not collected, not imported: only "never runs"
+            raw = [f for f in raw if f.rule == "TQ405"]
         kept, unused = apply_suppressions(facts, raw, config.per_file_ignores, options.enabled)
         result.findings.extend(kept)
         result.unused_suppressions.extend(unused)

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.project import PytestSettings
+from auditor.pytest_config import PytestSettings
 
 SCOPE_RANK = {"function": 0, "class": 1, "module": 2, "package": 3, "session": 4}
 

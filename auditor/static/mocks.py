@@ -53,7 +53,7 @@ def patch_api(qualified: str | None) -> str | None:
 
 
 def _string(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.SimpleString):
+    if type(node) is cst.SimpleString:
         value = node.evaluated_value
         return value if isinstance(value, str) else None
     return None
@@ -62,9 +62,9 @@ def _string(node: cst.BaseExpression) -> str | None:
 def _is_literal(node: cst.BaseExpression) -> bool:
     if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)):
         return True
-    if isinstance(node, cst.UnaryOperation):
+    if type(node) is cst.UnaryOperation:
         return _is_literal(node.expression)
-    return isinstance(node, cst.Name) and node.value in ("None", "True", "False")
+    return type(node) is cst.Name and node.value in ("None", "True", "False")
 
 
 @dataclass
@@ -97,11 +97,11 @@ class PatchExtractor:
 
     def _prescan(self) -> None:
         for node in own_nodes(self.func.node.body):
-            if isinstance(node, cst.WithItem) and node.asname is not None:
+            if type(node) is cst.WithItem and node.asname is not None:
                 target = node.asname.name
                 if isinstance(target, cst.Name) and self._is_monkeypatch_ctor(node.item):
                     self.scope.monkeypatch_names.add(target.value)
-            elif isinstance(node, cst.Assign) and len(node.targets) == 1:
+            elif type(node) is cst.Assign and len(node.targets) == 1:
                 assigned = node.targets[0].target
                 if not isinstance(assigned, cst.Name):
                     continue
@@ -146,10 +146,10 @@ class PatchExtractor:
             return
         if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement, cst.WithItem)):
             line = self.ctx.line(node)
-        if isinstance(node, cst.If):
+        if type(node) is cst.If:
             self._walk_if(node, branch, line, 0, out)
             return
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             for fact in self._from_call(node, "call", line):
                 fact.branch = branch
                 out.append(fact)
@@ -274,11 +274,11 @@ class PatchExtractor:
                 names[self.func.params[index]] = fact
         for node in own_nodes(self.func.node.body):
             bound: tuple[str, cst.BaseExpression] | None = None
-            if isinstance(node, cst.WithItem) and node.asname is not None:
+            if type(node) is cst.WithItem and node.asname is not None:
                 if isinstance(node.asname.name, cst.Name):
                     bound = (node.asname.name.value, node.item)
             elif (
-                isinstance(node, cst.Assign)
+                type(node) is cst.Assign
                 and len(node.targets) == 1
                 and isinstance(node.targets[0].target, cst.Name)
             ):
@@ -306,17 +306,17 @@ class PatchExtractor:
         receivers = {  # `m().resolve.return_value = ...` configures the mock, it does not run it
             id(node.value)
             for node in own_nodes(self.func.node.body)
-            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Call)
+            if type(node) is cst.Attribute and isinstance(node.value, cst.Call)
         }
         for node in own_nodes(self.func.node.body):
-            if isinstance(node, cst.Assign):
+            if type(node) is cst.Assign:
                 for target in node.targets:
                     name = (
                         dotted(target.target) if isinstance(target.target, cst.Attribute) else None
                     )
                     if name and name.endswith(".side_effect") and name.split(".")[0] in mocks:
                         mocks[name.split(".")[0]].side_effect = True
-            if isinstance(node, cst.Assign) and isinstance(node.value, (cst.Call, cst.Await)):
+            if type(node) is cst.Assign and isinstance(node.value, (cst.Call, cst.Await)):
                 call = node.value.expression if isinstance(node.value, cst.Await) else node.value
                 if isinstance(call, cst.Call):
                     hit = self._called_fact(call, facts, mocks)
@@ -324,13 +324,36 @@ class PatchExtractor:
                         for target in node.targets:
                             if isinstance(target.target, cst.Name):
                                 results[target.target.value] = hit
-            if isinstance(node, cst.Call) and id(node) not in receivers:
+            if type(node) is cst.Call and id(node) not in receivers:
                 hit = self._called_fact(node, facts, mocks)
                 if hit is not None and self.ctx.span(node, self.func.node).line >= hit.line:
                     hit.called_after = True
         for node in own_nodes(self.func.node.body):
-            if isinstance(node, cst.Assert) and isinstance(node.test, cst.Comparison):
+            if type(node) is cst.Assert and isinstance(node.test, cst.Comparison):
                 self._check_echo(node.test, mocks, results)
+        for fact in self._handed_on(facts, mocks, results):
+            fact.called_after = False
+
+    def _handed_on(
+        self, facts: list[PatchFact], mocks: dict[str, PatchFact], results: dict[str, PatchFact]
+    ) -> list[PatchFact]:
+        """Replacements whose instance the test builds and passes into other code:
+        `client = MockClient(); sync(client)` exercises `sync` with a double collaborator, not
+        the double itself."""
+        handed: list[PatchFact] = []
+        for node in own_nodes(self.func.node.body):
+            if type(node) is not cst.Call or self._called_fact(node, facts, mocks) is not None:
+                continue
+            for arg in node.args:
+                value = arg.value
+                fact: PatchFact | None = None
+                if isinstance(value, cst.Call):
+                    fact = self._called_fact(value, facts, mocks)
+                elif isinstance(value, cst.Name):
+                    fact = results.get(value.value)
+                if fact is not None and not fact.asserts_return_value and fact not in handed:
+                    handed.append(fact)
+        return handed
 
     def _check_echo(
         self, comp: cst.Comparison, mocks: dict[str, PatchFact], results: dict[str, PatchFact]

@@ -30,8 +30,21 @@ EXPECTATION_CALLS = {
 }
 UNITTEST_ORACLE_METHODS = {"fail", "failIf", "failUnless", "failUnlessEqual", "failIfEqual"}
 NULL_CONTEXTS = {"contextlib.nullcontext", "does_not_raise"}
+WARNING_FILTERS = {"warnings.simplefilter", "warnings.filterwarnings"}
 EXTERNAL_CHECKS = {"subprocess.check_call", "subprocess.check_output"}
 EXTERNAL_METHODS = {"check_returncode", "raise_for_status"}
+
+
+def _action_is_error(call: cst.Call) -> bool:
+    """`warnings.simplefilter("error")` / `filterwarnings(action="error", ...)`: from here on a
+    warning raises, so the code that follows is checked for warnings."""
+    for index, arg in enumerate(call.args):
+        key = arg.keyword.value if arg.keyword is not None else None
+        if (key == "action" or (key is None and index == 0)) and isinstance(
+            arg.value, cst.SimpleString
+        ):
+            return str(arg.value.evaluated_value) == "error"
+    return False
 
 
 @dataclass
@@ -71,6 +84,8 @@ def is_oracle_call(
         and last in UNITTEST_ORACLE_METHODS
     ):
         return "expectation"
+    if qualified in WARNING_FILTERS and _action_is_error(call):
+        return "warnings-error"
     if qualified in EXTERNAL_CHECKS:
         return "external"
     if qualified in ("subprocess.run",) and any(

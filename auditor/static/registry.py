@@ -15,6 +15,7 @@ FAMILY_MODULES = (
     "auditor.static.rules.assertions_mocks",  # TQ1xx mock-API checks
     "auditor.static.rules.assertions_capture",  # TQ1xx unchecked captures
     "auditor.static.rules.assertions_optin",  # TQ1xx opt-in style rules
+    "auditor.static.rules.unittest_misuse",  # TQ115/TQ412 unittest misuses pytest runs anyway
     "auditor.static.rules.mocking",  # TQ2xx over-mocking
     "auditor.static.rules.mocking_optin",  # TQ2xx opt-in mock hygiene
     "auditor.static.rules.fixtures",  # TQ3xx pytest fixtures: scope, shared state

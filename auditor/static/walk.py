@@ -107,12 +107,34 @@ def _walk(root: cst.CSTNode, stop_at_scopes: bool) -> list[cst.CSTNode]:
     return out
 
 
+def _walk_both(root: cst.CSTNode) -> None:
+    """One pre-order traversal that fills both memos: every node, and the nodes outside nested
+    def/lambda/class scopes (a nested scope's own node is included, its inside is not). Rules ask
+    for both views of the same test body; walking once halves the cost."""
+    own: list[cst.CSTNode] = []
+    every: list[cst.CSTNode] = []
+    kids = list(children(root))
+    kids.reverse()
+    stack: list[tuple[cst.CSTNode, bool]] = [(k, True) for k in kids]
+    while stack:
+        node, is_own = stack.pop()
+        every.append(node)
+        if is_own:
+            own.append(node)
+        inner = is_own and type(node) not in _NESTED_SCOPES
+        kids = list(children(node))
+        kids.reverse()
+        stack.extend((k, inner) for k in kids)
+    _OWN_MEMO[id(root)] = (root, own)
+    _ALL_MEMO[id(root)] = (root, every)
+
+
 def own_nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node under `root` (pre-order), not descending into nested def/lambda/class."""
     hit = _OWN_MEMO.get(id(root))
     if hit is None or hit[0] is not root:
-        hit = (root, _walk(root, True))
-        _OWN_MEMO[id(root)] = hit
+        _walk_both(root)
+        hit = _OWN_MEMO[id(root)]
     return iter(hit[1])
 
 
@@ -120,8 +142,8 @@ def all_nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node under `root` (pre-order), including nested scopes."""
     hit = _ALL_MEMO.get(id(root))
     if hit is None or hit[0] is not root:
-        hit = (root, _walk(root, False))
-        _ALL_MEMO[id(root)] = hit
+        _walk_both(root)
+        hit = _ALL_MEMO[id(root)]
     return iter(hit[1])
 
 

@@ -11,13 +11,17 @@ CLI_CLIENTS = {"auditor.__main__"}
 
 def test_only_the_package_root_and_the_cli_import_the_public_api() -> None:
     graph = import_graph()
-    offenders = sorted(m for m, deps in graph.items() if "auditor.api" in deps and m not in API_CLIENTS)
+    offenders = sorted(
+        m for m, deps in graph.items() if "auditor.api" in deps and m not in API_CLIENTS
+    )
     assert offenders == []
 
 
 def test_only_main_imports_the_command_line() -> None:
     graph = import_graph()
-    offenders = sorted(m for m, deps in graph.items() if "auditor.cli" in deps and m not in CLI_CLIENTS)
+    offenders = sorted(
+        m for m, deps in graph.items() if "auditor.cli" in deps and m not in CLI_CLIENTS
+    )
     assert offenders == []
 
 

@@ -47,7 +47,11 @@ def test_unknown_stage_is_rejected_by_the_parser(capsys):
 
 def test_only_mutation_implies_coverage():
     assert resolve_stages(Options(only={"mutation"})) == ["coverage", "mutation"]
-    assert resolve_stages(Options(skip={"mutation", "properties"})) == ["static", "coverage"]
+    assert resolve_stages(Options(skip={"mutation", "properties"})) == [
+        "static",
+        "coverage",
+        "flaky",
+    ]
     with pytest.raises(UsageError):
         resolve_stages(Options(only={"nope"}))
 

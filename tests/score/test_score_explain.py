@@ -19,8 +19,8 @@ def test_prints_formula_with_configured_weights(
     assert cli.main(["explain-score", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "[tool.auditor.score]" in out
-    # mutation 3 of 3+1+15+10+0 = 29 -> 10%
-    assert "mutation           3  (10%)" in out
+    # mutation 3 of 3+1+15+10+10 (flakiness)+0 = 39 -> 8%
+    assert "mutation           3  (8%)" in out
     assert "Grade: A >= 90, B >= 80, C >= 70, D >= 60, else F." in out
 
 

@@ -7,8 +7,10 @@ import pytest
 from auditor import metric_registry, score
 from auditor.config import Config
 from auditor.counts import FindingCounts
+from auditor.meta import FlakySearch
 from auditor.model import (
     Finding,
+    FlakyTest,
     ModuleCoverage,
     Mutant,
     PseudoTested,
@@ -23,7 +25,7 @@ from auditor.summary import ExcludedComponent
 
 def _card(*ran: str) -> Scorecard:
     card = Scorecard()
-    for name in ("static", "coverage", "mutation", "properties"):
+    for name in ("static", "coverage", "mutation", "properties", "flaky"):
         card.stages.append(
             StageReport(
                 name=name, ran=name in ran, reason="" if name in ran else "skipped by --only/--skip"
@@ -154,7 +156,7 @@ def test_a_test_counts_at_most_once_however_many_findings_it_has() -> None:
 
 def test_full_score_renormalises_weights_over_components_with_data() -> None:
     card = _findings_card()
-    card.stages = _card("static", "coverage", "mutation").stages
+    card.stages = _card("static", "coverage", "mutation", "flaky").stages
     card.coverage = [
         ModuleCoverage("pkg/a.py", 10, 8, [], 4, 2),
         ModuleCoverage("pkg/b.py", 10, 4, [], 0, 0),
@@ -163,6 +165,8 @@ def test_full_score_renormalises_weights_over_components_with_data() -> None:
     card.pseudo_tested = [PseudoTested("pkg/a.py", "f", 1, "pseudo_tested")] + [
         PseudoTested("pkg/a.py", f"g{i}", 1, "tested") for i in range(3)
     ]
+    card.meta.flaky = FlakySearch(tests=8)  # the flakiness stage ran 8 tests, 2 verified flaky
+    card.flaky = [FlakyTest("tests/t.py::a", "brittle"), FlakyTest("tests/t.py::b", "brittle")]
     score.finalize(card, Config())
     s = card.summary
     assert s.components == {
@@ -170,10 +174,12 @@ def test_full_score_renormalises_weights_over_components_with_data() -> None:
         "coverage": 58.3,
         "findings": 65.0,
         "pseudo-tested": 75.0,
+        "flakiness": 75.0,
         "properties": None,
     }
-    # (50*50 + 58.3*20 + 65*15 + 75*10) / 95 = 5391 / 95 = 56.747...
-    assert s.score == 56.7
+    assert s.flaky_tests == 2
+    # (50*50 + 58.3*20 + 65*15 + 75*10 + 75*10) / 105 = 6141 / 105 = 58.486...
+    assert s.score == 58.5
     assert s.grade == "F"
     assert abs(sum(s.weights.values()) - 1.0) < 1e-3
     assert s.score_basis == "all components"  # properties has weight 0 by default

@@ -10,7 +10,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.config import parse_config
-from auditor.project import PytestSettings
+from auditor.pytest_config import PytestSettings
 from auditor.static.context import analyze_source
 from auditor.static.engine import build_options
 from auditor.static.mocks import patch_api
@@ -96,13 +96,13 @@ def test_self_mock_that_also_checks_the_double_is_an_error() -> None:
     assert mine == [("TQ201", 4, "error"), ("TQ206", 4, "error")]
 
 
-def test_self_mock_alone_stays_a_warning() -> None:
+def test_self_mock_alone_stays_below_error() -> None:
     code = (
         "from shop.orders import place\n\ndef test_place(mocker):\n"
         "    mocker.patch('shop.orders.total', return_value=5)\n    assert place([1]) == 5\n"
     )
     found = run_example(Example(code, files=SRC, path="tests/test_orders.py"))
-    assert [(f.rule, f.severity) for f in found if f.rule[:3] == "TQ2"] == [("TQ201", "warning")]
+    assert [(f.rule, f.severity) for f in found if f.rule[:3] == "TQ2"] == [("TQ201", "info")]
 
 
 def test_decorator_mocks_map_to_parameters_bottom_up() -> None:
@@ -207,7 +207,7 @@ def test_cli_reports_self_mocking_in_a_src_layout_project(
     assert sorted(
         (f["rule"], f["line"], f["severity"]) for f in findings if f["rule"][:3] == "TQ2"
     ) == [
-        ("TQ201", 6, "warning"),
+        ("TQ201", 6, "info"),
         ("TQ201", 10, "error"),
         ("TQ206", 10, "error"),
     ]

@@ -13,6 +13,7 @@ import libcst as cst
 
 from auditor.static.collect import FunctionInfo, decorators_of
 from auditor.static.context import FileContext
+from auditor.static.facts import FixtureFact
 from auditor.static.names import dotted
 from auditor.static.oracle import own_nodes
 
@@ -101,7 +102,7 @@ def root_name(node: cst.BaseExpression) -> str | None:
     """`p` for `p`, `p.a`, `p["k"]`, `p.a[0].b` (not through calls)."""
     while isinstance(node, (cst.Attribute, cst.Subscript)):
         node = node.value
-    return node.value if isinstance(node, cst.Name) else None
+    return node.value if type(node) is cst.Name else None
 
 
 def _value_kind(ctx: FileContext, func: FunctionInfo, value: cst.BaseExpression) -> str | None:
@@ -136,7 +137,7 @@ def _value_kind(ctx: FileContext, func: FunctionInfo, value: cst.BaseExpression)
 def assignments(func: FunctionInfo) -> dict[str, cst.BaseExpression]:
     out: dict[str, cst.BaseExpression] = {}
     for node in own_nodes(func.node.body):
-        if isinstance(node, cst.Assign):
+        if type(node) is cst.Assign:
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
                     out[target.target.value] = node.value
@@ -147,9 +148,9 @@ def handed_out(func: FunctionInfo) -> list[tuple[cst.CSTNode, cst.BaseExpression
     """(node, value, 'return'|'yield'|'yield from') for every value a fixture hands out."""
     out: list[tuple[cst.CSTNode, cst.BaseExpression, str]] = []
     for node in own_nodes(func.node.body):
-        if isinstance(node, cst.Return) and node.value is not None:
+        if type(node) is cst.Return and node.value is not None:
             out.append((node, node.value, "return"))
-        elif isinstance(node, cst.Yield) and node.value is not None:
+        elif type(node) is cst.Yield and node.value is not None:
             if isinstance(node.value, cst.From):
                 out.append((node, node.value.item, "yield from"))
             else:
@@ -183,15 +184,15 @@ def mutations(func: FunctionInfo, params: set[str]) -> dict[str, cst.CSTNode]:
             found[name] = node
 
     for node in own_nodes(func.node.body):
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        if type(node) is cst.Call and isinstance(node.func, cst.Attribute):
             if node.func.attr.value in MUTATORS:
                 hit(node.func.value, node, True)
-        elif isinstance(node, cst.Assign):
+        elif type(node) is cst.Assign:
             for target in node.targets:
                 hit(target.target, node, False)
-        elif isinstance(node, cst.AugAssign):
+        elif type(node) is cst.AugAssign:
             hit(node.target, node, True)
-        elif isinstance(node, cst.Del):
+        elif type(node) is cst.Del:
             targets = node.target.elements if isinstance(node.target, cst.Tuple) else None
             victims: list[cst.BaseExpression] = (
                 [el.value for el in targets] if targets else [node.target]
@@ -224,9 +225,9 @@ def global_ops(ctx: FileContext, func: FunctionInfo) -> tuple[list[GlobalWrite],
     protected: set[int] = set()
     locals_ = set(assignments(func)) | set(func.params) | set(func.defaulted)
     for node in own_nodes(func.node.body):
-        if isinstance(node, cst.Try) and node.finalbody is not None:
+        if type(node) is cst.Try and node.finalbody is not None:
             restored = True
-        elif isinstance(node, cst.With):
+        elif type(node) is cst.With:
             for item in node.items:
                 call = item.item
                 target = call.func if isinstance(call, cst.Call) else call
@@ -237,7 +238,7 @@ def global_ops(ctx: FileContext, func: FunctionInfo) -> tuple[list[GlobalWrite],
                     or name.endswith("chdir")
                 ):
                     protected.update(id(n) for n in own_nodes(node.body))
-        elif isinstance(node, cst.Call):
+        elif type(node) is cst.Call:
             if isinstance(node.func, cst.Attribute) and node.func.attr.value in RESTORE_CALLS:
                 restored = True
             _call_op(ctx, func, node, ops, locals_)
@@ -247,7 +248,7 @@ def global_ops(ctx: FileContext, func: FunctionInfo) -> tuple[list[GlobalWrite],
             )
             for target in targets:
                 _assign_op(ctx, func, target, node, ops, locals_, write=True)
-        elif isinstance(node, cst.Del):
+        elif type(node) is cst.Del:
             _assign_op(ctx, func, node.target, node, ops, locals_, write=False)
     return [op for op in ops if id(op.node) not in protected], restored
 
@@ -341,16 +342,12 @@ def manual_monkeypatches(ctx: FileContext, func: FunctionInfo) -> list[tuple[str
     created: dict[str, cst.CSTNode] = {}
     undone: set[str] = set()
     for node in own_nodes(func.node.body):
-        if (
-            isinstance(node, cst.Assign)
-            and isinstance(node.value, cst.Call)
-            and len(node.targets) == 1
-        ):
+        if type(node) is cst.Assign and isinstance(node.value, cst.Call) and len(node.targets) == 1:
             target = node.targets[0].target
             name = ctx.qualify(node.value.func, func) or ""
             if isinstance(target, cst.Name) and name.endswith("MonkeyPatch"):
                 created[target.value] = node
-        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        elif type(node) is cst.Call and isinstance(node.func, cst.Attribute):
             receiver = dotted(node.func.value)
             if node.func.attr.value == "undo" and receiver:
                 undone.add(receiver)
@@ -369,7 +366,7 @@ def managed(ctx: FileContext, func: FunctionInfo) -> set[str]:
     """Global-state categories a fixture handles with restoring tools (monkeypatch, patch.dict)."""
     out: set[str] = set()
     for node in own_nodes(func.node.body):
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        if type(node) is cst.Call and isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
             if method in MANAGING_METHODS:
                 out.add(MANAGING_METHODS[method])
@@ -407,3 +404,12 @@ def patches_environ(ctx: FileContext, func: FunctionInfo) -> bool:
         decorators += decorators_of(cls.node, ctx.imports)
         cls = cls.parent
     return any(d.qualified.endswith("patch.dict") for d in decorators)
+
+
+#: fixture scopes wider than a test function
+WIDE = ("class", "module", "package", "session")
+
+
+def where_of(fact: FixtureFact) -> str:
+    """`path:line` of a fixture definition, for messages."""
+    return f"{fact.path}:{fact.line}"

@@ -176,3 +176,18 @@ def branch_total(items: list[tuple[PatchFact, float]], depth: int) -> float:
     for branches in chains.values():
         total += max(branch_total(group, depth + 1) for group in branches.values())
     return total
+
+
+#: the code under test of the mocking rules' examples
+EXAMPLE_SOURCES = {
+    "src/shop/__init__.py": "",
+    "src/shop/orders.py": (
+        "import os\nfrom shop.tax import rate\n\nLIMIT = 3\n\n"
+        "def compute_total(items):\n    return sum(items) * rate()\n\n"
+        "def _raise_if_closed():\n    pass\n\n"
+        "def checkout(items):\n    _raise_if_closed()\n    return compute_total(items) + "
+        "len(os.getcwd())\n\n"
+        "class Repo:\n    def save(self, x):\n        return x\n"
+    ),
+    "src/shop/tax.py": "def rate():\n    return 1\n",
+}

@@ -70,6 +70,14 @@ def _non_empty_literal(
         return bool(expr.elements)
     if isinstance(expr, cst.SimpleString):
         return bool(str(expr.evaluated_value))
+    if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+        # `[make(i) for i in range(10)]`: non-empty when every `for` is and nothing filters
+        comp: cst.CompFor | None = expr.for_in
+        while comp is not None:
+            if comp.ifs or not _non_empty_literal(ctx, comp.iter, test, depth + 1):
+                return False
+            comp = comp.inner_for_in
+        return True
     if isinstance(expr, cst.Call):
         name = dotted(expr.func) or ""
         args = [a.value for a in expr.args]
@@ -88,8 +96,16 @@ def _non_empty_literal(
             return _non_empty_literal(ctx, expr.func.value, test, depth + 1)
     bound: cst.BaseExpression | None = None
     if isinstance(expr, cst.Name):
+        if test is not None and test.is_given and expr.value in test.params:
+            return _given_non_empty(test, expr.value)
         if test is not None:
             bound = _single_assignment(_body(test.node.body), expr.value)
+            if (
+                isinstance(bound, cst.List)
+                and not bound.elements
+                and _filled_by_loop(ctx, test, expr.value, depth)
+            ):
+                return True
         if bound is None:
             bound = _single_assignment(list(ctx.module.body), expr.value)
     elif (
@@ -101,6 +117,52 @@ def _non_empty_literal(
     ):
         bound = _single_assignment(_body(test.cls.node.body), expr.attr.value)
     return bound is not None and _non_empty_literal(ctx, bound, test, depth + 1)
+
+
+def _given_non_empty(test: TestFunc, param: str) -> bool:
+    """A `@given` argument drawn from `st.lists(..., min_size=N)` (N >= 1) is never empty."""
+    given = test.decorator("hypothesis.given")
+    if given is None or given.call is None:
+        return False
+    positional = [a for a in given.call.args if a.keyword is None]
+    strategy: cst.BaseExpression | None = None
+    for arg in given.call.args:
+        if arg.keyword is not None and arg.keyword.value == param:
+            strategy = arg.value
+    if strategy is None and positional and param in test.params:
+        offset = len(test.params) - len(positional)
+        index = test.params.index(param) - offset
+        if 0 <= index < len(positional):
+            strategy = positional[index].value
+    if not isinstance(strategy, cst.Call):
+        return False
+    for arg in strategy.args:
+        if arg.keyword is not None and arg.keyword.value == "min_size":
+            size = _int(arg.value)
+            return size is not None and size > 0
+    return False
+
+
+def _filled_by_loop(ctx: FileContext, test: TestFunc, name: str, depth: int) -> bool:
+    """`items = []` then `for i in range(10): items.append(...)` at the test's top level: the
+    list is built from a non-empty literal, so it is not empty."""
+    for stmt in _body(test.node.body):
+        if not isinstance(stmt, cst.For) or not _non_empty_literal(ctx, stmt.iter, test, depth + 1):
+            continue
+        for inner in _body(stmt.body):
+            if not isinstance(inner, cst.SimpleStatementLine):
+                continue
+            for small in inner.body:
+                call = small.value if isinstance(small, cst.Expr) else None
+                if (
+                    isinstance(call, cst.Call)
+                    and isinstance(call.func, cst.Attribute)
+                    and isinstance(call.func.value, cst.Name)
+                    and call.func.value.value == name
+                    and call.func.attr.value in ("append", "add", "insert")
+                ):
+                    return True
+    return False
 
 
 def _resolve(
@@ -196,6 +258,10 @@ class _VerificationWalk:
             results = [self.block(b, self._enter(stmt, kind, "if")) for b in branches]
             if kind is None and not has_else and len(self.shape.conditional_lines) > before:
                 self.shape.one_sided.append(stmt)
+            if not has_else and len(branches) > 1 and all(results):
+                # if/elif where every branch checks (one asserts, another `pytest.raises`):
+                # the cases are enumerated, each with its oracle
+                return True
             return has_else and all(results)
         if isinstance(stmt, cst.For):
             if self.verifies(stmt.iter):  # `for key in checked_keys():` a helper that asserts

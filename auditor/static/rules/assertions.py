@@ -9,11 +9,11 @@ from auditor.static.context import FileContext
 from auditor.static.facts import FileFacts
 from auditor.static.oracle import own_nodes
 from auditor.static.project_context import ProjectContext
-from auditor.static.rules.assertions_support import (
+from auditor.static.rules._assertions_support import (
     body_index,
     only_constant_assert,
 )
-from auditor.static.rules.assertions_swallow import swallowed_expectations
+from auditor.static.rules._swallow_walk import swallowed_expectations
 from auditor.static.rules.base import Example, Rule
 
 
@@ -68,6 +68,11 @@ class EmptyTest(Rule):
             note="raise NotImplementedError is not empty",
         ),
         Example("def helper():\n    pass\n", note="not a test"),
+        Example(
+            "from typing import overload\n\n@overload\ndef test_value(x: int) -> int: ...\n"
+            "@overload\ndef test_value(x: str) -> str: ...\ndef test_value(x=1):\n    assert x\n",
+            note="@overload stubs are typing declarations, not tests",
+        ),
     ]
     INVALID = [
         Example("def test_nothing():\n    pass\n", lines=[1]),
@@ -108,7 +113,7 @@ def _inside_expectation(ctx: FileContext, test: TestFunc) -> set[int]:
     handlers catch TypeError/ValueError (comparisons there are expected to raise)."""
     inside: set[int] = set()
     for node in own_nodes(test.node.body):
-        if isinstance(node, cst.With):
+        if type(node) is cst.With:
             for item in node.items:
                 expr = item.item
                 func = expr.func if isinstance(expr, cst.Call) else expr
@@ -116,7 +121,7 @@ def _inside_expectation(ctx: FileContext, test: TestFunc) -> set[int]:
                 last = name.rsplit(".", 1)[-1]
                 if name in RAISES_CONTEXTS or last.startswith(("assertRaises", "assertWarns")):
                     inside.update(id(n) for n in own_nodes(node.body))
-        elif isinstance(node, cst.Try):
+        elif type(node) is cst.Try:
             for handler in node.handlers:
                 caught = handler.type
                 names: list[str] = []
@@ -142,10 +147,10 @@ def has_discarded_comparison(ctx: FileContext, test: TestFunc) -> bool:
     """TQ112's shape in `test` (TQ101 stays quiet there: one finding per defect)."""
     exempt = _inside_expectation(ctx, test)
     for node in body_index(ctx, test).own:
-        if isinstance(node, cst.Expr) and id(node) not in exempt and _is_discarded_comparison(node):
+        if type(node) is cst.Expr and id(node) not in exempt and _is_discarded_comparison(node):
             return True
         if (
-            isinstance(node, cst.Return)
+            type(node) is cst.Return
             and node.value is not None
             and not (isinstance(node.value, cst.Name) and node.value.value == "None")
         ):
@@ -208,7 +213,7 @@ class DiscardedComparison(Rule):
         for test in ctx.tests:
             exempt = _inside_expectation(ctx, test)
             for node in own_nodes(test.node.body):
-                if isinstance(node, cst.Expr) and id(node) not in exempt:
+                if type(node) is cst.Expr and id(node) not in exempt:
                     if _is_discarded_comparison(node):
                         ctx.report(
                             self,
@@ -217,7 +222,7 @@ class DiscardedComparison(Rule):
                             f"discarded: add `assert` in front of it.",
                             test=test,
                         )
-                elif isinstance(node, cst.Return) and node.value is not None:
+                elif type(node) is cst.Return and node.value is not None:
                     value = node.value
                     if isinstance(value, cst.Name) and value.value == "None":
                         continue
@@ -260,7 +265,7 @@ class MissingAssertion(Rule):
     code = "TQ101"
     name = "missing-assertion"
     summary = "Test verifies nothing (no assert, raises, or asserting helper)"
-    severity = "warning"
+    severity = "info"  # held-out precision below the bar (docs/precision.md): info until fixed
     tier = "H"
     VALID = [
         "def test_ok():\n    assert sum([1]) == 1\n",
@@ -329,9 +334,69 @@ class MissingAssertion(Rule):
             "def test_total():\n    total = sum([1, 2])\n    total == 3\n",
             note="TQ112 already reports the discarded comparison (one finding per defect)",
         ),
+        Example(
+            "import pytest\n\n@pytest.mark.mypy_testing\ndef test_mypy_chunk() -> None:\n"
+            "    reveal_type(chunk([1, 2], 2))  # R: builtins.list[builtins.int]\n",
+            note="pytest-mypy-testing: the expectation is the `# R:` comment (pydash)",
+        ),
+        Example(
+            "import parse\n\ndef test_numbers():\n    def y(fmt, s, e):\n"
+            "        r = parse.parse(fmt, s)\n        assert r is not None\n"
+            "        assert r.fixed[0] == e\n\n    def n(fmt, s, e):\n"
+            "        assert parse.parse(fmt, s) is None\n\n"
+            "    y('a {:d} b', 'a 0 b', 0)\n    n('a {:d} b', 'a x b', None)\n",
+            note="asserting helpers defined in the test and called (parse 1.22.4 y()/n())",
+        ),
+        Example(
+            "import trio\n\ndef test_cancel():\n    async def main():\n"
+            "        with trio.move_on_after(1):\n            await trio.sleep(2)\n"
+            "        assert trio.current_time() >= 1\n\n    trio.run(main)\n",
+            note="async function defined in the test and handed to a runner",
+        ),
+        Example(
+            "def test_async_runner(run):\n    async def check():\n        assert await fetch() == 1\n"
+            "\n    run(check)\n",
+            note="async function run by a runner fixture",
+        ),
+        Example(
+            "def test_hooks(manager):\n    class Plugin:\n        def hook(self, arg):\n"
+            "            assert arg == 3\n\n    manager.register(Plugin())\n    manager.call(arg=3)\n",
+            note="hook methods of a local class verify what the code under test passes them",
+        ),
+        Example(
+            "def test_route(app, client):\n    @app.route('/')\n    def index():\n"
+            "        assert client.request_started\n        return 'ok'\n\n    client.get('/')\n",
+            note="a decorated nested function is handed to the code under test",
+        ),
+        Example(
+            "import warnings\n\ndef test_no_warning():\n    with warnings.catch_warnings():\n"
+            "        warnings.simplefilter('error')\n        build()\n",
+            note="`simplefilter('error')`: any warning fails the test",
+        ),
+        Example(
+            "import pytest\n\n@pytest.mark.filterwarnings('error')\ndef test_quiet():\n"
+            "    build()\n",
+            note="filterwarnings('error') mark",
+        ),
+        Example(
+            "def test_deprecated_alias_warns_nothing():\n    old_api()\n",
+            pytest_ini="filterwarnings = error\n",
+            note="`filterwarnings = error` in the configuration makes a warnings test a check",
+        ),
     ]
     INVALID = [
         Example("def test_parse():\n    int('3')\n", lines=[1]),
+        Example(
+            "def test_unused_helper():\n    def check(x):\n        assert x\n\n    build()\n",
+            lines=[1],
+            note="an asserting nested helper that is never called checks nothing",
+        ),
+        Example(
+            "def test_build():\n    build()\n",
+            pytest_ini="filterwarnings = error\n",
+            lines=[1],
+            note="-W error alone does not make an unrelated test check its result",
+        ),
         Example(
             "from tests.helpers import build\n\ndef test_build():\n    build('x')\n",
             files={"tests/helpers.py": "def build(x):\n    return x\n"},

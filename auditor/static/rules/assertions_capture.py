@@ -9,12 +9,13 @@ from auditor.static.collect import TestFunc
 from auditor.static.context import FileContext
 from auditor.static.names import last_segment
 from auditor.static.oracle import all_nodes
-from auditor.static.rules.assertions_expect import BroadExceptionExpectation, expected_types
-from auditor.static.rules.assertions_support import (
+from auditor.static.rules._assertions_support import (
+    BROAD_EXPECTATIONS,
     BodyIndex,
     binding_names,
     body_index,
     expectation_kind,
+    expected_types,
     root_name,
 )
 from auditor.static.rules.base import Example, Rule
@@ -58,7 +59,7 @@ class UncheckedCapture(Rule):
     code = "TQ111"
     name = "unchecked-capture"
     summary = "Captured output / result / fake-recorded value is never checked"
-    severity = "warning"
+    severity = "info"  # held-out precision below the bar (docs/precision.md): info until fixed
     tier = "H"
     VALID = [
         "def test_out(capsys):\n    greet()\n    out, _ = capsys.readouterr()\n"
@@ -175,10 +176,10 @@ class UncheckedCapture(Rule):
         assigned: dict[int, cst.Assign] = {}
         kept: list[cst.Call] = []
         for node in index.own:
-            if isinstance(node, cst.Assign):
+            if type(node) is cst.Assign:
                 assigned[id(node.value)] = node
             elif (
-                isinstance(node, cst.Call)
+                type(node) is cst.Call
                 and isinstance(node.func, cst.Attribute)
                 and node.func.attr.value == "readouterr"
                 and isinstance(node.func.value, cst.Name)
@@ -186,7 +187,7 @@ class UncheckedCapture(Rule):
             ):
                 kept.append(node)
         discarded = {
-            id(n.value) for n in index.own if isinstance(n, cst.Expr)
+            id(n.value) for n in index.own if type(n) is cst.Expr
         }  # a discarded readouterr() is a flush
         kept = [c for c in kept if id(c) not in discarded]
         for call in kept:
@@ -209,7 +210,7 @@ class UncheckedCapture(Rule):
             setup = {
                 id(node.value)
                 for node in all_nodes(test.node.body)
-                if isinstance(node, cst.Attribute)
+                if type(node) is cst.Attribute
                 and isinstance(node.value, cst.Name)
                 and node.value.value == "caplog"
                 and node.attr.value in CAPLOG_SETUP
@@ -226,7 +227,7 @@ class UncheckedCapture(Rule):
 
     def _results(self, ctx: FileContext, test: TestFunc, index: BodyIndex) -> None:
         for node in index.own:
-            if not isinstance(node, cst.Assign):
+            if type(node) is not cst.Assign:
                 continue
             value = node.value.expression if isinstance(node.value, cst.Await) else node.value
             if not isinstance(value, cst.Call):
@@ -253,11 +254,11 @@ class UncheckedCapture(Rule):
         bindings: dict[str, cst.Assign] = {}
         fakes: list[cst.FunctionDef] = []
         for node in index.own:
-            if isinstance(node, cst.Assign) and is_container(node.value):
+            if type(node) is cst.Assign and is_container(node.value):
                 for target in node.targets:
                     if isinstance(target.target, cst.Name):
                         bindings.setdefault(target.target.value, node)
-            elif isinstance(node, cst.FunctionDef):
+            elif type(node) is cst.FunctionDef:
                 fakes.append(node)
         if not bindings:
             return
@@ -278,9 +279,10 @@ class UncheckedCapture(Rule):
                     )
 
     def _excinfo(self, ctx: FileContext, test: TestFunc, index: BodyIndex) -> None:
-        broad = set(ctx.setting(BroadExceptionExpectation, "raises-require-match-for") or ())
+        tq105 = ctx.options.rule_settings.get("TQ105", {})
+        broad = set(tq105.get("raises-require-match-for", BROAD_EXPECTATIONS) or ())
         for node in index.own:
-            if not isinstance(node, cst.WithItem) or not isinstance(node.item, cst.Call):
+            if type(node) is not cst.WithItem or not isinstance(node.item, cst.Call):
                 continue
             if node.asname is None or not isinstance(node.asname.name, cst.Name):
                 continue
@@ -313,7 +315,7 @@ def written_by(fake: cst.FunctionDef) -> set[str]:
             local.add(star.name.value)
     written: set[str] = set()
     for node in all_nodes(fake.body):
-        if isinstance(node, cst.Assign):
+        if type(node) is cst.Assign:
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
                     local.add(target.target.value)
@@ -322,7 +324,7 @@ def written_by(fake: cst.FunctionDef) -> set[str]:
                     if root is not None:
                         written.add(root.value)
         elif (
-            isinstance(node, cst.Call)
+            type(node) is cst.Call
             and isinstance(node.func, cst.Attribute)
             and node.func.attr.value in CONTAINER_WRITES
             and isinstance(node.func.value, cst.Name)

@@ -8,7 +8,7 @@ import libcst as cst
 from auditor.static.context import FileContext
 from auditor.static.names import last_segment
 from auditor.static.oracle import all_nodes, is_oracle_call
-from auditor.static.rules.assertions_support import (
+from auditor.static.rules._assertions_support import (
     MOCK_ASSERT_METHODS,
     MOCK_LOOKALIKES,
     MOCK_STATE_ATTRS,
@@ -116,13 +116,13 @@ class NoOpMockAssertion(Rule):
             bare: set[int] = set()  # an attribute that is a whole statement / assert test
             nodes = body_index(ctx, test).own
             for node in nodes:
-                if isinstance(node, cst.Expr):
+                if type(node) is cst.Expr:
                     bare.add(id(node.value))
-                elif isinstance(node, cst.Assert):
+                elif type(node) is cst.Assert:
                     bare.add(id(node.test))
             mocks: set[str] | None = None
             for node in nodes:
-                if isinstance(node, cst.Assert) and isinstance(node.test, cst.Call):
+                if type(node) is cst.Assert and isinstance(node.test, cst.Call):
                     func = node.test.func
                     if isinstance(func, cst.Attribute) and func.attr.value in MOCK_ASSERT_METHODS:
                         ctx.report(
@@ -133,7 +133,7 @@ class NoOpMockAssertion(Rule):
                             f"call matched: drop the `assert` keyword.",
                             test=test,
                         )
-                if not isinstance(node, cst.Attribute):
+                if type(node) is not cst.Attribute:
                     continue
                 attr = node.attr.value
                 if attr in MOCK_ASSERT_METHODS and id(node) in bare:
@@ -167,14 +167,14 @@ def _mock_check(node: cst.CSTNode, mocks: set[str]) -> str | None:
 
     `assert_called_with(expected)` with arguments checks the data handed on (argument forwarding,
     requests tests/test_utils.py:787), so only argument-free call checks count as mock-only."""
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:
         last = last_segment(node.func)
         if last not in MOCK_ASSERT_METHODS:
             return None
         return None if last.endswith(("_with", "_call", "_calls")) and node.args else last
-    if isinstance(node, cst.Assert):
+    if type(node) is cst.Assert:
         for sub in [node.test, *all_nodes(node.test)]:
-            if isinstance(sub, cst.Attribute) and sub.attr.value in MOCK_STATE_READS:
+            if type(sub) is cst.Attribute and sub.attr.value in MOCK_STATE_READS:
                 root = root_name(sub.value)
                 if root is not None and (root.value in mocks or "mock" in root.value.lower()):
                     return sub.attr.value
@@ -251,14 +251,14 @@ class MockOnlyVerification(Rule):
             verifications: list[cst.CSTNode] = []
             autospec = False
             for node in body_index(ctx, test).own:
-                if isinstance(node, cst.Assert) or (
-                    isinstance(node, cst.Call)
+                if type(node) is cst.Assert or (
+                    type(node) is cst.Call
                     and is_oracle_call(node, ctx.imports, test.param_set, ctx.helper_patterns)
                 ):
                     verifications.append(node)
-                if isinstance(node, cst.Call) and last_segment(node.func) == "create_autospec":
+                if type(node) is cst.Call and last_segment(node.func) == "create_autospec":
                     autospec = True
-                if isinstance(node, cst.Arg) and node.keyword is not None:
+                if type(node) is cst.Arg and node.keyword is not None:
                     autospec = autospec or node.keyword.value in ("autospec", "spec_set")
             autospec = autospec or any(
                 isinstance(d.decorator, cst.Call)

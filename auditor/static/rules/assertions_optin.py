@@ -12,7 +12,7 @@ import libcst as cst
 from auditor.static.collect import TestFunc
 from auditor.static.context import FileContext
 from auditor.static.names import last_segment
-from auditor.static.rules.assertions_support import (
+from auditor.static.rules._assertions_support import (
     body_index,
     has_call,
     normalized,

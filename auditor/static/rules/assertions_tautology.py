@@ -10,7 +10,7 @@ import libcst as cst
 
 from auditor.static.collect import TestFunc
 from auditor.static.context import FileContext
-from auditor.static.rules.assertions_support import (
+from auditor.static.rules._assertions_support import (
     MOCK_LOOKALIKES,
     MOCK_STATE_ATTRS,
     attribute_chain,
@@ -31,11 +31,11 @@ def _configured(ctx: FileContext, test: TestFunc, expr: cst.BaseExpression) -> b
     path = normalized(ctx, expr)
     for node in body_index(ctx, test).own:
         targets: list[cst.BaseExpression] = []
-        if isinstance(node, cst.Assign):
+        if type(node) is cst.Assign:
             targets = [t.target for t in node.targets]
         elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
             targets = [node.target]
-        elif isinstance(node, cst.Arg) and node.keyword is not None:
+        elif type(node) is cst.Arg and node.keyword is not None:
             chain = attribute_chain(expr)
             if chain and node.keyword.value == chain[0]:
                 return True
@@ -195,7 +195,7 @@ class TautologicalAssertion(Rule):
                 continue
             mocks: set[str] | None = None
             for node in body_index(ctx, test).own:
-                if not isinstance(node, cst.Assert):
+                if type(node) is not cst.Assert:
                     continue
                 expr = node.test
                 message, severity = self._classify(ctx, test, expr)
@@ -261,7 +261,7 @@ class TautologicalAssertion(Rule):
                         f"`{text} is {text}` is always true: compare against another object.",
                         None,
                     )
-                severity = "info" if DUNDER_TEST.search(test.name) else "warning"
+                severity = "info"  # held-out precision 0/4 (reflexivity tests of operators)
                 return (
                     f"`{text}` is compared with itself: compare against an independently built "
                     f"expected value.",

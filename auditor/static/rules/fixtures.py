@@ -13,17 +13,12 @@ from auditor.static.context import FileContext
 from auditor.static.facts import FileFacts, FixtureFact
 from auditor.static.project_context import ProjectContext
 from auditor.static.rules import _fixture_scan as scan
+from auditor.static.rules._fixture_scan import WIDE, where_of
 from auditor.static.rules.base import Example, Rule
-
-WIDE = ("class", "module", "package", "session")
 
 
 def _requests(fixture: FixtureFact) -> list[str]:
     return [p for p in [*fixture.params, *fixture.getfixturevalue] if p != "request"]
-
-
-def where_of(fact: FixtureFact) -> str:
-    return f"{fact.path}:{fact.line}"
 
 
 class ScopeMismatch(Rule):

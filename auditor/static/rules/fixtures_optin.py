@@ -9,8 +9,8 @@ from auditor.static.context import FileContext
 from auditor.static.facts import FileFacts
 from auditor.static.oracle import own_nodes
 from auditor.static.project_context import ProjectContext
+from auditor.static.rules._fixture_scan import where_of
 from auditor.static.rules.base import Example, Rule
-from auditor.static.rules.fixtures import where_of
 
 
 class UselessYieldFixture(Rule):

@@ -12,6 +12,7 @@ from auditor.static.context import FileContext
 from auditor.static.facts import FileFacts, PatchFact, TestFact
 from auditor.static.project_context import ProjectContext
 from auditor.static.rules._mock_targets import (
+    EXAMPLE_SOURCES,
     anchor_of,
     branch_total,
     classify,
@@ -51,21 +52,10 @@ class MockingUnitUnderTest(Rule):
     code = "TQ201"
     name = "mocking-unit-under-test"
     summary = "Patches a definition inside the module under test"
-    severity = "warning"
+    severity = "info"  # held-out precision below the bar (docs/precision.md): info until fixed
     tier = "S"
     options = {"allow-private-error-paths": True}
-    _SRC = {
-        "src/shop/__init__.py": "",
-        "src/shop/orders.py": (
-            "import os\nfrom shop.tax import rate\n\nLIMIT = 3\n\n"
-            "def compute_total(items):\n    return sum(items) * rate()\n\n"
-            "def _raise_if_closed():\n    pass\n\n"
-            "def checkout(items):\n    _raise_if_closed()\n    return compute_total(items) + "
-            "len(os.getcwd())\n\n"
-            "class Repo:\n    def save(self, x):\n        return x\n"
-        ),
-        "src/shop/tax.py": "def rate():\n    return 1\n",
-    }
+    _SRC = EXAMPLE_SOURCES
     VALID = [
         Example(
             "from unittest.mock import patch\nfrom shop.orders import checkout\n\n"
@@ -379,7 +369,7 @@ class AssertingOnPatchedTarget(Rule):
     summary = "Test calls the symbol it replaced and checks the double"
     severity = "error"
     tier = "S"
-    _SRC = MockingUnitUnderTest._SRC
+    _SRC = EXAMPLE_SOURCES
     VALID = [
         Example(
             "from unittest.mock import patch\nfrom shop.orders import checkout\n\n"
@@ -408,6 +398,13 @@ class AssertingOnPatchedTarget(Rule):
             "        assert checkout([1])\n",
             files=_SRC,
             note="`m().attr = ...` configures the mock's instance (aiohttp test_connector.py)",
+        ),
+        Example(
+            "from unittest.mock import patch\nimport shop.orders\nfrom shop.orders import checkout\n\n"
+            "def test_with_fake_repo():\n    with patch('shop.orders.Repo') as FakeRepo:\n"
+            "        repo = shop.orders.Repo()\n        assert checkout([1], repo=repo) == 3\n",
+            files=_SRC,
+            note="the mocked class is instantiated and the instance passed into the real function",
         ),
     ]
     INVALID = [

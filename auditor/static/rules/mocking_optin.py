@@ -12,6 +12,7 @@ from auditor.static.mocks import patch_api
 from auditor.static.oracle import own_nodes
 from auditor.static.project_context import ProjectContext
 from auditor.static.rules._mock_targets import (
+    EXAMPLE_SOURCES,
     anchor_of,
     classify,
     is_setting,
@@ -21,7 +22,6 @@ from auditor.static.rules._mock_targets import (
     sut_module,
 )
 from auditor.static.rules.base import Example, Rule
-from auditor.static.rules.mocking import MockingUnitUnderTest
 
 
 class InternalCollaboratorPatch(Rule):
@@ -50,7 +50,7 @@ class InternalCollaboratorPatch(Rule):
     severity = "info"
     tier = "S"
     default_enabled = False
-    _SRC = MockingUnitUnderTest._SRC
+    _SRC = EXAMPLE_SOURCES
     VALID = [
         Example(
             "from unittest.mock import patch\nfrom shop.orders import checkout\n\n"

@@ -49,7 +49,7 @@ class SleepyTest(Rule):
     code = "TQ401"
     name = "sleepy-test"
     summary = "Test or fixture sleeps (nondeterministic timing, slow suite)"
-    severity = "warning"
+    severity = "info"  # held-out precision below the bar (docs/precision.md): info until fixed
     tier = "H"
     VALID = [
         "import asyncio\n\nasync def test_yield():\n    await asyncio.sleep(0)\n    assert 1\n",
@@ -169,7 +169,7 @@ class ConditionalVerification(Rule):
     code = "TQ402"
     name = "conditional-verification"
     summary = "Every verification of the test is behind a condition or a possibly-empty loop"
-    severity = "warning"
+    severity = "info"  # held-out precision below the bar (docs/precision.md): info until fixed
     tier = "H"
     options = {"one-sided-if": False}
     VALID = [
@@ -235,11 +235,46 @@ class ConditionalVerification(Rule):
             "        for algo in self.algos:\n            assert auth(algo) == 200\n",
             note="loop over a class-level literal (requests digest_auth_algo)",
         ),
+        Example(
+            "def test_many():\n    items = [make(i) for i in range(10)]\n    for item in items:\n"
+            "        assert item.ok\n",
+            note="a list built from a literal range(10) cannot be empty",
+        ),
+        Example(
+            "def test_many():\n    items = []\n    for i in range(10):\n        items.append(make(i))\n"
+            "    for item in items:\n        assert item.ok\n",
+            note="a list filled by a loop over a literal range",
+        ),
+        Example(
+            "import pytest\n\n@pytest.mark.parametrize('mode', ['ok', 'bad'])\ndef test_mode(mode):\n"
+            "    if mode == 'ok':\n        assert run(mode) == 1\n    elif mode == 'bad':\n"
+            "        with pytest.raises(ValueError):\n            run(mode)\n",
+            note="each branch holds an oracle (one asserts, the other pytest.raises)",
+        ),
+        Example(
+            "from hypothesis import given, strategies as st\n\n"
+            "@given(st.lists(st.integers(), min_size=1))\ndef test_each(xs):\n    for x in xs:\n"
+            "        assert f(x) >= 0\n",
+            note="a @given list with min_size=1 is never empty",
+        ),
     ]
     INVALID = [
         Example(
             "def test_items(cart):\n    for item in cart.items():\n        assert item.price > 0\n",
             lines=[2],
+        ),
+        Example(
+            "from hypothesis import given, strategies as st\n\n"
+            "@given(st.lists(st.integers()), st.lists(st.integers()))\ndef test_pairs(xs, ys):\n"
+            "    for a, b in zip(xs, ys):\n        assert f(a, b) == f(b, a)\n",
+            lines=[5],
+            note="property test whose asserts are only inside a loop over generated lists",
+        ),
+        Example(
+            "from hypothesis import given, strategies as st\n\n@given(st.integers())\n"
+            "def test_positive(x):\n    if x > 0:\n        assert f(x) > 0\n",
+            lines=[5],
+            note="property test whose only assert is under an if: use assume()",
         ),
         Example(
             "def test_flag(obj):\n    if obj.ready:\n        assert obj.value == 1\n", lines=[2]
@@ -287,7 +322,7 @@ class ConditionalVerification(Rule):
     def collect(self, ctx: FileContext, facts: FileFacts) -> None:
         candidates: list[dict[str, Any]] = []
         for test in ctx.tests:
-            if test.is_given or test.marks & {"skip", "skipif", "xfail"}:
+            if test.marks & {"skip", "skipif", "xfail"}:
                 continue
             shape = conditional_verification(ctx, test)
             if shape.unconditional or not shape.conditional_kinds:
@@ -320,7 +355,13 @@ class ConditionalVerification(Rule):
                 ):
                     continue
                 kinds = entry["kinds"]
-                if kinds == ["for"]:
+                if test.is_given:
+                    fix = (
+                        "Hypothesis examples where the loop is empty or the condition is false "
+                        "check nothing: assert unconditionally, use `assume(...)` to discard those "
+                        "examples, or generate only non-empty data (`min_size=1`)."
+                    )
+                elif kinds == ["for"]:
                     fix = "the loop may run zero times: assert the iterable is non-empty before it."
                 else:
                     fix = (

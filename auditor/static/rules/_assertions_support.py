@@ -173,9 +173,9 @@ def contains_verification(ctx: FileContext, root: cst.CSTNode, func: FunctionInf
     nodes)."""
     nodes = [root, *own_nodes(root)]
     for node in nodes:
-        if isinstance(node, cst.Assert):
+        if type(node) is cst.Assert:
             return True
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             if is_oracle_call(node, ctx.imports, func.param_set, ctx.helper_patterns):
                 return True
             name = ctx.qualify(node.func, func)
@@ -185,7 +185,7 @@ def contains_verification(ctx: FileContext, root: cst.CSTNode, func: FunctionInf
 
 
 def is_fail_call(ctx: FileContext, node: cst.CSTNode, func: FunctionInfo) -> bool:
-    if not isinstance(node, cst.Call):
+    if type(node) is not cst.Call:
         return False
     qualified = ctx.qualify(node.func, func) or ""
     last = last_segment(node.func) or ""
@@ -243,12 +243,12 @@ def unspecced_mock_names(ctx: FileContext, test: TestFunc) -> set[str]:
     and parameters injected by `@patch(...)` decorators without `autospec`/`new`."""
     names: set[str] = set()
     for node in body_index(ctx, test).own:
-        if isinstance(node, cst.Assign) and _patch_call(ctx, node.value, test) is not None:
+        if type(node) is cst.Assign and _patch_call(ctx, node.value, test) is not None:
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
                     names.add(target.target.value)
         elif (
-            isinstance(node, cst.WithItem)
+            type(node) is cst.WithItem
             and node.asname is not None
             and isinstance(node.asname.name, cst.Name)
             and _patch_call(ctx, node.item, test) is not None
@@ -354,12 +354,12 @@ def body_index(ctx: FileContext, func: FunctionInfo) -> BodyIndex:
         names: dict[str, list[cst.Name]] = {}
         stores: set[int] = set()
         for node in all_nodes(body):
-            if isinstance(node, cst.Name):
+            if type(node) is cst.Name:
                 names.setdefault(node.value, []).append(node)
-            elif isinstance(node, cst.Assign):
+            elif type(node) is cst.Assign:
                 for target in node.targets:
                     stores.update(id(n) for n in binding_names(target.target))
-            elif isinstance(node, cst.AnnAssign) and node.value is not None:
+            elif type(node) is cst.AnnAssign and node.value is not None:
                 stores.update(id(n) for n in binding_names(node.target))
         index = BodyIndex(own=list(own_nodes(body)), names=names, stores=stores)
         per_file[key] = index
@@ -372,3 +372,27 @@ def mock_names(ctx: FileContext, test: TestFunc) -> set[str]:
     if index._mocks is None:
         index._mocks = unspecced_mock_names(ctx, test)
     return index._mocks
+
+
+#: TQ105's default `raises-require-match-for` (also read by TQ111)
+BROAD_EXPECTATIONS = ("Exception", "BaseException")
+
+
+def expected_types(call: cst.Call) -> list[str]:
+    """Last segments of the expected exception/warning types (first positional argument or
+    `expected_exception=`)."""
+    value: cst.BaseExpression | None = None
+    for arg in call.args:
+        if arg.keyword is None and arg.star == "":
+            value = arg.value
+            break
+        if arg.keyword is not None and arg.keyword.value in (
+            "expected_exception",
+            "expected_warning",
+        ):
+            value = arg.value
+            break
+    if value is None:
+        return []
+    items = [el.value for el in value.elements] if isinstance(value, cst.Tuple) else [value]
+    return [seg for seg in (last_segment(i) for i in items) if seg]

@@ -241,7 +241,7 @@ def test_a_scheduler_lost_mid_run_is_exit_3_and_the_next_scan_resumes(
     assert proc.returncode == 3, proc.stderr[-3000:]
     message = " ".join(proc.stderr.split())  # the terminal wraps it
     assert "cancelled a batch (lost the connection?). Finished results are kept" in message
-    assert "Traceback" not in proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
     received = {r["id"]: r for r in map(json.loads, store.read_text().splitlines())}
     assert len(received) < len(local)  # it stopped part-way
     card = _scan(root)  # the same command without Dask: resumes

@@ -207,6 +207,14 @@ class MutationConfig:
             "Dask scheduler address (tcp://HOST:8786) or scheduler file; none: a LocalCluster",
         ),
     )
+    verify_survivors: int = field(
+        default=3,
+        metadata=spec(
+            (int,),
+            "survivors re-run by hand after each scan (0: none); --diff re-runs all of them",
+            check=lambda v: None if v >= 0 else f"verify-survivors must be 0 or more; got {v}.",
+        ),
+    )
 
 
 @dataclass

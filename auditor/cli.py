@@ -218,6 +218,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs", "-j", type=_jobs, metavar="N", help="parallel workers (default: all cores)"
     )
     scan.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        help="where mutants run: this machine (default) or a Dask cluster",
+    )
+    scan.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://HOST:8786 (default: a local Dask cluster)",
+    )
+    scan.add_argument(
         "--no-cache", action="store_true", help="ignore cached results under .auditor/"
     )
     _cache_dir_option(scan)
@@ -279,6 +289,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         console=None if args.quiet or args.format != "terminal" else err_console,
         fail_under=dict(args.fail_under),
         ratchet=args.ratchet,
+        executor=args.executor,
+        scheduler=args.scheduler,
     )
     for metric in options.fail_under:
         gates.check_metric(metric)  # a typo fails now, not after a long mutation run

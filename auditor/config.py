@@ -190,6 +190,23 @@ class MutationConfig:
         default="auditor",
         metadata=spec((str,), '"auditor" (our warm runner) or "mutmut" (`mutmut run`)'),
     )
+    executor: str = field(
+        default="local",
+        metadata=spec(
+            (str,),
+            '"local" (this machine) or "dask" (a Dask cluster, `auditor[dask]`)',
+            check=lambda v: None
+            if v in ("local", "dask")
+            else f'must be "local" or "dask"; got {v!r}',
+        ),
+    )
+    scheduler: str | None = field(
+        default=None,
+        metadata=spec(
+            (str,),
+            "Dask scheduler address (tcp://HOST:8786) or scheduler file; none: a LocalCluster",
+        ),
+    )
     verify_survivors: int = field(
         default=3,
         metadata=spec(

@@ -23,7 +23,8 @@ class Options:
     `diff` is a git revision for pull-request mode; `shard` is `(K, N)` with 1 <= K <= N;
     `cache_dir` puts all state (caches, workspaces, history, the lock) in that directory;
     `fail_under` maps gate metrics (`metric_registry.GATE_METRICS`) to their minimum (a maximum
-    for `errors`).
+    for `errors`); `executor` ("local"/"dask") and `scheduler` (a Dask scheduler address) choose
+    where the mutants run (None: `[tool.auditor.mutation]`; docs/distributed.md).
     """
 
     tests: str | None = None
@@ -41,6 +42,8 @@ class Options:
     console: Any = None  # a rich Console for progress bars; None = no progress output
     fail_under: dict[str, float] = field(default_factory=dict)  # --fail-under METRIC=VALUE
     ratchet: bool = False  # --ratchet: fail when a tracked metric got worse
+    executor: str | None = None  # --executor local|dask (None: [tool.auditor.mutation] executor)
+    scheduler: str | None = None  # --scheduler ADDRESS: the Dask scheduler (None: a LocalCluster)
 
     def effective_jobs(self, project: Project | None = None) -> int:
         """Worker count: `--jobs`, else `[tool.auditor] jobs`, else the CPU count; always >= 1."""

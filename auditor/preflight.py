@@ -3,7 +3,8 @@
 `check(project, options, stages)` validates what the stages would otherwise trip over late or,
 worse, silently: rule selectors that match no rule (`select = ["TQ999"]` would switch every rule
 off and the score would rise to 100), regular expressions (`assertion-helpers`, `arid`), quality
-gates (finite, in range), worker counts, and whether the state directory can be written (with
+gates (finite, in range), worker counts, the mutation executor (`--executor dask`: Dask installed,
+its scheduler reachable), and whether the state directory can be written (with
 `--only static` an unwritable directory only turns the cache off). Each problem raises
 `ConfigError`/`UsageError` (exit 2) with one paragraph naming the setting, the value and the fix.
 """
@@ -34,6 +35,10 @@ def check(project: Project, options: Options, stages: list[str]) -> None:
 
     gates.requested_gates(options, config)  # validates every gate's metric and limit
     _check_state_dir(project, options, stages)
+    if "mutation" in stages:  # last: it may wait for a Dask scheduler (up to its connect timeout)
+        from auditor.mutation import executor
+
+        executor.check(project, options)  # a missing Dask or unreachable scheduler: exit 2
 
 
 def known_rule_codes(project: Project | None = None) -> list[str]:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from auditor.mutation.plan import Planner, Target
-from auditor.mutation.runner import Job, Outcome, WarmRunner
+from auditor.mutation.runner import Job, JobRunner, Outcome
 from auditor.mutation.store import ERROR_CODE, NO_TESTS_CODE, TIMEOUT_CODE, RunRecord
 
 FORCED_FAIL_TESTS = 3
@@ -39,7 +39,7 @@ class ImportCheckFailed(Exception):
 
 @dataclass
 class Campaign:
-    runner: WarmRunner
+    runner: JobRunner  # WarmRunner, or DaskRunner (the same interface on a cluster)
     planner: Planner
     hashes: dict[str, str]  # target id -> function hash (stored with each record)
     record: Callable[[RunRecord], None]

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.coverage.map import CoverageMap
 from auditor.errors import StageFailed
@@ -24,6 +24,10 @@ from auditor.mutation.runner import RunnerError, RunnerSpec, WarmRunner
 from auditor.mutation.store import ResultStore, RunRecord
 from auditor.mutation.workspace import MutmutSettings
 from auditor.project import Project
+
+if TYPE_CHECKING:
+    from auditor.mutation.dask_runner import DaskRunner, DaskStats
+    from auditor.mutation.executor import ExecutorChoice
 
 
 @dataclass
@@ -37,6 +41,7 @@ class Execution:
     pseudo: dict[str, RunRecord] = field(default_factory=dict)
     seconds: float = 0.0  # wall time of the whole run, session start to close
     import_check_seconds: float = 0.0
+    dask: DaskStats | None = None  # what the Dask executor did (None: this machine ran them)
 
 
 def mutant_key(mutant_id: str) -> str:
@@ -81,8 +86,10 @@ def run_targets(
     jobs: int,
     console: Any = None,
     fresh_keys: set[str] | frozenset[str] = frozenset(),
+    executor: ExecutorChoice | None = None,
 ) -> Execution:
-    """Run every target in one warm session; mutant results go to the workspace's store.
+    """Run every target in one warm session (or, with the Dask executor, in one warm session
+    per Dask worker); mutant results go to the workspace's store.
 
     Targets whose function key is in `fresh_keys` run in a fresh process (mutant active from the
     first import, every test), like functions that run at import time (used to re-run the
@@ -110,11 +117,12 @@ def run_targets(
         else:
             store.append(rec)
 
+    chosen = _runner(spec, executor, jobs, len(targets))
     started = time.perf_counter()
     counts = {"mutant": sum(t.kind == "mutant" for t in targets)}
     counts["pseudo"] = len(targets) - counts["mutant"]
     try:
-        with WarmRunner(spec) as runner:
+        with chosen as runner:
             planner = Planner(
                 durations=durations,
                 import_time=runner.ready.import_time | set(fresh_keys),
@@ -152,7 +160,36 @@ def run_targets(
     finally:
         store.close()
         execution.seconds = time.perf_counter() - started
+        execution.dask = getattr(chosen, "stats", None)
+        if execution.dask is not None:
+            _write_dask_stats(ws, execution)
     return execution
+
+
+def _write_dask_stats(ws: Path, execution: Execution) -> None:
+    """`dask-run.json` in the workspace: what the last Dask run did (for debugging and the
+    benchmark; seconds are wall-clock sums, see `DaskStats`)."""
+    import dataclasses
+    import json
+
+    stats = dataclasses.asdict(execution.dask) if execution.dask is not None else {}
+    stats["workers"] = sorted(stats.get("workers", []))
+    stats["run_seconds"] = round(execution.seconds, 3)
+    (ws / "dask-run.json").write_text(json.dumps(stats, indent=1, sort_keys=True) + "\n")
+
+
+def _runner(
+    spec: RunnerSpec, executor: ExecutorChoice | None, jobs: int, expected: int
+) -> WarmRunner | DaskRunner:
+    """This machine's warm runner, or the Dask executor's (imported only when asked for)."""
+    if executor is None or not executor.distributed:
+        return WarmRunner(spec)
+    from auditor.mutation.dask_runner import DaskRunner, DaskSettings
+
+    settings = DaskSettings(
+        scheduler=executor.scheduler, local_workers=jobs, expected_jobs=expected
+    )
+    return DaskRunner(spec, settings)
 
 
 def mutant_targets(mutants: list[Mutant], ids: set[str]) -> list[Target]:

@@ -281,9 +281,23 @@ def _mutate_all(ws: Path, mutants: Path, files: list[Path], jobs: int) -> list[s
     import multiprocessing
     from functools import partial
 
-    with multiprocessing.get_context("fork").Pool(min(jobs, len(files))) as pool:
+    context = multiprocessing.get_context("fork")
+    with context.Pool(min(jobs, len(files)), initializer=_default_signals) as pool:
         parts = pool.map(partial(_mutate_file, ws, mutants), files, chunksize=1)
+        pool.close()  # let the workers exit: leaving the block would terminate() them (SIGTERM)
+        pool.join()
     return [w for part in parts for w in part]
+
+
+def _default_signals() -> None:
+    """In a forked generator: the scan's signal handlers (`procs.install_signal_handlers`) are
+    the parent's business. SIGTERM/SIGHUP end the worker silently (the pool terminates its
+    workers that way on an error), SIGINT is left to the parent, which then ends the pool."""
+    import signal
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _drop_stale(mutants: Path, current: set[str], settings: MutmutSettings) -> None:

@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from auditor.mutation.command import runner_env
 
@@ -104,6 +104,19 @@ class Ready:
     collected: int
     import_time: set[str]
     seconds: float
+
+
+class JobRunner(Protocol):
+    """What `Campaign` drives: a started runner whose `ready` describes the session.
+
+    `WarmRunner` (this machine) and `dask_runner.DaskRunner` (a Dask cluster) implement it.
+    """
+
+    ready: Ready
+
+    def run(self, next_job: Callable[[], Job | None]) -> Iterator[Outcome]:
+        """Call `next_job()` lazily (None: nothing more for now); yield outcomes as they come."""
+        ...
 
 
 class _Fresh:

@@ -20,6 +20,7 @@ from auditor.coverage.map import CoverageMap
 from auditor.errors import ConfigError, StageFailed
 from auditor.meta import MutationStats, ShardInfo
 from auditor.model import Mutant, Scorecard, StageReport
+from auditor.mutation import executor as executors
 from auditor.mutation import mutmut_run, pseudo, results
 from auditor.mutation import state as mstate
 from auditor.mutation.arid import AridMatcher
@@ -109,6 +110,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
     pending = {m.id for m in selection.kept if m.status == "pending"} | forced
     notes: list[str] = []
     kind = runner_kind(project)
+    choice = executors.choose(project, options)
     plan = _pseudo_plan(project, options, card, mutants_dir)
     targets = list(plan.targets) if plan else []
     engine_name = (
@@ -130,7 +132,15 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         if targets:
             hashes_by_id = {raw.name: raw.hash for raw in raws}
             execution = run_targets(
-                project, ws, settings, targets, hashes_by_id, card.tests, jobs, options.console
+                project,
+                ws,
+                settings,
+                targets,
+                hashes_by_id,
+                card.tests,
+                jobs,
+                options.console,
+                executor=choice,
             )
     finally:
         store.fold()
@@ -192,6 +202,12 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         "run": round(execution.seconds, 3),
         "pseudo_fallback": round(time.perf_counter() - finish_started, 3),
     }
+    if execution.dask is not None:
+        engine_name = (
+            f"auditor warm runner on Dask ({len(execution.dask.workers)} workers), "
+            f"mutmut {metadata.version('mutmut')} mutants"
+        )
+        notes.append(_dask_note(execution.dask))
     if execution.fresh:
         notes.append(
             f"{execution.fresh} mutants of functions that run while the tests are imported ran in "
@@ -207,6 +223,20 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
             engine=engine_name,
         )
     )
+
+
+def _dask_note(stats: Any) -> str:
+    where = stats.address or "a local Dask cluster"
+    note = (
+        f"ran on Dask at {where}: {len(stats.workers)} workers, {stats.batches} batches of "
+        f"{stats.jobs} runs"
+    )
+    if stats.lost_batches:
+        note += (
+            f"; {stats.lost_batches} batches were lost with their workers too often and were "
+            f"split into single runs"
+        )
+    return note
 
 
 def runner_kind(project: Project) -> str:

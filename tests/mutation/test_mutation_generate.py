@@ -8,6 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from auditor import procs
 from auditor.mutation.generate import generate, run_as_main_fix
 from auditor.mutation.pseudo_variants import PSEUDO_SUFFIX
 from auditor.mutation.workspace import prepare
@@ -136,3 +139,19 @@ def test_pseudo_variants_switch_on_through_the_trampoline(tmp_path: Path) -> Non
         check=True,
     ).stdout.split("\n")
     assert out[:5] == ["None", "0", "None", "0", "3 3 4"]
+
+
+def test_forked_generators_end_quietly_under_the_scans_signal_handlers(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The scan turns SIGTERM into an exception (`procs.install_signal_handlers`); the forked
+    generators inherit that, and ending the pool must not print their tracebacks on stderr."""
+    restore = procs.install_signal_handlers()
+    try:
+        for n in range(3):
+            ws, settings = prepare(load_project(_project(tmp_path / f"p{n}") / "tests"))
+            assert generate(ws, settings, jobs=2).mutated == 2
+    finally:
+        restore()
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "Interrupted" not in err, err

@@ -7,8 +7,10 @@
 For each corpus project (benchmarks/corpus, set up as for `python -m benchmarks.corpus setup`):
 a fresh work tree gets `[tool.auditor.mutation] verify-survivors = N` (and `max-mutants = M`)
 appended to its pyproject.toml, `auditor scan TESTS --only mutation` runs in it with the project's
-venv, and then every mutant the scan verified is checked again by an independent oracle: mutmut's
-own `apply_mutant` on a copy of the mutation workspace and plain `python -m pytest -x` on the
+venv, and then every mutant the scan verified is checked again by an independent oracle: the
+mutant's unified diff from the scorecard applied by `git apply` to a fresh copy of the project
+(not mutmut's `apply_mutant`, which picks the wrong method when several classes define one of the
+same name) and plain `python -m pytest -x` on the
 project's tests (with the corpus' per-project neutralising options, e.g. `--no-cov`). The table
 prints, per project: survivors, sampled, confirmed, refuted, unverified, verdicts corrected by the
 fresh-process re-runs, agreement of the oracle with each verification, and the time verification
@@ -40,22 +42,31 @@ def _configure(work: Path, verify: int, max_mutants: int | None, runner: str) ->
     pyproject.write_text(text.rstrip("\n") + table.replace("'", '"'), encoding="utf-8")
 
 
-def oracle(python: Path, ws: Path, mutant: str, tests: str, extra: list[str], scratch: Path) -> int:
-    """pytest's exit code with `mutant` applied by mutmut's `apply_mutant` to a copy of `ws`."""
+def oracle(
+    python: Path, work: Path, diff: str, tests: str, extra: list[str], scratch: Path
+) -> int:
+    """pytest's exit code with the mutant's unified diff (the scorecard's `mutants[].diff`)
+    applied by `git apply` to a fresh copy of the original tree `work`.
+
+    Independent of both appliers it checks: auditor's libcst one and mutmut's `apply_mutant`
+    (which, in mutmut 3.8.1, replaces the first method of that name in ANY class: applying
+    `xǁAndǁ__init____mutmut_1` to schema 0.7.8 rewrites `SchemaError.__init__`)."""
     copy = scratch / "by-hand"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(
-        ws, copy, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", ".auditor")
+        work,
+        copy,
+        symlinks=True,
+        ignore=shutil.ignore_patterns("__pycache__", ".auditor", "mutants"),
     )
-    apply = f"from mutmut.mutation.diff_apply import apply_mutant; apply_mutant({mutant!r})"
-    run_env = env.run_env(python)
-    done = procs.run([str(python), "-c", apply], cwd=copy, env=run_env, timeout=120)
+    patch = scratch / "mutant.diff"
+    patch.write_text(diff if diff.endswith("\n") else diff + "\n", encoding="utf-8")
+    done = procs.run(["git", "apply", str(patch)], cwd=copy, timeout=60)
     if done.returncode != 0:
         return -1
-    shutil.rmtree(copy / "mutants")
     argv = [str(python), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *extra]
     argv += [tests] if tests else []
-    result = procs.run(argv, cwd=copy, env=run_env, timeout=900)
+    result = procs.run(argv, cwd=copy, env=env.run_env(python), timeout=900)
     return -2 if result.returncode is None else result.returncode
 
 
@@ -74,7 +85,6 @@ def measure(
             return {"project": project.key, "error": f"exit {done.returncode}: {done.tail(8)}"}
         card = json.loads(card_path.read_text())
         card_path.unlink()
-        ws = Path(card["meta"].get("mutation_workspace") or "")
         rows = []
         scratch = work.parent / f"{project.key}-oracle"
         for m in card["mutants"]:
@@ -82,7 +92,7 @@ def measure(
             if not v or v["result"] == "unverified":
                 continue
             code = oracle(
-                handle.python, ws, m["id"], project.tests, list(project.neutralise), scratch
+                handle.python, work, m["diff"], project.tests, list(project.neutralise), scratch
             )
             by_oracle = "survived" if code == 0 else "killed" if code in (1, 2) else f"exit {code}"
             rows.append(

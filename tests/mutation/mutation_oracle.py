@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -43,9 +44,11 @@ def by_hand(ws: Path, mutant: str, scratch: Path, tests: str = "tests") -> int:
     0 = every test passed (survived); 1 = a test failed, 2 = collection errors (killed)."""
     copy = _copy(ws, scratch / "by-hand")
     shutil.copytree(ws / "mutants", copy / "mutants")  # apply_mutant reads the generated copy
+    before = _sources(copy)
     apply = f"from mutmut.mutation.diff_apply import apply_mutant; apply_mutant({mutant!r})"
     subprocess.run([sys.executable, "-c", apply], cwd=copy, env=_env(), check=True)
     shutil.rmtree(copy / "mutants")
+    _check_applied_where_named(before, _sources(copy), mutant)
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", tests],
         cwd=copy,
@@ -54,6 +57,40 @@ def by_hand(ws: Path, mutant: str, scratch: Path, tests: str = "tests") -> int:
         check=False,
     )
     return proc.returncode
+
+
+def _sources(root: Path) -> dict[Path, str]:
+    return {
+        p: p.read_text(encoding="utf-8")
+        for p in root.rglob("*.py")
+        if "mutants" not in p.relative_to(root).parts
+    }
+
+
+def _check_applied_where_named(
+    before: dict[Path, str], after: dict[Path, str], mutant: str
+) -> None:
+    """Refuse an oracle run on the wrong code: mutmut 3.8.1's `apply_mutant` replaces the first
+    method of that name in ANY class (schema 0.7.8's `xǁAndǁ__init____mutmut_1` rewrote
+    `SchemaError.__init__`), so the change must lie inside the class the mutant names."""
+    changed = [path for path, text in after.items() if before.get(path) != text]
+    assert len(changed) == 1, f"{mutant}: apply_mutant changed {len(changed)} files"
+    function = mutant.rsplit("__mutmut_", 1)[0].rpartition(".")[2]
+    if not function.startswith("xǁ"):
+        return
+    owner = function.split("ǁ")[1]
+
+    def outside_the_class(text: str) -> list[str]:
+        body = ast.parse(text).body
+        return [
+            ast.dump(n) for n in body if not (isinstance(n, ast.ClassDef) and n.name == owner)
+        ]
+
+    (path,) = changed
+    assert outside_the_class(before[path]) == outside_the_class(after[path]), (
+        f"{mutant}: apply_mutant changed code outside class {owner} (mutmut picked another "
+        "method of the same name); this oracle cannot check it"
+    )
 
 
 def plain_mutmut(ws: Path, scratch: Path) -> dict[str, str]:

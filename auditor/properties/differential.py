@@ -24,6 +24,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from auditor.properties.probe import (
+    Transcript,
+    is_probeable,
+    render_transcript,
+    same_transcript,
+    transcript,
+)
+from auditor.properties.reach import MutationSite, Watch, watching
 from auditor.properties.render import (
     Imports,
     Unrenderable,
@@ -86,6 +94,8 @@ class Outcome:
     exc_type: type[BaseException] | None = None
     exc_message: str = ""
     state: dict[str, Any] = field(default_factory=dict)  # arguments (and "self") after the call
+    transcript: Transcript | None = None  # a returned callable, called (probe.py)
+    watch: Watch = field(default_factory=Watch)  # reach of the mutation site, locals at return
 
     def describe(self, state: list[str] | tuple[str, ...] = ()) -> str:
         """Human summary; `state` names arguments whose post-call value is part of the story."""
@@ -165,7 +175,12 @@ def compare(original: Outcome, mutant: Outcome) -> tuple[bool, str]:
                 f"{mutant.exc_message!r}"
             )
         return True, ""
-    if not same_value(original.value, mutant.value):
+    if original.transcript is not None or mutant.transcript is not None:
+        if original.transcript is None or mutant.transcript is None:
+            return False, ""
+        if not same_transcript(original.transcript, mutant.transcript, same_value):
+            return False, ""
+    elif not same_value(original.value, mutant.value):
         return False, ""
     for name, before in original.state.items():
         if name in mutant.state and not same_value(before, mutant.state[name]):
@@ -180,15 +195,27 @@ def execute(
     set_mutant: Callable[[str], None],
     mutant: str,
     timeout: float,
+    probes: list[tuple[Any, ...]] | None = None,
+    site: MutationSite | None = None,
+    want_locals: bool = False,
 ) -> Outcome:
-    """Call the target once with `mutant` active ("" = original) on deep copies of the inputs."""
+    """Call the target once with `mutant` active ("" = original) on deep copies of the inputs.
+
+    A returned callable is called with each tuple of `probes` (probe.py) inside the same time
+    limit, with the same side active. With a `site`, the call is traced: `Outcome.watch` says
+    whether the mutated code ran (mutant side) and, with `want_locals`, holds a structural
+    picture of the mutated function's locals when it returned.
+    """
     ctor = copy.deepcopy(ctor_kwargs)
     kw = copy.deepcopy(kwargs)
     args = [kw.pop(name) for name in target.positional_only if name in kw]
     set_mutant(mutant)
     state: dict[str, Any] = {}
+    script: Transcript | None = None
+    side = "mutant" if mutant else "original"
+    watch = Watch()
     try:
-        with time_limit(timeout):
+        with time_limit(timeout), watching(site, side, want_locals, snapshot) as watch:
             if target.kind == "init":
                 assert target.cls is not None
                 obj = target.cls(*args, **kw)
@@ -205,15 +232,17 @@ def execute(
                 result = target.func(*args, **kw)
             if inspect.isgenerator(result):
                 result = list(itertools.islice(result, GENERATOR_LIMIT))
+            if is_probeable(result) and probes is not None:
+                script = transcript(result, probes)
     except CallTimeout:
-        return Outcome("timeout")
+        return Outcome("timeout", watch=watch)
     except (Exception, SystemExit) as exc:
-        return Outcome("raise", exc_type=type(exc), exc_message=_message(exc))
+        return Outcome("raise", exc_type=type(exc), exc_message=_message(exc), watch=watch)
     finally:
         set_mutant("")
     for name, value in kw.items():
         state[name] = value
-    return Outcome("return", value=result, state=state)
+    return Outcome("return", value=result, state=state, transcript=script, watch=watch)
 
 
 def _message(exc: BaseException) -> str:
@@ -296,6 +325,8 @@ def build_test(
             if hasattr(obj, "__dict__")
             else assertion("obj", obj, imports)
         )
+    elif both_return and original.transcript is not None and mutant.transcript is not None:
+        lines += _transcript_lines(call, original.transcript, imports)
     else:
         value_differs = not both_return or not same_value(original.value, mutant.value)
         self_differs = (
@@ -325,9 +356,25 @@ def build_test(
         if self_differs:
             lines.append(assertion("obj", original.state["self"], imports))
 
-    body = "\n".join("    " + line for line in lines)
+    body = "\n".join(("    " + line) if line else "" for line in lines)
     source = "\n".join(imports.lines()) + f"\n\n\ndef {name}():\n{body}\n"
     return shown_call, source
+
+
+def _transcript_lines(call: str, script: Transcript, imports: Imports) -> list[str]:
+    """`result = call`, then the calls made on the returned callable, asserting each result."""
+
+    def exception(exc_type: type[BaseException]) -> str:
+        imports.modules.add("pytest")
+        return _exception_name(exc_type, imports)
+
+    before, after = render_transcript(
+        script,
+        lambda value: to_source(value, imports),
+        lambda expr, value: assertion(expr, value, imports),
+        exception,
+    )
+    return [*before, f"result = {call}", *after]
 
 
 def verify(

@@ -72,6 +72,7 @@ class SearchResult:
     examples: int = 0
     seconds: float = 0.0
     witness: dict[str, Any] | None = None
+    evidence: dict[str, Any] | None = None  # evidence.Evidence as JSON (what was tried, reached)
 
 
 def mutants_dir(card: Scorecard) -> Path | None:
@@ -264,6 +265,7 @@ def _result(event: dict[str, Any]) -> SearchResult:
         examples=int(event.get("examples") or 0),
         seconds=float(event.get("seconds") or 0.0),
         witness=event.get("witness"),
+        evidence=event.get("evidence") if isinstance(event.get("evidence"), dict) else None,
     )
 
 

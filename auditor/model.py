@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
-from auditor.jsonable import EMPTY_OBJECT_IF_NONE
+from auditor.jsonable import EMPTY_OBJECT_IF_NONE, OPTIONAL_KEY
 from auditor.jsonable import from_jsonable as from_jsonable
 from auditor.jsonable import to_jsonable as to_jsonable
 from auditor.meta import Meta
 from auditor.patch_model import Patch
-from auditor.properties_model import Properties
+from auditor.properties_model import Properties, WitnessEvidence
 from auditor.properties_model import PropertyStats as PropertyStats
 from auditor.summary import ModuleRow, Summary, TopAction
 
@@ -164,6 +164,8 @@ class Mutant:
     witness_status: str = ""
     witness_note: str = ""
     skip_reason: SkipReason | None = None
+    # properties stage: the evidence behind witness_status (written only when searched)
+    witness_evidence: WitnessEvidence | None = field(default=None, metadata=OPTIONAL_KEY)
 
     def span(self) -> range:
         """The 1-based lines the mutant spans; an `end_line` before `line` counts as `line` only.

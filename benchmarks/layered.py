@@ -61,7 +61,7 @@ def layered_python(base: Path, tree: Path, cache: Path) -> Path:
     Cached under `cache/<hash of base and tree>`; raises `RuntimeError` when the result does not
     import auditor from `tree`.
     """
-    tag = hashlib.sha1(f"{base.resolve()}\0{tree.resolve()}".encode()).hexdigest()[:12]
+    tag = hashlib.sha1(f"{base.absolute()}\0{tree.resolve()}".encode()).hexdigest()[:12]
     venv = cache / tag
     python = venv / "bin" / "python"
     if not python.exists():

@@ -109,11 +109,11 @@ def to_source(value: Any, imports: Imports) -> str:
         return f"{name}({args})"
     if type(value).__module__ in REPR_MODULES:
         return _stdlib_repr(value, imports)
-    fields = _record_fields(value)
-    if fields is not None:
+    arguments = _record_fields(value)
+    if arguments is not None:
         module, name = _importable(type(value))
         imports.add(module, name)
-        return _constructor(name, fields, imports)
+        return _constructor(name, arguments, imports)
     raise Unrenderable(f"no source form for {type(value).__name__} values")
 
 

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from auditor.config import Config
-from auditor.model import Mutant, Scorecard, Witness
+from auditor.model import Mutant, Scorecard, Witness, from_jsonable
 from auditor.properties.names import parse_mutant_name
+from auditor.properties_model import WitnessEvidence
 
 DEFAULT_MAX_EXAMPLES = 300
 DEFAULT_SECONDS = 10.0
@@ -31,6 +32,21 @@ CALL_TIMEOUT = 1.0
 STARTUP_SECONDS = 60.0  # importing Hypothesis and the project in a fresh interpreter
 OUTCOMES = ("witness", "likely_equivalent", "unverified", "skipped", "error")
 OUT_OF_BUDGET = "the witness search ran out of its global time budget"
+# bump when the search can reach another outcome on the same mutant (cached results are keyed by it)
+SEARCH_VERSION = "2"  # 2: evidence-based claims, pins, reach, callables, early stops
+# unverified outcomes that do not depend on the time budget (the same search ends the same way)
+STABLE_REASONS = frozenset(
+    {
+        "no_free_inputs",
+        "confined",
+        "message_only",
+        "not_reached",
+        "pins_capped",
+        "callables_not_compared",
+        "difference_unrenderable",
+        "difference_not_reproduced",
+    }
+)
 
 
 @dataclass
@@ -298,6 +314,17 @@ def search(
     return results
 
 
+def cacheable(result: SearchResult) -> bool:
+    """Whether a later scan may reuse `result` for an unchanged mutant: outcomes that do not
+    depend on how much time the search had."""
+    if result.note == OUT_OF_BUDGET or "stopped after" in result.note:
+        return False
+    if result.outcome in ("witness", "likely_equivalent", "skipped"):
+        return True
+    reason = (result.evidence or {}).get("reason", "")
+    return result.outcome == "unverified" and reason in STABLE_REASONS
+
+
 def apply(card: Scorecard, results: dict[str, SearchResult]) -> None:
     """Record the outcomes on the card's mutants; likely-equivalent mutants stay in the report."""
     for mutant in card.mutants:
@@ -318,3 +345,8 @@ def apply(card: Scorecard, results: dict[str, SearchResult]) -> None:
         elif result.outcome == "likely_equivalent":
             mutant.likely_equivalent = True
             mutant.equivalence_budget = result.examples
+        if result.evidence is not None:
+            mutant.witness_evidence = from_jsonable(WitnessEvidence, result.evidence)
+            if result.outcome == "likely_equivalent":
+                # the claim's budget: distinct inputs that ran the mutated code and compared
+                mutant.equivalence_budget = mutant.witness_evidence.conclusive

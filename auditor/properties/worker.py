@@ -333,7 +333,7 @@ def search(
             run_example(ctor, kwargs, inputs.probes)
             ev.pairs_tried += 1
         ev.duplicates = 0  # the pins' own repeats are not Hypothesis draws
-        with collector.with_value(statistics.update):
+        with collector.with_value(statistics.update):  # type: ignore[arg-type]
             differential()
         ev.exhausted = statistics.get("stopped-because") == "nothing left to do"
     except (_Found, _Stop, _Enough):

@@ -257,7 +257,7 @@ def _record_fields(cls: type) -> tuple[str, dict[str, tuple[Any, bool]]] | None:
         return "namedtuple", {n: (hints.get(n, Any), n not in defaults) for n in cls._fields}
     if issubclass(cls, dict) and hasattr(cls, "__required_keys__"):
         hints = typing.get_type_hints(cls)
-        required = getattr(cls, "__required_keys__", frozenset())
+        required: frozenset[str] = getattr(cls, "__required_keys__", frozenset())
         return "typeddict", {n: (h, n in required) for n, h in hints.items()}
     model_fields = getattr(cls, "model_fields", None)
     if isinstance(model_fields, dict) and hasattr(cls, "model_validate"):  # pydantic 2
@@ -265,7 +265,7 @@ def _record_fields(cls: type) -> tuple[str, dict[str, tuple[Any, bool]]] | None:
             (info.alias or name): (info.annotation, bool(info.is_required()))
             for name, info in model_fields.items()
         }
-    if cls.__init__ is object.__init__:
+    if getattr(cls, "__init__", None) is object.__init__:
         return None
     return _class_fields(cls)
 
@@ -355,8 +355,8 @@ def leaf_paths(node: Node, prefix: str = "") -> Iterator[str]:
     elif isinstance(node, Collection):
         yield from leaf_paths(node.item, f"{prefix}[]")
     elif isinstance(node, Fixed):
-        for i, item in enumerate(node.items):
-            yield from leaf_paths(item, f"{prefix}[{i}]")
+        for i, part in enumerate(node.items):
+            yield from leaf_paths(part, f"{prefix}[{i}]")
     elif isinstance(node, Mapping):
         yield from leaf_paths(node.key, f"{prefix}{{key}}")
         yield from leaf_paths(node.value, f"{prefix}{{value}}")
@@ -392,12 +392,13 @@ def strategy(node: Node, literals: Literals) -> st.SearchStrategy[Any]:
     if isinstance(node, Scalar):
         if node.kind is bool:
             return st.booleans()
-        return {
+        scalar: dict[type, Callable[[Literals], st.SearchStrategy[Any]]] = {
             int: integers_near,
             float: floats_near,
             str: text_from,
             bytes: bytes_from,
-        }[node.kind](literals)
+        }
+        return scalar[node.kind](literals)
     if isinstance(node, Choice):
         return st.sampled_from(node.values)
     if isinstance(node, Broad):

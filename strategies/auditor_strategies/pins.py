@@ -146,10 +146,10 @@ def variants(node: Node, literals: Literals, path: str = "") -> Iterator[tuple[s
                 if node.kind not in (set, frozenset):
                     yield f"{path}[len]", node.kind([item] * n)
     elif isinstance(node, Fixed):
-        base = [simplest(i) for i in node.items]
-        for i, item in enumerate(node.items):
-            for sub, value in variants(item, literals, f"{path}[{i}]"):
-                yield sub, tuple([*base[:i], value, *base[i + 1 :]])
+        parts = [simplest(i) for i in node.items]
+        for i, part in enumerate(node.items):
+            for sub, value in variants(part, literals, f"{path}[{i}]"):
+                yield sub, tuple([*parts[:i], value, *parts[i + 1 :]])
     elif isinstance(node, Mapping):
         key, value = simplest(node.key), simplest(node.value)
         for sub, k in variants(node.key, literals, f"{path}{{key}}"):
@@ -276,20 +276,30 @@ def pairwise_rows(
         row[i], row[j] = a, b
         for k in range(n):
             if row[k] is None:
-                row[k] = max(
-                    range(sizes[k]),
-                    key=lambda c, k=k: (
-                        (k, c) not in bad,
-                        _gain(k, c, row, uncovered),
-                        c == base[k],
-                    ),
-                )
+                row[k] = _best_fill(k, sizes[k], row, uncovered, bad, base[k])
         done = [int(x) for x in row if x is not None]
         for p in range(n):
             for q in range(p + 1, n):
                 uncovered.discard((p, done[p], q, done[q]))
         rows.append(done)
     return rows
+
+
+def _best_fill(
+    k: int,
+    size: int,
+    row: list[int | None],
+    uncovered: set[tuple[int, int, int, int]],
+    bad: set[tuple[int, int]],
+    fallback: int,
+) -> int:
+    """The option for parameter k: not known to raise, covering most untried pairs, else
+    the option of the accepted row."""
+
+    def score(c: int) -> tuple[bool, int, bool]:
+        return (k, c) not in bad, _gain(k, c, row, uncovered), c == fallback
+
+    return max(range(size), key=score)
 
 
 def _gain(k: int, c: int, row: list[int | None], uncovered: set[tuple[int, int, int, int]]) -> int:

@@ -1,19 +1,24 @@
 """`[tool.auditor]` in pyproject.toml, validated with errors that name the key and the fix.
 
-The schema below is the single list of accepted keys. Unknown keys are an error (exit 2) that lists
-the valid ones, because a silently ignored typo (`ignroe = [...]`) is worse than a loud one.
+The dataclasses below are the one declarative table of accepted keys: each field declares its
+default, the TOML types it accepts and a description (`spec(...)` metadata), and `parse_config`
+validates a table against them. Unknown keys are an error (exit 2) that lists the valid ones,
+because a silently ignored typo (`ignroe = [...]`) is worse than a loud one. To add a key, add a
+field; to check a value further (a range, a choice), give its `spec` a `check`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from auditor.errors import ConfigError
-from auditor.metric_registry import COMPONENTS, GATE_METRICS
+from auditor.metric_registry import COMPONENTS, DEFAULT_HIGH, DEFAULT_LOW, GATE_METRICS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -27,77 +32,246 @@ DEFAULT_ARID = [
     r"^\s*warnings\.warn\(",
 ]
 
-# toml key -> (expected python type(s), human description)
-TOP_LEVEL_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
-    "source": ((list,), 'list of source package/module paths, e.g. ["src/pkg"]'),
-    "tests": ((list,), "list of test directories"),
-    "exclude": ((list,), "glob patterns of test files to skip"),
-    "select": ((list,), 'rule codes or prefixes to enable, e.g. ["TQ1", "TQ306"]'),
-    "extend-select": ((list,), "rule codes or prefixes to enable on top of the defaults"),
-    "ignore": ((list,), "rule codes or prefixes to disable"),
-    "per-file-ignores": ((dict,), "mapping of glob -> list of codes"),
-    "rules": ((dict,), "per-rule settings: [tool.auditor.rules.TQ202] max-replacements = 3"),
-    "assertion-helpers": ((list,), "regexes of helper names that count as assertions"),
-    "arid": ((list, bool), "regexes of source lines whose mutants are skipped, or false"),
-    "jobs": ((int,), "parallel workers (default: all cores)"),
-    "pytest-args": ((list,), "extra arguments for every pytest run"),
-    "also-copy": ((list,), "extra paths copied into the mutation workspace"),
-    "mutation": ((dict,), "mutation settings table"),
-    "exclude-likely-equivalent": ((bool,), "leave likely-equivalent mutants out of the score"),
-    "strategies": ((list,), "entry points 'module:function' that register Hypothesis strategies"),
-    "witness": ((dict,), "witness search settings table"),
-    "score": ((dict,), "score weights table"),
-    "gate": ((dict,), "quality gate table: metric = minimum"),
-    "thresholds": ((dict,), "colour bands: high/low (Stryker)"),
-    "pr": ((dict,), "pull-request mode settings table"),
-    "baseline": ((str,), "path of a baseline file to apply"),
-}
+NUMBER: tuple[type, ...] = (int, float)
+SPEC = "auditor.config"
 
-# Sub-tables with a closed set of keys; owners document them in docs/configuration.md.
-SUBTABLE_KEYS: dict[str, dict[str, tuple[type, ...]]] = {
-    "mutation": {
-        "timeout-multiplier": (int, float),
-        "timeout-constant": (int, float),
-        "process-isolation": (str,),
-        "pseudo-tested": (bool,),
-        "max-mutants": (int,),
-        "only-mutate": (list,),
-    },
-    "witness": {"max-examples": (int,), "seconds": (int, float), "enabled": (bool,)},
-    "score": {c.name: (int, float) for c in COMPONENTS},
-    "gate": {key: (int, float) for key in GATE_METRICS},
-    "thresholds": {"high": (int, float), "low": (int, float), "break": (int, float)},
-    "pr": {"max-survivors": (int,), "max-per-line": (int,)},
-}
+
+@dataclass(frozen=True)
+class Spec:
+    """How one TOML key is validated: accepted types, what it is, and optional extra checks.
+
+    `items`: the type every list element must have; `keys`: the closed key set of a mapping whose
+    keys are names (weights, gates); `check(value)` returns a problem sentence or None.
+    """
+
+    types: tuple[type, ...]
+    description: str = ""
+    key: str = ""
+    items: type | None = None
+    keys: tuple[str, ...] | None = None
+    check: Callable[[Any], str | None] | None = None
+
+
+def spec(
+    types: tuple[type, ...],
+    description: str = "",
+    *,
+    key: str = "",
+    items: type | None = None,
+    keys: tuple[str, ...] | None = None,
+    check: Callable[[Any], str | None] | None = None,
+) -> dict[str, Spec]:
+    """Field metadata declaring a TOML key (`key` defaults to the field name with '-' for '_')."""
+    return {SPEC: Spec(types, description, key, items, keys, check)}
+
+
+def toml_keys(cls: type) -> dict[str, tuple[str, Spec]]:
+    """TOML key -> (attribute name, Spec) for a config dataclass, in declaration order."""
+    out: dict[str, tuple[str, Spec]] = {}
+    for f in dataclasses.fields(cls):
+        declared = f.metadata.get(SPEC)
+        if isinstance(declared, Spec):
+            out[declared.key or f.name.replace("_", "-")] = (f.name, declared)
+    return out
+
+
+@dataclass
+class MutationConfig:
+    """`[tool.auditor.mutation]`."""
+
+    timeout_multiplier: float | None = field(
+        default=None, metadata=spec(NUMBER, "mutmut's timeout = (estimate + constant) x this")
+    )
+    timeout_constant: float | None = field(
+        default=None, metadata=spec(NUMBER, "seconds added to each test-time estimate")
+    )
+    process_isolation: str | None = field(
+        default=None, metadata=spec((str,), '"fork" or "forkserver" (default: fork, automatic)')
+    )
+    pseudo_tested: bool = field(default=True, metadata=spec((bool,), "extreme-mutation pass"))
+    max_mutants: int | None = field(
+        default=None, metadata=spec((int,), "test at most N mutants; the rest are skipped")
+    )
+    only_mutate: list[str] = field(
+        default_factory=list, metadata=spec((list,), "globs of source files to mutate")
+    )
+    runner: str = field(
+        default="auditor",
+        metadata=spec((str,), '"auditor" (our warm runner) or "mutmut" (`mutmut run`)'),
+    )
+
+
+@dataclass
+class CoverageConfig:
+    """`[tool.auditor.coverage]`: the coverage run (docs/coverage.md)."""
+
+    timeout: float | None = field(
+        default=None, metadata=spec(NUMBER, "fixed time limit of the run, in seconds")
+    )
+    timeout_multiplier: float = field(
+        default=10.0, metadata=spec(NUMBER, "limit = multiplier x last measured run + constant")
+    )
+    timeout_constant: float = field(
+        default=60.0, metadata=spec(NUMBER, "seconds added to the measured run's multiple")
+    )
+    subprocesses: bool = field(
+        default=True, metadata=spec((bool,), "measure Python subprocesses the tests start")
+    )
+
+
+@dataclass
+class WitnessConfig:
+    """`[tool.auditor.witness]`: the Hypothesis witness search for surviving mutants."""
+
+    max_examples: int = field(default=300, metadata=spec((int,), "inputs tried per mutant"))
+    seconds: float = field(default=10.0, metadata=spec(NUMBER, "time budget per mutant"))
+    enabled: bool = field(default=True, metadata=spec((bool,), "run the witness search"))
+
+
+@dataclass
+class ThresholdsConfig:
+    """`[tool.auditor.thresholds]`: colour bands (Stryker) and the break threshold."""
+
+    high: float = field(default=DEFAULT_HIGH, metadata=spec(NUMBER, ">= high is good (green)"))
+    low: float = field(default=DEFAULT_LOW, metadata=spec(NUMBER, ">= low is acceptable"))
+    break_: float | None = field(
+        default=None, metadata=spec(NUMBER, "minimum mutation score (a gate)", key="break")
+    )
+
+
+@dataclass
+class PrConfig:
+    """`[tool.auditor.pr]`: how many surviving mutants a pull request surfaces (Google: 10, 1)."""
+
+    max_survivors: int = field(default=10, metadata=spec((int,), "survivors surfaced per PR"))
+    max_per_line: int = field(default=1, metadata=spec((int,), "survivors surfaced per line"))
+
+
+def _per_file_ignores(value: Any) -> str | None:
+    for glob, codes in value.items():
+        if not isinstance(codes, list):
+            return (
+                f"per-file-ignores['{glob}'] must be a list of codes, "
+                f'e.g. "{glob}" = ["TQ101"]; got {codes!r}.'
+            )
+    return None
 
 
 @dataclass
 class Config:
-    """Validated configuration; CLI flags are applied on top by `auditor.options.Options`."""
+    """Validated `[tool.auditor]`; CLI flags are applied on top by `auditor.options.Options`.
 
-    source: list[str] = field(default_factory=list)
-    tests: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    select: list[str] = field(default_factory=list)
-    extend_select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
-    assertion_helpers: list[str] = field(default_factory=list)
-    arid: list[str] = field(default_factory=lambda: list(DEFAULT_ARID))
-    jobs: int | None = None
-    pytest_args: list[str] = field(default_factory=list)
-    also_copy: list[str] = field(default_factory=list)
-    mutation: dict[str, Any] = field(default_factory=dict)
-    exclude_likely_equivalent: bool = False
-    strategies: list[str] = field(default_factory=list)
-    witness: dict[str, Any] = field(default_factory=dict)
-    score: dict[str, Any] = field(default_factory=dict)
-    gate: dict[str, Any] = field(default_factory=dict)
-    thresholds: dict[str, Any] = field(default_factory=dict)
-    pr: dict[str, Any] = field(default_factory=dict)
-    baseline: str | None = None
-    source_file: str | None = None
+    Every field's default is the value used when the key is absent. `score` and `gate` hold only
+    the keys the project set (component -> weight, metric -> limit).
+    """
+
+    source: list[str] = field(
+        default_factory=list,
+        metadata=spec((list,), 'list of source package/module paths, e.g. ["src/pkg"]', items=str),
+    )
+    tests: list[str] = field(
+        default_factory=list, metadata=spec((list,), "list of test directories", items=str)
+    )
+    exclude: list[str] = field(
+        default_factory=list,
+        metadata=spec((list,), "glob patterns of test files to skip", items=str),
+    )
+    select: list[str] = field(
+        default_factory=list,
+        metadata=spec(
+            (list,), 'rule codes or prefixes to enable, e.g. ["TQ1", "TQ306"]', items=str
+        ),
+    )
+    extend_select: list[str] = field(
+        default_factory=list,
+        metadata=spec((list,), "rule codes or prefixes to enable on top of the defaults", items=str),
+    )
+    ignore: list[str] = field(
+        default_factory=list,
+        metadata=spec((list,), "rule codes or prefixes to disable", items=str),
+    )
+    per_file_ignores: dict[str, list[str]] = field(
+        default_factory=dict,
+        metadata=spec((dict,), "mapping of glob -> list of codes", check=_per_file_ignores),
+    )
+    rules: dict[str, dict[str, Any]] = field(
+        default_factory=dict,
+        metadata=spec((dict,), "per-rule settings: [tool.auditor.rules.TQ202] max-replacements = 3"),
+    )
+    assertion_helpers: list[str] = field(
+        default_factory=list,
+        metadata=spec((list,), "regexes of helper names that count as assertions", items=str),
+    )
+    arid: list[str] = field(
+        default_factory=lambda: list(DEFAULT_ARID),
+        metadata=spec((list, bool), "regexes of source lines whose mutants are skipped, or false"),
+    )
+    jobs: int | None = field(
+        default=None, metadata=spec((int,), "parallel workers (default: all cores)")
+    )
+    pytest_args: list[str] = field(
+        default_factory=list, metadata=spec((list,), "extra arguments for every pytest run")
+    )
+    also_copy: list[str] = field(
+        default_factory=list,
+        metadata=spec((list,), "extra paths copied into the mutation workspace"),
+    )
+    mutation: MutationConfig = field(
+        default_factory=MutationConfig, metadata=spec((dict,), "mutation settings table")
+    )
+    coverage: CoverageConfig = field(
+        default_factory=CoverageConfig, metadata=spec((dict,), "coverage stage settings table")
+    )
+    exclude_likely_equivalent: bool = field(
+        default=False, metadata=spec((bool,), "leave likely-equivalent mutants out of the score")
+    )
+    strategies: list[str] = field(
+        default_factory=list,
+        metadata=spec(
+            (list,), "entry points 'module:function' that register Hypothesis strategies", items=str
+        ),
+    )
+    witness: WitnessConfig = field(
+        default_factory=WitnessConfig, metadata=spec((dict,), "witness search settings table")
+    )
+    score: dict[str, float] = field(
+        default_factory=dict,
+        metadata=spec((dict,), "score weights table", keys=tuple(c.name for c in COMPONENTS)),
+    )
+    gate: dict[str, float] = field(
+        default_factory=dict,
+        metadata=spec((dict,), "quality gate table: metric = minimum", keys=GATE_METRICS),
+    )
+    thresholds: ThresholdsConfig = field(
+        default_factory=ThresholdsConfig,
+        metadata=spec((dict,), "colour bands: high/low (Stryker)"),
+    )
+    pr: PrConfig = field(
+        default_factory=PrConfig, metadata=spec((dict,), "pull-request mode settings table")
+    )
+    baseline: str | None = field(
+        default=None, metadata=spec((str,), "path of a baseline file to apply")
+    )
+    source_file: str | None = None  # the pyproject.toml read (not a key)
+
+
+TABLE_CLASSES: dict[str, type] = {
+    "mutation": MutationConfig,
+    "coverage": CoverageConfig,
+    "witness": WitnessConfig,
+    "thresholds": ThresholdsConfig,
+    "pr": PrConfig,
+}
+
+# The accepted keys, for docs and tests: key -> (types, description), table -> key -> types.
+TOP_LEVEL_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    key: (s.types, s.description) for key, (_, s) in toml_keys(Config).items()
+}
+SUBTABLE_KEYS: dict[str, dict[str, tuple[type, ...]]] = {
+    **{name: {k: s.types for k, (_, s) in toml_keys(cls).items()} for name, cls in TABLE_CLASSES.items()},
+    "score": {name: NUMBER for name in (c.name for c in COMPONENTS)},
+    "gate": {name: NUMBER for name in GATE_METRICS},
+}
 
 
 def _suggest(key: str, valid: list[str]) -> str:
@@ -109,71 +283,92 @@ def _type_names(types: tuple[type, ...]) -> str:
     return " or ".join(t.__name__ for t in types)
 
 
+def _has_type(value: Any, types: tuple[type, ...]) -> bool:
+    # bool is an int subclass; do not accept `jobs = true`
+    return isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+
+
 def parse_config(table: dict[str, Any], where: str = "[tool.auditor]") -> Config:
-    """Validate a `[tool.auditor]` table and return a Config; raise ConfigError on the first problem."""
+    """Validate a `[tool.auditor]` table and return a Config; raise ConfigError on the first problem.
+
+    Every message names the key, what it must be and what was given.
+    """
     config = Config()
-    valid = sorted(TOP_LEVEL_KEYS)
-    value: Any
+    keys = toml_keys(Config)
+    valid = sorted(keys)
     for key, value in table.items():
-        if key not in TOP_LEVEL_KEYS:
+        if key not in keys:
             raise ConfigError(
                 f"Unknown key '{key}' in {where}.{_suggest(key, valid)} Valid keys are: "
                 f"{', '.join(valid)}. Remove or rename it (see docs/configuration.md)."
             )
-        types, description = TOP_LEVEL_KEYS[key]
-        # bool is an int subclass; do not accept `jobs = true`
-        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+        name, declared = keys[key]
+        if not _has_type(value, declared.types):
             raise ConfigError(
-                f"{where} key '{key}' must be {_type_names(types)} ({description}); "
-                f"got {type(value).__name__} {value!r}."
+                f"{where} key '{key}' must be {_type_names(declared.types)} "
+                f"({declared.description}); got {type(value).__name__} {value!r}."
             )
-        checked: Any = value  # its type was validated just above
-        if key in SUBTABLE_KEYS:
-            _check_subtable(key, checked, where)
-        if key in (
-            "select",
-            "extend-select",
-            "ignore",
-            "tests",
-            "source",
-            "exclude",
-            "strategies",
-            "assertion-helpers",
-        ):
-            bad = [v for v in checked if not isinstance(v, str)]
+        if declared.items is not None:
+            bad = [v for v in value if not isinstance(v, declared.items)]
             if bad:
                 raise ConfigError(f"{where} key '{key}' must be a list of strings; got {bad[0]!r}.")
-        if key == "per-file-ignores":
-            for glob, codes in checked.items():
-                if not isinstance(codes, list):
-                    raise ConfigError(
-                        f"{where} per-file-ignores['{glob}'] must be a list of codes, "
-                        f'e.g. "{glob}" = ["TQ101"]; got {codes!r}.'
-                    )
-        if key == "arid" and value is True:
-            value = list(DEFAULT_ARID)
-        if key == "arid" and value is False:
-            value = []
-        setattr(config, key.replace("-", "_"), value)
+        problem = declared.check(value) if declared.check else None
+        if problem:
+            raise ConfigError(f"{where} {problem}")
+        setattr(config, name, _table_value(key, value, declared, where))
     return config
 
 
-def _check_subtable(name: str, value: dict[str, Any], where: str) -> None:
-    allowed = SUBTABLE_KEYS[name]
+def _table_value(key: str, value: Any, declared: Spec, where: str) -> Any:
+    """The attribute value for one validated top-level key (sub-tables become their class)."""
+    if key in TABLE_CLASSES:
+        return _parse_table(key, TABLE_CLASSES[key], value, where)
+    if declared.keys is not None:
+        _check_names(key, value, declared.keys, where)
+        return {name: float(limit) for name, limit in value.items()}
+    if key == "arid" and isinstance(value, bool):
+        return list(DEFAULT_ARID) if value else []
+    return value
+
+
+def _unknown_sub(sub: str, name: str, allowed: list[str], where: str) -> ConfigError:
+    return ConfigError(
+        f"Unknown key '{sub}' in {where[:-1]}.{name}].{_suggest(sub, allowed)} "
+        f"Valid keys are: {', '.join(allowed)}."
+    )
+
+
+def _check_names(name: str, value: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
     for sub, subvalue in value.items():
         if sub not in allowed:
+            raise _unknown_sub(sub, name, sorted(allowed), where)
+        if not _has_type(subvalue, NUMBER):
             raise ConfigError(
-                f"Unknown key '{sub}' in {where[:-1]}.{name}].{_suggest(sub, sorted(allowed))} "
-                f"Valid keys are: {', '.join(sorted(allowed))}."
+                f"{where[:-1]}.{name}] key '{sub}' must be {_type_names(NUMBER)}; got {subvalue!r}."
             )
-        types = allowed[sub]
-        if not isinstance(subvalue, types) or (isinstance(subvalue, bool) and bool not in types):
+
+
+def _parse_table(name: str, cls: type, value: dict[str, Any], where: str) -> Any:
+    keys = toml_keys(cls)
+    parsed = cls()
+    for sub, subvalue in value.items():
+        if sub not in keys:
+            raise _unknown_sub(sub, name, sorted(keys), where)
+        attribute, declared = keys[sub]
+        if not _has_type(subvalue, declared.types):
             raise ConfigError(
-                f"{where[:-1]}.{name}] key '{sub}' must be {_type_names(types)}; got {subvalue!r}."
+                f"{where[:-1]}.{name}] key '{sub}' must be {_type_names(declared.types)}; "
+                f"got {subvalue!r}."
             )
+        problem = declared.check(subvalue) if declared.check else None
+        if problem:
+            raise ConfigError(f"{where[:-1]}.{name}] {problem}")
+        setattr(parsed, attribute, subvalue)
+    return parsed
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    """The parsed TOML file; ConfigError naming the file and the syntax problem."""
     try:
         with path.open("rb") as fh:
             data: dict[str, Any] = tomllib.load(fh)

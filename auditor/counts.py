@@ -15,6 +15,7 @@ class FindingCounts:
 
     @property
     def total(self) -> int:
+        """All findings, whatever their severity."""
         return self.error + self.warning + self.info
 
 

@@ -69,10 +69,10 @@ def gate_message(card: Scorecard, metric: str, limit: float, source: str) -> str
 def requested_gates(options: Options, config: Config | None) -> list[tuple[str, float, str]]:
     """(metric, limit, source) for every gate; a CLI value replaces the config's for its metric."""
     gates: dict[str, tuple[float, str]] = {}
-    for metric, limit in ((config.gate if config else None) or {}).items():
+    for metric, limit in (config.gate if config else {}).items():
         check_metric(metric)
         gates[metric] = (float(limit), f"[tool.auditor.gate] {metric} = {limit:g}")
-    breaking = ((config.thresholds if config else None) or {}).get("break")
+    breaking = config.thresholds.break_ if config else None
     if breaking is not None and "mutation_score" not in gates:
         gates["mutation_score"] = (
             float(breaking),

@@ -49,6 +49,9 @@ def git_info(root: Path) -> dict[str, str | None]:
 
 
 def entry_for(card: Scorecard, root: Path, now: datetime | None = None) -> dict[str, Any]:
+    """One history line for the card: date (UTC), commit, branch, stages run and the tracked metrics
+    (`metric_registry.TRACKED`, plus grade and survivors).
+    """
     summary = card.summary
     metrics: dict[str, Any] = {
         key: raw_metric_value(card, metric_registry.metric(key)) for key in metric_registry.TRACKED

@@ -56,6 +56,22 @@ class MutationStats:
     changed_test_files: list[str] | None = field(default=None, metadata=OPTIONAL_KEY)
     changed_source_files: list[str] | None = field(default=None, metadata=OPTIONAL_KEY)
     isolation: str | None = field(default=None, metadata=OPTIONAL_KEY)
+    # the runner: "auditor" (ours) or "mutmut"; mutants run in a fresh process because their
+    # function runs at import time; seconds spent per phase (generate, session_startup,
+    # import_check, run, pseudo_fallback)
+    runner: str | None = field(default=None, metadata=OPTIONAL_KEY)
+    fresh_process: int | None = field(default=None, metadata=OPTIONAL_KEY)
+    seconds: dict[str, float] | None = field(default=None, metadata=OPTIONAL_KEY)
+
+
+@dataclass
+class MutationScope:
+    """Covered statements inside functions and methods, and how many of them lie in functions
+    with a mutant that ran: what `summary.mutated_share` is computed from
+    (`auditor.coverage.unmutated`)."""
+
+    covered_statements: int = 0
+    mutated_statements: int = 0
 
 
 @dataclass
@@ -79,6 +95,7 @@ class Meta:
     static: StaticStats | None = field(default=None, metadata=OPTIONAL_KEY)
     mutation: MutationStats | None = field(default=None, metadata=OPTIONAL_KEY)
     mutation_workspace: str | None = field(default=None, metadata=OPTIONAL_KEY)
+    mutation_scope: MutationScope | None = field(default=None, metadata=OPTIONAL_KEY)
     tests_without_kills: list[str] | None = field(default=None, metadata=OPTIONAL_KEY)
     shard: ShardInfo | None = field(default=None, metadata=OPTIONAL_KEY)
     shard_spec: str | None = field(default=None, metadata=OPTIONAL_KEY)

@@ -54,6 +54,7 @@ class Metric:
 
     @property
     def higher_is_better(self) -> bool:
+        """True when a larger value is better (gates take a minimum, the ratchet fails on a drop)."""
         return self.direction == "higher"
 
     @property

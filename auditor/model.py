@@ -1,8 +1,10 @@
 """The data model shared by every stage and every report.
 
-Plain dataclasses with a JSON round trip. Stages *produce* these objects, `score.py` derives every
-number from them, and `reports/` only render. The JSON shape is a contract (docs/scorecard.schema.json): fields
-are added, never renamed.
+Plain dataclasses with a JSON round trip (`auditor.jsonable`). Stages *produce* these objects,
+`score.py` derives every number from them, and `reports/` only render. The JSON shape is a contract
+(docs/scorecard.schema.json): fields are added, never renamed. The scorecard's other parts are typed
+in their own modules: `summary` (Summary, ModuleRow, TopAction), `patch_model` (Patch), `meta`
+(Meta) and `properties_model` (Properties).
 """
 
 from __future__ import annotations
@@ -24,20 +26,10 @@ from auditor.summary import ModuleRow, Summary, TopAction
 SCHEMA_VERSION = "2"
 
 Severity = Literal["error", "warning", "info"]
-SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 MutantStatus = Literal[
     "killed", "survived", "timeout", "no_coverage", "skipped", "error", "pending"
 ]
-MUTANT_STATUSES: tuple[MutantStatus, ...] = (
-    "killed",
-    "survived",
-    "timeout",
-    "no_coverage",
-    "skipped",
-    "error",
-    "pending",
-)
 
 STAGES: tuple[str, ...] = ("static", "coverage", "mutation", "properties")
 
@@ -91,6 +83,20 @@ class TestResult:
     covers_lines: int = 0
     kills: int = 0
     property_based: bool = False
+    reason: str = ""  # why pytest skipped (or xfailed) it, as pytest reports it
+
+
+@dataclass
+class SkippedModule:
+    """A test module pytest skipped as a whole while collecting it (`pytest.importorskip`,
+    `pytest.skip(allow_module_level=True)`), or whose every test was skipped: its tests never
+    ran, so the code they test is unmeasured, not untested. `tests` are the test functions
+    defined in it (parsed, not run), `targets` the project source files it imports."""
+
+    path: str
+    reason: str
+    tests: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -201,6 +207,34 @@ class PseudoTested:
 
 
 @dataclass
+class Unmutated:
+    """Covered code mutmut generated no mutant for (or none that ran), and why.
+
+    `function` is `f` or `Cls.method`, or `<module>` / the class name for module- and class-level
+    statements; `line` is 1-based; `covered_statements` how many of its statements the tests ran.
+    """
+
+    path: str
+    function: str
+    line: int
+    reason: str
+    covered_statements: int = 0
+
+
+@dataclass
+class PytestOverride:
+    """An option of the project's pytest configuration that auditor's runs did not pass on.
+
+    `option` as the project wrote it (`"-n 2"`, `"--cov=pkg"`), `reason` one sentence, `source`
+    where it was found (`"addopts in pyproject.toml"`, `"PYTEST_ADDOPTS"`, ...).
+    """
+
+    option: str
+    reason: str
+    source: str = ""
+
+
+@dataclass
 class StageReport:
     """Whether a stage ran, and if not, why. A score never pretends a stage ran."""
 
@@ -213,6 +247,8 @@ class StageReport:
 
 @dataclass
 class ProjectInfo:
+    """Where the scan looked: the project root (".") and the project-relative source and test paths."""
+
     root: str = "."
     source: list[str] = field(default_factory=list)
     tests: list[str] = field(default_factory=list)
@@ -220,7 +256,12 @@ class ProjectInfo:
 
 @dataclass
 class Scorecard:
-    """Everything one `auditor scan` learned. `summary` and `modules` are filled by `score.py`."""
+    """Everything one `auditor scan` learned.
+
+    The stages fill `findings`, `coverage`, `mutants`, `pseudo_tested`, `tests`, `properties` and
+    `meta`; `api.audit` adds `stages` and, in pull-request mode, `patch`; `score.finalize` fills
+    `summary`, `modules` and `top_actions` from them.
+    """
 
     project: ProjectInfo = field(default_factory=ProjectInfo)
     tool: dict[str, str] = field(default_factory=dict)
@@ -237,23 +278,33 @@ class Scorecard:
     tests: list[TestResult] = field(default_factory=list)
     properties: Properties | None = field(default=None, metadata=EMPTY_OBJECT_IF_NONE)
     top_actions: list[TopAction] = field(default_factory=list)
+    pytest_overrides: list[PytestOverride] = field(default_factory=list)
+    skipped_modules: list[SkippedModule] = field(default_factory=list)
+    unmutated: list[Unmutated] = field(default_factory=list)
     patch: Patch | None = None
     meta: Meta = field(default_factory=Meta)
     schema_version: str = SCHEMA_VERSION
 
     def stage(self, name: str) -> StageReport | None:
+        """The report of stage `name` ("static", "coverage", "mutation", "properties"); None if absent."""
         for report in self.stages:
             if report.name == name:
                 return report
         return None
 
     def stage_ran(self, name: str) -> bool:
+        """True when stage `name` ran (a stage that failed or was skipped did not)."""
         report = self.stage(name)
         return bool(report and report.ran)
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON scorecard as plain values (`auditor.jsonable.to_jsonable`); field names are the contract."""
         return to_jsonable(self)  # type: ignore[no-any-return]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Scorecard:
+        """A scorecard from its JSON form; unknown keys are ignored, absent keys take their defaults.
+
+        Raises TypeError/ValueError when a value has the wrong shape (e.g. an unknown enum value).
+        """
         return from_jsonable(cls, data)

@@ -7,14 +7,11 @@ API module (`auditor.api`), so the stage packages stay below the API in the impo
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from auditor.project import Project
-
-ProgressCallback = Callable[[str, int, int], None]
 
 
 @dataclass

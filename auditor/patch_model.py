@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from auditor.config import PrConfig
 from auditor.counts import MutantCounts
 from auditor.jsonable import OPTIONAL_KEY
 from auditor.metric_registry import PROJECT_DELTA
@@ -68,6 +69,7 @@ class ProjectDelta:
     oracle_gap: float | None = None
 
     def get(self, key: str) -> float | None:
+        """The difference for the `PROJECT_DELTA` metric `key`; KeyError for any other name."""
         if key not in PROJECT_DELTA:
             raise KeyError(key)
         value: float | None = getattr(self, key)
@@ -104,8 +106,8 @@ class Patch:
     changed_files: list[str] = field(default_factory=list)
     changed_lines: int = 0
     lines: dict[str, str] = field(default_factory=dict)
-    max_survivors: int = 10
-    max_per_line: int = 1
+    max_survivors: int = PrConfig().max_survivors
+    max_per_line: int = PrConfig().max_per_line
     coverage: float | None = None
     coverable_lines: int | None = None
     covered_lines: int | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import configparser
 import fnmatch
+import glob
 import os
 import shlex
 from dataclasses import dataclass, field
@@ -55,7 +56,6 @@ class PytestSettings:
     asyncio_mode: str = ""
     trio_mode: bool = False
     configfile: str | None = None
-    plugins_hint: list[str] = field(default_factory=list)
 
     def matches_file(self, name: str) -> bool:
         return any(fnmatch.fnmatch(name, pattern) for pattern in self.python_files)
@@ -119,7 +119,11 @@ def read_pytest_settings(root: Path) -> PytestSettings:
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         data = read_toml(pyproject)
-        ini = data.get("tool", {}).get("pytest", {}).get("ini_options")
+        table = data.get("tool", {}).get("pytest", {})
+        native = {k: v for k, v in table.items() if k != "ini_options"} if isinstance(table, dict) else {}
+        if native:  # pytest 9's native [tool.pytest] table (values are TOML lists, not strings)
+            return _from_mapping(native, "pyproject.toml")
+        ini = table.get("ini_options") if isinstance(table, dict) else None
         if isinstance(ini, dict):
             return _from_mapping(ini, "pyproject.toml")
     tox = root / "tox.ini"
@@ -153,6 +157,13 @@ class Project:
     source_paths: list[Path]
     pytest: PytestSettings
     config: Config
+    # what the suite's pytest runs are given: None = nothing, so pytest collects what plain
+    # `pytest` collects (its testpaths, else the rootdir: doctests and README globs included)
+    explicit_tests: bool = True
+
+    def pytest_targets(self) -> list[str]:
+        """Test paths to pass to pytest (project-relative), or [] to let pytest decide."""
+        return [self.rel(t) for t in self.tests_dirs] if self.explicit_tests else []
 
     def rel(self, path: Path | str) -> str:
         """Project-relative path with `/` separators (the JSON contract's path form)."""
@@ -167,8 +178,9 @@ class Project:
         return self.root / ".auditor"
 
     def test_files(self) -> list[Path]:
-        """Every .py file under the test dirs (test modules, conftest.py, helpers), sorted."""
-        seen: set[Path] = set()
+        """Every .py file under the test dirs (test modules, conftest.py, helpers), sorted; when a
+        tests dir is (or holds) source, its source modules are not test files."""
+        seen: set[Path] = set(self.source_files())
         out: list[Path] = []
         for base in self.tests_dirs:
             candidates = [base] if base.is_file() else _walk_py(base)
@@ -195,11 +207,36 @@ class Project:
         rel = self.rel(path)
         return any(fnmatch.fnmatch(rel, pattern) for pattern in self.config.exclude)
 
+    def is_test_module(self, path: Path) -> bool:
+        """pytest's rule for a module it collects as tests: its name matches `python_files`
+        (default `test_*.py`, `*_test.py`), or it is a `conftest.py`; and every module of a
+        tests directory nested inside a source package (`pkg/tests/__init__.py`, helpers)."""
+        if path.name == "conftest.py" or self.pytest.matches_file(path.name):
+            return True
+        resolved = path.resolve()
+        sources = {s.resolve() for s in self.source_paths}
+        return any(
+            tests.resolve() not in sources and tests.resolve() in resolved.parents
+            for tests in self.tests_dirs
+            if tests.is_dir() and any(s in tests.resolve().parents for s in sources)
+        )
+
     def source_files(self) -> list[Path]:
+        """The code under test: every .py file under the source paths except the modules pytest
+        collects as tests (tests that live inside the package, e.g. `pkg/test_pkg.py`), sorted.
+        Coverage, mutation and the pseudo-tested pass all measure exactly these files."""
         out: list[Path] = []
         for base in self.source_paths:
             out.extend([base] if base.is_file() else _walk_py(base))
-        return sorted(p.resolve() for p in out)
+        return sorted(p.resolve() for p in out if not self.is_test_module(p))
+
+    def test_modules_in_source(self) -> list[Path]:
+        """Test modules (and conftest.py files) that live under the source paths, sorted: they
+        are copied with the package but never measured or mutated."""
+        out: list[Path] = []
+        for base in self.source_paths:
+            out.extend([base] if base.is_file() else _walk_py(base))
+        return sorted(p.resolve() for p in out if self.is_test_module(p))
 
 
 def _walk_py(base: Path) -> list[Path]:
@@ -222,9 +259,16 @@ def find_root(start: Path) -> Path:
     return here
 
 
-def discover_source(root: Path, tests_dirs: list[Path]) -> list[Path]:
-    """Flat and src layouts: packages (dirs with __init__.py) and top-level modules, minus tests."""
-    test_roots = {t.resolve() for t in tests_dirs}
+def discover_source(
+    root: Path, tests_dirs: list[Path], settings: PytestSettings | None = None
+) -> list[Path]:
+    """Flat and src layouts: packages (dirs with __init__.py) and top-level modules, minus tests.
+
+    A package that holds its own tests (`pkg/test_pkg.py`, even when `pkg/` is the tests dir
+    given) is still source when it has modules that are not tests; its test modules are left out
+    by `Project.source_files`."""
+    settings = settings or PytestSettings()
+    test_roots = {t.resolve() for t in tests_dirs if not _has_non_test_modules(t, settings)}
     candidates: list[Path] = []
     src = root / "src"
     bases = [src] if src.is_dir() else [root]
@@ -250,14 +294,41 @@ def discover_source(root: Path, tests_dirs: list[Path]) -> list[Path]:
     return candidates
 
 
+def _has_non_test_modules(path: Path, settings: PytestSettings) -> bool:
+    if not (path.is_dir() and (path / "__init__.py").is_file()):
+        return False
+    return any(
+        child.suffix == ".py"
+        and child.name not in ("__init__.py", "conftest.py")
+        and not settings.matches_file(child.name)
+        for child in path.iterdir()
+    )
+
+
+def expand_testpaths(root: Path, testpaths: list[str]) -> list[Path]:
+    """pytest's expansion of the `testpaths` ini option: each entry is a glob relative to the
+    rootdir (`**` recursive), matches sorted; entries without a match are dropped."""
+    out: list[Path] = []
+    for entry in testpaths:
+        matches = sorted(glob.glob(entry, root_dir=root, recursive=True))
+        out.extend(root / m for m in matches if root / m not in out)
+    return out
+
+
 def load_project(tests: str | Path | None = None, *, config: Config | None = None) -> Project:
     """Build the Project for a tests directory (or the pytest testpaths / ./tests when None)."""
     if tests is None:
         root = find_root(Path.cwd())
         settings = read_pytest_settings(root)
         cfg = config or load_config(root)
-        names = cfg.tests or settings.testpaths or ["tests"]
-        tests_dirs = [root / n for n in names]
+        explicit = bool(cfg.tests)
+        if cfg.tests:
+            tests_dirs = [root / n for n in cfg.tests]
+        else:
+            # pytest's own default: the testpaths (globs expanded), else where it is invoked
+            tests_dirs = expand_testpaths(root, settings.testpaths) or (
+                [root / "tests"] if (root / "tests").is_dir() else [root]
+            )
         missing = [t for t in tests_dirs if not t.exists()]
         if missing:
             raise UsageError(
@@ -278,6 +349,7 @@ def load_project(tests: str | Path | None = None, *, config: Config | None = Non
         settings = read_pytest_settings(root)
         cfg = config or load_config(root)
         tests_dirs = [path.resolve()]
+        explicit = True
     if cfg.source:
         source_paths = [root / s for s in cfg.source]
         missing_src = [s for s in source_paths if not s.exists()]
@@ -287,11 +359,12 @@ def load_project(tests: str | Path | None = None, *, config: Config | None = Non
                 f"relative to {root}."
             )
     else:
-        source_paths = discover_source(root, tests_dirs)
+        source_paths = discover_source(root, tests_dirs, settings)
     return Project(
         root=root,
         tests_dirs=tests_dirs,
         source_paths=source_paths,
         pytest=settings,
         config=cfg,
+        explicit_tests=explicit,
     )

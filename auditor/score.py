@@ -14,10 +14,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from auditor.config import Config
+from auditor.config import Config, ThresholdsConfig
 from auditor.counts import FindingCounts, MutantCounts, PseudoCounts
 from auditor.metric_registry import COMPONENT_BY_NAME, COMPONENTS, Bands, Metric
-from auditor.model import MUTANT_STATUSES, Finding, Mutant, MutantStatus, PseudoTested, Scorecard
+from auditor.model import Finding, Mutant, PseudoTested, Scorecard
 from auditor.summary import ExcludedComponent, ModuleRow, StageNotRun, Summary
 
 # Component weights, labels and stages: `auditor.metric_registry.COMPONENTS`;
@@ -26,7 +26,10 @@ DEFAULT_WEIGHTS: dict[str, float] = {c.name: c.default_weight for c in COMPONENT
 # A test's penalty is capped at 1: one broken test cannot count as more than one test.
 FINDING_PENALTY: dict[str, float] = {"error": 1.0, "warning": 0.25, "info": 0.0}
 GRADE_BANDS: tuple[tuple[float, str], ...] = ((90.0, "A"), (80.0, "B"), (70.0, "C"), (60.0, "D"))
-COUNTED_STATUSES: tuple[MutantStatus, ...] = MUTANT_STATUSES
+# Below this share of covered function code with mutants, the mutation evidence is partial: the
+# grade is capped at PARTIAL_GRADE_CAP and score_basis says so (docs/scoring.md).
+COMPLETE_EVIDENCE_SHARE = 90.0
+PARTIAL_GRADE_CAP = "B"
 
 
 def pct(numerator: float, denominator: float) -> float | None:
@@ -44,6 +47,24 @@ def grade(score: float | None) -> str | None:
         if score >= floor:
             return letter
     return "F"
+
+
+def mutated_share(card: Scorecard) -> float | None:
+    """Covered statements inside functions with a mutant that ran / covered statements inside
+    all functions and methods, in percent (`auditor.coverage.unmutated`); None when the mutation
+    stage did not measure it."""
+    scope = card.meta.mutation_scope
+    if not card.stage_ran("mutation") or scope is None:
+        return None
+    return pct(scope.mutated_statements, scope.covered_statements)
+
+
+def cap_grade(letter: str | None, cap: str) -> str | None:
+    """The worse of `letter` and `cap` (A best, F worst)."""
+    if letter is None:
+        return None
+    order = [band for _, band in GRADE_BANDS] + ["F"]
+    return letter if order.index(letter) >= order.index(cap) else cap
 
 
 def finding_counts(findings: Iterable[Finding]) -> FindingCounts:
@@ -92,6 +113,10 @@ def mutation_metrics(counts: MutantCounts) -> tuple[float | None, float | None]:
 
 
 def oracle_gap(line_coverage: float | None, mutation_score: float | None) -> float | None:
+    """Line coverage - mutation score, in points (one decimal): code the tests run but do not check.
+
+    None when either is None.
+    """
     if line_coverage is None or mutation_score is None:
         return None
     return round(line_coverage - mutation_score, 1)
@@ -156,12 +181,8 @@ def _coverage_totals(card: Scorecard) -> dict[str, int]:
 
 def bands(config: Config | None) -> Bands:
     """The colour bands in effect: `[tool.auditor.thresholds]` high/low, else 80/60 (Stryker)."""
-    configured = (config.thresholds if config else None) or {}
-    default = Bands()
-    return Bands(
-        high=float(configured.get("high", default.high)),
-        low=float(configured.get("low", default.low)),
-    )
+    table = config.thresholds if config else ThresholdsConfig()
+    return Bands(high=float(table.high), low=float(table.low))
 
 
 def card_bands(card: Scorecard) -> Bands:
@@ -195,10 +216,10 @@ def metric_value(card: Scorecard, metric: Metric) -> float | None:
 
 
 def weights(config: Config | None) -> dict[str, float]:
+    """Component -> weight: the registry's default weights with `[tool.auditor.score]` on top."""
     merged = dict(DEFAULT_WEIGHTS)
-    for key, value in ((config.score if config else None) or {}).items():
-        if key in merged:
-            merged[key] = float(value)
+    for key, value in (config.score if config else {}).items():
+        merged[key] = float(value)
     return merged
 
 
@@ -243,7 +264,7 @@ def _not_run_reason(card: Scorecard, stage: str) -> str:
 
 
 def _zero_weight_reason(name: str, config: Config | None) -> str:
-    if config is not None and name in (config.score or {}):
+    if config is not None and name in config.score:
         return "weight is 0 in [tool.auditor.score]"
     return f"weight is 0 by default (set `{name} = N` in [tool.auditor.score] to count it)"
 
@@ -275,7 +296,15 @@ def apply_overall(card: Scorecard, summary: Summary, config: Config | None) -> N
     else:
         basis = "partial: " + ", ".join(COMPONENT_BY_NAME[n].label for n in used)
     summary.score = score
-    summary.grade = grade(score)
+    letter = grade(score)
+    share = summary.mutated_share
+    if "mutation" in used and share is not None and share < COMPLETE_EVIDENCE_SHARE:
+        letter = cap_grade(letter, PARTIAL_GRADE_CAP)
+        basis += (
+            f"; partial evidence: only {share}% of the covered function code was mutated "
+            f"(grade capped at {PARTIAL_GRADE_CAP}; see unmutated)"
+        )
+    summary.grade = letter
     summary.score_basis = basis
     summary.components = {n: values[n][0] for n in values}
     summary.weights = used
@@ -328,6 +357,8 @@ def build_summary(card: Scorecard, config: Config | None) -> Summary:
         summary.mutants = mutant_counts(card.mutants, config)
         summary.mutation_score, summary.test_strength = mutation_metrics(summary.mutants)
         summary.pseudo_tested = pseudo_counts(card)
+    summary.mutated_share = mutated_share(card)
+    summary.unmutated = len(card.unmutated) if summary.mutated_share is not None else None
     if card.stage_ran("coverage"):
         totals = _coverage_totals(card)
         summary.line_coverage = pct(totals["covered"], totals["statements"])

@@ -19,6 +19,7 @@ from auditor.model import Scorecard
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """`auditor explain-score [PATH] [--scorecard FILE]`."""
     parser.add_argument(
         "--scorecard", metavar="FILE", help="also replay the computation for this JSON scorecard"
     )
@@ -41,6 +42,7 @@ def _configured_weights(path: str) -> tuple[dict[str, float], str]:
 
 
 def formula_text(weights: dict[str, float], source: str) -> list[str]:
+    """The formula, one line per component with its weight, share and definition (lines of text)."""
     total = sum(w for w in weights.values() if w > 0) or 1.0
     lines = [
         "Overall score = weighted mean of the components that have data (0-100).",
@@ -88,6 +90,7 @@ def replay(card: Scorecard) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print the formula (and the replay of `--scorecard`); 0, or UsageError for an unreadable scorecard."""
     weights, source = _configured_weights(args.path)
     lines = formula_text(weights, source)
     if args.scorecard:

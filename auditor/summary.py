@@ -17,6 +17,8 @@ from auditor.patch_model import Patch
 
 @dataclass
 class StageNotRun:
+    """A stage that did not run, and why (`summary.stages_not_run`)."""
+
     name: str
     reason: str = ""
 
@@ -51,6 +53,10 @@ class Summary:
     tests_with_findings: int | None = None
     findings_per_test: float | None = None
     property_reach: float | None = None
+    # share of covered function code that was mutated (auditor.coverage.unmutated), and how many
+    # covered functions/statements got no mutant; None when mutation did not run
+    mutated_share: float | None = None
+    unmutated: int | None = None
     stages_included: list[str] = field(default_factory=list)
     stages_not_run: list[StageNotRun] = field(default_factory=list)
     score: float | None = None
@@ -101,9 +107,12 @@ class TopAction:
     how: str
     rank: int = 0
     where: str = ""
+    # what proves it is worth doing: witness, verified, measured, error_finding, unproven
+    evidence: str = "unproven"
 
     @classmethod
     def json_subclass(cls, data: dict[str, Any]) -> type[TopAction]:
+        """The class to load a JSON action with, chosen by its `kind`."""
         return ACTION_CLASSES.get(str(data.get("kind")), TopAction)
 
 

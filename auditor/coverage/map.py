@@ -62,19 +62,6 @@ class CoverageMap:
             out |= self.tests_for(path, line)
         return out
 
-    def lines_for_test(self, test: str) -> dict[str, set[int]]:
-        """Project-relative path -> lines the test executed."""
-        try:
-            wanted = self.tests.index(test)
-        except ValueError:
-            return {}
-        out: dict[str, set[int]] = {}
-        for path, lines in self.files.items():
-            hit = {line for line, ids in lines.items() if wanted in ids}
-            if hit:
-                out[path] = hit
-        return out
-
     def lines_per_test(self) -> dict[str, int]:
         """How many source lines each test executes (TestResult.covers_lines), in one pass."""
         counts = [0] * len(self.tests)

@@ -18,6 +18,8 @@ from typing import Any, TextIO
 import pytest
 
 LOG_ENV = "AUDITOR_TEST_LOG"
+CHILD_RC_ENV = "AUDITOR_SUBPROCESS_RCFILE"
+CONTEXT_ENV = "AUDITOR_TEST_CONTEXT"
 
 
 class _Recorder:
@@ -37,6 +39,7 @@ class _Recorder:
             entry.setdefault("message", _short(report.longreprtext))
         elif report.skipped and entry["outcome"] == "passed":
             entry["outcome"] = "xfailed" if hasattr(report, "wasxfail") else "skipped"
+            entry["reason"] = _skip_reason(report)
 
     def finish(self, item: pytest.Item) -> None:
         entry = self._outcomes.pop(item.nodeid, {"outcome": "passed", "duration": 0.0})
@@ -48,6 +51,19 @@ class _Recorder:
 
     def close(self) -> None:
         self._fh.close()
+
+
+def _skip_reason(report: pytest.TestReport | pytest.CollectReport) -> str:
+    """The reason pytest prints for a skip (`Skipped: ` prefix removed) or an xfail."""
+    wasxfail = getattr(report, "wasxfail", None)
+    if wasxfail is not None:
+        return str(wasxfail)
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        text = str(longrepr[2])
+    else:
+        text = str(longrepr or "")
+    return _short(text.removeprefix("Skipped: "), 500)
 
 
 def _short(text: str, limit: int = 2000) -> str:
@@ -66,11 +82,33 @@ def _coverage() -> Any:
 _RECORDER: _Recorder | None = None
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     global _RECORDER
     path = os.environ.get(LOG_ENV)
     if path and _RECORDER is None:
         _RECORDER = _Recorder(path)
+        _RECORDER.write({"kind": "session", "conflicts": conflicts(config)})
+    child_rc = os.environ.get(CHILD_RC_ENV)
+    if child_rc:
+        # coverage.py's subprocess support: Python children started by a test measure
+        # themselves with this rcfile (its context comes from CONTEXT_ENV, set per test below)
+        os.environ["COVERAGE_PROCESS_START"] = child_rc
+
+
+def conflicts(config: pytest.Config) -> list[str]:
+    """Measuring conflicts still active although `auditor.pytest_command` removed their options
+    (a configuration source it did not read): the stage reports them instead of wrong numbers."""
+    found = []
+    if getattr(config.option, "numprocesses", None) or getattr(config.option, "dist", "no") != "no":
+        found.append("pytest-xdist")
+    if config.pluginmanager.has_plugin("_cov"):
+        found.append("pytest-cov")
+    if config.pluginmanager.has_plugin("randomly_plugin") or config.pluginmanager.has_plugin(
+        "randomly"
+    ):
+        found.append("pytest-randomly")
+    return found
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -87,8 +125,14 @@ def pytest_runtest_protocol(
     cov = _coverage()
     if cov is not None:
         cov.switch_context(item.nodeid)
+    if _RECORDER is not None:
+        _RECORDER.write({"kind": "start", "id": item.nodeid})
+    os.environ[CONTEXT_ENV] = item.nodeid
     started = time.perf_counter()
-    yield
+    try:
+        yield
+    finally:
+        os.environ.pop(CONTEXT_ENV, None)
     if cov is not None:
         cov.switch_context("")
     if _RECORDER is not None:
@@ -104,7 +148,14 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:
-    if _RECORDER is not None and report.failed:
+    if _RECORDER is None:
+        return
+    if report.failed:
         _RECORDER.write(
             {"kind": "collect_error", "id": report.nodeid, "message": _short(report.longreprtext)}
+        )
+    elif report.skipped:
+        # a whole module (or class) skipped at collection, e.g. `pytest.importorskip` at the top
+        _RECORDER.write(
+            {"kind": "collect_skip", "id": report.nodeid, "reason": _skip_reason(report)}
         )

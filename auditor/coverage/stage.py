@@ -8,7 +8,9 @@ source, tests and configuration.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import re
 from typing import Any
 
@@ -16,13 +18,23 @@ from auditor.coverage.fingerprint import project_fingerprint
 from auditor.coverage.map import CoverageMap, map_path
 from auditor.coverage.read import read_map, read_modules
 from auditor.coverage.runner import SuiteRun, coverage_dir, run_suite
+from auditor.coverage.skips import skipped_modules
 from auditor.errors import StageFailed
-from auditor.model import ModuleCoverage, Scorecard, StageReport, TestResult, to_jsonable
+from auditor.model import (
+    ModuleCoverage,
+    PytestOverride,
+    Scorecard,
+    SkippedModule,
+    StageReport,
+    TestResult,
+    to_jsonable,
+)
 from auditor.options import Options
 from auditor.project import Project
 from auditor.version import __version__
 
 RESULT_FILE = "result.json"
+RESULT_FORMAT = "result-2"  # overrides, skipped modules, subprocess coverage
 MAX_NAMED = 10
 
 
@@ -33,7 +45,15 @@ def engine() -> str:
 
 
 def run(project: Project, options: Options, card: Scorecard) -> None:
-    key = project_fingerprint(project, __version__, engine(), *project.config.pytest_args)
+    key = project_fingerprint(
+        project,
+        __version__,
+        engine(),
+        RESULT_FORMAT,
+        os.environ.get("PYTEST_ADDOPTS", ""),
+        json.dumps(dataclasses.asdict(project.config.coverage), sort_keys=True),
+        *project.config.pytest_args,
+    )
     cached = _load_cached(project, key) if options.use_cache else None
     if cached is not None:
         _apply(card, cached)
@@ -58,6 +78,8 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         "key": key,
         "coverage": to_jsonable(read_modules(project, suite.data_file, suite.rcfile)),
         "tests": to_jsonable(build_tests(suite, cov_map)),
+        "pytest_overrides": [o.to_json() for o in suite.overrides],
+        "skipped_modules": to_jsonable(skipped_modules(project, suite.collect_skips, suite.tests)),
     }
     (coverage_dir(project) / RESULT_FILE).write_text(json.dumps(result, indent=1), "utf-8")
     _apply(card, result)
@@ -73,6 +95,7 @@ def build_tests(suite: SuiteRun, cov_map: CoverageMap) -> list[TestResult]:
             duration=round(float(rec.get("duration", 0.0)), 4),
             covers_lines=lines.get(rec["id"], 0),
             property_based=bool(rec.get("hypothesis")),
+            reason=str(rec.get("reason", "")),
         )
         for rec in suite.tests
     ]
@@ -82,6 +105,26 @@ def build_tests(suite: SuiteRun, cov_map: CoverageMap) -> list[TestResult]:
 def check_suite(project: Project, suite: SuiteRun) -> None:
     """Raise StageFailed with a message that says which tests fail and what to do next."""
     failing = [t for t in suite.tests if t.get("outcome") in ("failed", "error")]
+    if suite.timed_out:
+        where = (
+            f"the test {suite.hung_test} started and did not finish"
+            if suite.hung_test
+            else "no test was running (collection, a fixture or session teardown hung)"
+        )
+        raise StageFailed(
+            f"The test suite did not finish within {suite.limit:.0f} s under coverage and was "
+            f"stopped (with every process it started): {where}. If the suite is just slow, raise "
+            f"the limit with `timeout = SECONDS` under [tool.auditor.coverage]; pytest's output "
+            f"is in {project.rel(coverage_dir(project) / 'pytest.log')}."
+        )
+    if suite.conflicts:
+        raise StageFailed(
+            f"{' and '.join(suite.conflicts)} stayed active in auditor's coverage run although "
+            f"auditor removed its options from the pytest configuration it read "
+            f"({project.pytest.configfile or 'no ini file found'}): its numbers would be wrong. "
+            f"Move the option into that file's addopts, or pass `-p no:xdist`/`--no-cov` with "
+            f"pytest-args = [...] under [tool.auditor]."
+        )
     if suite.collect_errors:
         raise StageFailed(collection_message(suite.collect_errors))
     if failing:
@@ -151,3 +194,16 @@ def _load_cached(project: Project, key: str) -> dict[str, Any] | None:
 def _apply(card: Scorecard, result: dict[str, Any]) -> None:
     card.coverage.extend(ModuleCoverage(**m) for m in result["coverage"])
     card.tests.extend(TestResult(**t) for t in result["tests"])
+    card.pytest_overrides.extend(PytestOverride(**o) for o in result.get("pytest_overrides", []))
+    card.skipped_modules.extend(SkippedModule(**m) for m in result.get("skipped_modules", []))
+    if card.pytest_overrides:
+        options = ", ".join(o.option for o in card.pytest_overrides)
+        card.meta.add_note(
+            f"pytest options not passed on because they conflict with measuring: {options} "
+            f"(reasons in the scorecard's pytest_overrides)"
+        )
+    for module in card.skipped_modules:
+        card.meta.add_note(
+            f"{module.path} was skipped by pytest ({module.reason or 'no reason given'}): its "
+            f"{len(module.tests)} test(s) did not run"
+        )

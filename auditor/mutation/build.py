@@ -13,11 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.coverage.map import CoverageMap
-from auditor.model import ModuleCoverage, Mutant, SkipReason, TestResult
+from auditor.model import ModuleCoverage, Mutant, TestResult
 from auditor.mutation.arid import AridMatcher
 from auditor.mutation.locate import locate
-from auditor.mutation.results import RawMutant, Stats, qualified_name, read_spans
-from auditor.mutation.status import verdict
+from auditor.mutation.plan import covering_tests, function_lines, statement_lines
+from auditor.mutation.results import (
+    RawMutant,
+    Stats,
+    function_names,
+    qualified_name,
+    read_spans,
+)
+from auditor.mutation.status import apply, decide, verdict
 
 DETECTING = ("killed", "survived", "timeout")
 
@@ -65,17 +72,18 @@ def missing_by_path(modules: list[ModuleCoverage]) -> dict[str, set[int]]:
 def build_mutant(raw: RawMutant, ctx: BuildContext) -> Mutant:
     lines, mlines, tree = ctx.file(raw.source)
     loc = locate(raw.name, raw.mangled, raw.source, mlines, ctx.spans(raw.source), tree)
-    result = verdict(
+    base = verdict(
         raw.exit_code,
         raw.duration,
         raw.estimated,
         ctx.timeout_multiplier,
         ctx.timeout_constant,
         raw.type_check_error,
+        raw.error,
     )
     mutant = Mutant(
         id=raw.name,
-        status=result.status,
+        status="pending",
         path=raw.source,
         line=loc.line,
         end_line=loc.end_line,
@@ -83,30 +91,48 @@ def build_mutant(raw: RawMutant, ctx: BuildContext) -> Mutant:
         operator=loc.operator,
         description=loc.description,
         diff=loc.diff,
-        reason=result.reason,
-        skip_reason=result.skip_reason,
         exit_code=raw.exit_code,
         duration=None if ctx.forkserver or raw.duration is None else round(raw.duration, 4),
     )
     mutmut_tests = ctx.stats.tests_by_function.get(raw.function_key, [])
-    covering: set[str] = set()
-    if loc.line is not None:
-        covering = ctx.cov_map.tests_for_lines(raw.source, mutant.span())
+    mutant.covered_by = sorted(covering(raw, loc.line, loc.end_line, ctx, tree))
     never_run = loc.line is not None and loc.line in ctx.missing_lines.get(raw.source, set())
-    if not covering and not never_run:
-        covering = set(mutmut_tests)  # e.g. default arguments: executed at import, used by tests
-    mutant.covered_by = sorted(covering)
-    if mutant.status == "killed":
-        killers = mutmut_tests if len(mutmut_tests) == 1 else mutant.covered_by
-        if len(killers) == 1:
-            mutant.killed_by = list(killers)
-    if mutant.status == "survived" and never_run:
-        mutant.status = "no_coverage"
-        mutant.reason = "the mutated line is never executed by the tests (coverage.py)"
-    arid = ctx.arid.reason(lines, loc.line)
-    if arid is not None:
-        mutant.skip(SkipReason.ARID, arid)
+    if never_run and not ctx.cov_map.tests_for_lines(
+        raw.source, range(loc.line or 0, (loc.end_line or loc.line or 0) + 1)
+    ):
+        mutant.covered_by = []
+    if base.status == "killed":
+        if raw.killed_by:
+            mutant.killed_by = [raw.killed_by]
+        else:  # mutmut runs the covering tests with -x and does not say which one failed
+            killers = mutmut_tests if len(mutmut_tests) == 1 else mutant.covered_by
+            if len(killers) == 1:
+                mutant.killed_by = list(killers)
+    apply(mutant, decide(base, arid=ctx.arid.reason(lines, loc.line), never_run=never_run))
     return mutant
+
+
+def covering(
+    raw: RawMutant,
+    line: int | None,
+    end_line: int | None,
+    ctx: BuildContext,
+    tree: ast.Module | None,
+) -> set[str]:
+    """The tests that execute the mutated lines (widened to their statements' first lines);
+    else those that execute any line of its function; else mutmut's per-function tests."""
+    tests: set[str] = set()
+    if line is not None:
+        cls, func = function_names(raw.mangled)
+        tests = covering_tests(
+            ctx.cov_map,
+            raw.source,
+            statement_lines(tree, line, end_line or line),
+            function_lines(tree, cls, func),
+        )
+    if not tests:
+        tests = set(ctx.stats.tests_by_function.get(raw.function_key, []))
+    return tests
 
 
 def apply_test_results(tests: list[TestResult], mutants: list[Mutant]) -> list[str]:

@@ -4,115 +4,56 @@ A function is pseudo-tested when tests execute it, yet none of them fails after 
 replaced by a trivial `return` (None, or False/0/""/... from the return annotation). That is a far
 stronger smell than one surviving mutant: the tests run the code but check nothing it computes.
 
-Implementation: one private copy of the project per worker (`.auditor/mutation/pseudo/worker-N/`,
-all cores), and for each covered function: rewrite the body, run `pytest -x` on only the tests
-that cover it (from the coverage map), restore. Results are cached per (function source,
+Implementation: every function mutmut put behind a trampoline has a pseudo variant in the
+generated file (`pseudo_variants.py`), so the check is one more job for the warm runner: only the
+tests covering the body run, killer-first, stop at the first failure, under a time limit (a
+variant that makes a test loop forever - `return None` in cachetools' `Cache.__delitem__` - times
+out and counts as "tested"). Functions mutmut does not trampoline (decorated ones, e.g.
+`@property`) fall back to a private copy with the body rewritten and one `pytest` process per
+function, under the same kind of time limit. Results are cached per (function source,
 replacement, covering tests, the contents of their test files).
 """
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from auditor.coverage.map import CoverageMap
-from auditor.coverage.runner import child_env, import_roots, pytest_extra_args
-from auditor.model import PseudoTested, Scorecard
-from auditor.mutation.scope import mutmut_scope_functions
+from auditor.model import PseudoTested
+from auditor.mutation.command import pytest_args
+from auditor.mutation.generate import mutant_key
+from auditor.mutation.plan import Target
+from auditor.mutation.pseudo_variants import (
+    PSEUDO_SUFFIX,
+    Candidate,
+    candidates,
+    has_trampoline,
+    mangle,
+)
+from auditor.mutation.store import NO_TESTS_CODE, TIMEOUT_CODE, RunRecord
 from auditor.mutation.workspace import sync_tree
 from auditor.options import Options
 from auditor.project import Project
+from auditor.pytest_command import child_env, import_roots
 from auditor.version import __version__
-
-BY_ANNOTATION = {
-    "bool": "False",
-    "int": "0",
-    "float": "0.0",
-    "str": '""',
-    "bytes": 'b""',
-    "list": "[]",
-    "dict": "{}",
-    "set": "set()",
-    "tuple": "()",
-}
-
-
-@dataclass
-class Candidate:
-    path: str
-    function: str
-    line: int
-    body_start: int
-    body_end: int
-    indent: str
-    replacement: str
-    source: str
-
-
-def candidates(path: str, text: str) -> list[Candidate]:
-    """Top-level functions and methods of top-level classes (mutmut's scope), minus trivial ones."""
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
-        return []
-    lines = text.splitlines()
-    out = []
-    for name, node in mutmut_scope_functions(tree):
-        body = node.body
-        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-            body = body[1:]  # keep the docstring
-        if not body or body[0].lineno == node.lineno or _trivial(body) or _is_generator(node):
-            continue
-        start, end = body[0].lineno, node.end_lineno or body[-1].lineno
-        indent = lines[start - 1][: len(lines[start - 1]) - len(lines[start - 1].lstrip())]
-        out.append(
-            Candidate(
-                path,
-                name,
-                node.lineno,
-                start,
-                end,
-                indent,
-                _replacement(node),
-                "\n".join(lines[node.lineno - 1 : end]),
-            )
-        )
-    return out
-
-
-def _trivial(body: list[ast.stmt]) -> bool:
-    if len(body) != 1:
-        return False
-    stmt = body[0]
-    if isinstance(stmt, (ast.Pass, ast.Raise)):
-        return True
-    if isinstance(stmt, ast.Return):
-        return stmt.value is None or isinstance(stmt.value, ast.Constant)
-    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
-
-
-def _is_generator(node: ast.AST) -> bool:
-    return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in ast.walk(node))
-
-
-def _replacement(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
-    returns_value = any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(node))
-    if not returns_value:
-        return "return None"
-    annotation = ast.unparse(node.returns) if node.returns is not None else ""
-    return f"return {BY_ANNOTATION.get(annotation.split('[')[0], 'None')}"
 
 
 def _python_path(project: Project, copy: Path) -> str:
-    """The project's import roots, mapped into the private copy, ahead of any existing path."""
-    parts = [str(copy)]
+    """The project's import roots below its root, mapped into the private copy, ahead of any
+    existing path. Never the copy's root itself: `python -m pytest` already imports from its cwd,
+    and a root on PYTHONPATH would run a root `sitecustomize.py` that plain pytest does not run."""
+    parts: list[str] = []
     for root in import_roots(project):
+        if root == project.root.resolve():
+            continue
         try:
             parts.append(str(copy / root.relative_to(project.root)))
         except ValueError:
@@ -121,7 +62,15 @@ def _python_path(project: Project, copy: Path) -> str:
     return os.pathsep.join(dict.fromkeys(parts + ([existing] if existing else [])))
 
 
-def _check(copy: Path, cand: Candidate, tests: list[str], env: dict[str, str]) -> str:
+def _check(
+    copy: Path,
+    cand: Candidate,
+    tests: list[str],
+    env: dict[str, str],
+    argv: list[str],
+    limit: float,
+) -> str:
+    """Cold fallback: rewrite the body in the private copy, run the covering tests, restore."""
     target = copy / cand.path
     original = target.read_text(encoding="utf-8")
     lines = original.splitlines(keepends=True)
@@ -132,26 +81,23 @@ def _check(copy: Path, cand: Candidate, tests: list[str], env: dict[str, str]) -
     ]
     target.write_text("".join(patched), encoding="utf-8")
     try:
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pytest",
-                "-x",
-                "-q",
-                "--no-header",
-                *pytest_extra_args(),
-                *tests,
-            ],
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pytest", "-x", "-q", "--no-header", *argv, *tests],
             cwd=copy,
             env=env,
-            capture_output=True,
-            text=True,
-            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
+        try:
+            code = proc.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return "tested"  # the trivial body made a test hang: the tests do notice it
     finally:
         target.write_text(original, encoding="utf-8")
-    return {0: "pseudo_tested", 1: "tested"}.get(proc.returncode, "error")
+    return {0: "pseudo_tested", 1: "tested"}.get(code, "error")
 
 
 def _tests_digest(root: Path, tests: list[str]) -> str:
@@ -174,8 +120,8 @@ def _in_diff_scope(project: Project, options: Options) -> dict[str, set[int]] | 
     return changed_lines(project.root, options.diff)
 
 
-def _run_parallel(
-    project: Project, todo: list[tuple[str, Candidate, list[str]]], jobs: int
+def _run_cold(
+    project: Project, todo: list[tuple[str, Candidate, list[str]]], jobs: int, limit_of: Any
 ) -> dict[str, str]:
     """Check candidates on `jobs` private copies at once (one pytest process per candidate)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -187,15 +133,17 @@ def _run_parallel(
     copies = [base / f"worker-{i}" for i in range(workers)]
     for copy in copies:
         sync_tree(project.root, copy)
-    env_template = child_env(project)
+    env_template, _ = child_env(project)
+    argv = pytest_args(project)
 
     def work(index: int) -> dict[str, str]:
         copy = copies[index]
         env = dict(env_template)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # a private copy of ours
         env["PYTHONPATH"] = _python_path(project, copy)
         done: dict[str, str] = {}
         for key, cand, tests in todo[index::workers]:
-            done[key] = _check(copy, cand, tests, env)
+            done[key] = _check(copy, cand, tests, env, argv, limit_of(tests) + STARTUP_ALLOWANCE)
         return done
 
     results: dict[str, str] = {}
@@ -205,26 +153,66 @@ def _run_parallel(
     return results
 
 
-def find_pseudo_tested(project: Project, options: Options, card: Scorecard) -> list[PseudoTested]:
-    """Every covered function's pseudo-tested verdict (cached by function source, replacement,
-    covering tests and their files' contents). In PR mode only functions touching changed lines
-    are checked; others are reported only when a cached verdict exists."""
+STATUS_BY_CODE = {
+    1: "tested",
+    TIMEOUT_CODE: "tested",
+    0: "pseudo_tested",
+    NO_TESTS_CODE: "not_covered",
+}
+STARTUP_ALLOWANCE = 30.0  # seconds for a cold pytest to start and collect
+
+
+@dataclass
+class PseudoPlan:
+    """The pseudo-tested pass of one scan: cached results, warm targets, cold fallbacks."""
+
+    project: Project
+    cache: dict[str, str] = field(default_factory=dict)
+    results: list[PseudoTested] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    cold: list[tuple[str, Candidate, list[str]]] = field(default_factory=list)
+    waiting: list[tuple[str, str, PseudoTested]] = field(default_factory=list)  # key, id, result
+
+    def finish(self, records: dict[str, RunRecord], jobs: int, limit_of: Any) -> list[PseudoTested]:
+        """Statuses from the warm runner's records and the cold fallback; saves the cache."""
+        for key, target_id, _ in self.waiting:
+            if target_id and target_id in records:
+                record = records[target_id]
+                status = "error" if record.error else STATUS_BY_CODE.get(record.exit_code, "error")
+                self.cache[key] = status
+        self.cache.update(_run_cold(self.project, self.cold, jobs, limit_of))
+        for key, _, result in self.waiting:
+            result.status = self.cache.get(key, "error")  # type: ignore[assignment]
+            self.results.append(result)
+        self.results.sort(key=lambda r: (r.path, r.line))
+        path = _cache_path(self.project)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.cache, indent=0, sort_keys=True), encoding="utf-8")
+        return self.results
+
+
+def _cache_path(project: Project) -> Path:
+    return project.state_dir / "mutation" / "pseudo.json"
+
+
+def plan(project: Project, options: Options, mutants_dir: Path) -> PseudoPlan:
+    """Every covered function's pseudo-tested check: cached verdicts, or a target to run. In PR
+    mode only functions touching changed lines are checked; others are reported only when a
+    cached verdict exists."""
+    out = PseudoPlan(project)
     cov_map = CoverageMap.load(project)
     if not cov_map.tests:
-        return []
-    cache_path = project.state_dir / "mutation" / "pseudo.json"
-    cache: dict[str, str] = {}
+        return out
     if options.use_cache:
         try:
-            cache = json.loads(cache_path.read_text(encoding="utf-8"))
+            out.cache = json.loads(_cache_path(project).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            cache = {}
+            out.cache = {}
     changed = _in_diff_scope(project, options)
-    out: list[PseudoTested] = []
-    pending: list[tuple[str, Candidate, list[str]]] = []
-    waiting: list[tuple[str, PseudoTested]] = []
     for source in project.source_files():
         rel = project.rel(source)
+        generated = mutants_dir / rel
+        code = generated.read_text(encoding="utf-8") if generated.is_file() else ""
         for cand in candidates(rel, source.read_text(encoding="utf-8")):
             tests = sorted(cov_map.tests_for_lines(rel, range(cand.body_start, cand.body_end + 1)))
             result = PseudoTested(
@@ -236,7 +224,7 @@ def find_pseudo_tested(project: Project, options: Options, card: Scorecard) -> l
             )
             if not tests:
                 result.status = "not_covered"
-                out.append(result)
+                out.results.append(result)
                 continue
             key = hashlib.sha256(
                 "\0".join(
@@ -252,17 +240,16 @@ def find_pseudo_tested(project: Project, options: Options, card: Scorecard) -> l
             in_scope = changed is None or bool(
                 changed.get(rel, set()) & set(range(cand.line, cand.body_end + 1))
             )
-            if key in cache:
-                result.status = cache[key]  # type: ignore[assignment]
-                out.append(result)
+            if key in out.cache:
+                result.status = out.cache[key]  # type: ignore[assignment]
+                out.results.append(result)
             elif in_scope:
-                pending.append((key, cand, tests))
-                waiting.append((key, result))
-    cache.update(_run_parallel(project, pending, options.effective_jobs(project)))
-    for key, result in waiting:
-        result.status = cache[key]  # type: ignore[assignment]
-        out.append(result)
-    out.sort(key=lambda r: (r.path, r.line))
-    cache_path.parent.mkdir(parents=True, exist_ok=True)
-    cache_path.write_text(json.dumps(cache, indent=0, sort_keys=True), encoding="utf-8")
+                target_id = ""
+                if has_trampoline(code, mangle(cand.function)):
+                    function_key = mutant_key(Path(rel), mangle(cand.function))
+                    target_id = function_key + PSEUDO_SUFFIX
+                    out.targets.append(Target(target_id, function_key, rel, tests, "pseudo"))
+                else:
+                    out.cold.append((key, cand, tests))
+                out.waiting.append((key, target_id, result))
     return out

@@ -25,6 +25,10 @@ class RawMutant:
     duration: float | None = None
     estimated: float | None = None
     type_check_error: str = ""
+    hash: str = ""  # AST hash of the function at generation (mutmut's hash_by_function_name)
+    killed_by: str = ""  # our runner: the first failing test
+    error: str = ""  # our runner: why no verdict could be measured
+    limit: float | None = None  # our runner: the wall-clock limit it ran under
 
     @property
     def function_key(self) -> str:
@@ -40,7 +44,6 @@ class RawMutant:
 @dataclass
 class Stats:
     tests_by_function: dict[str, list[str]] = field(default_factory=dict)
-    duration_by_test: dict[str, float] = field(default_factory=dict)
 
 
 def function_names(mangled: str) -> tuple[str | None, str]:
@@ -74,6 +77,7 @@ def read_all(mutants_dir: Path) -> list[RawMutant]:
         durations = data.get("durations_by_key", {})
         estimated = data.get("estimated_durations_by_key", {})
         errors = data.get("type_check_error_by_key", {})
+        hashes = data.get("hash_by_function_name", {})
         for name, code in data["exit_code_by_key"].items():
             out.append(
                 RawMutant(
@@ -83,6 +87,7 @@ def read_all(mutants_dir: Path) -> list[RawMutant]:
                     duration=durations.get(name),
                     estimated=estimated.get(name),
                     type_check_error=str(errors.get(name) or ""),
+                    hash=str(hashes.get(name.partition("__mutmut_")[0].rpartition(".")[2], "")),
                 )
             )
     return sorted(out, key=lambda m: (m.source, _order_key(m.name)))
@@ -110,7 +115,6 @@ def read_stats(mutants_dir: Path) -> Stats:
         tests_by_function={
             k: list(v) for k, v in data.get("tests_by_mangled_function_name", {}).items()
         },
-        duration_by_test={k: float(v) for k, v in data.get("duration_by_test", {}).items()},
     )
 
 

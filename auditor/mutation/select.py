@@ -18,7 +18,6 @@ from auditor.model import Mutant, SkipReason
 class Selection:
     kept: list[Mutant] = field(default_factory=list)
     dropped: int = 0
-    not_changed: int = 0
 
 
 def select(
@@ -38,7 +37,6 @@ def select(
         touched = changed is not None and mutant.touches(changed.get(mutant.path, ()))
         if changed is not None and not touched and mutant.status != "skipped":
             mutant.skip(SkipReason.NOT_CHANGED, f"not changed since {base}")
-            out.not_changed += 1
         out.kept.append(mutant)
     return out
 

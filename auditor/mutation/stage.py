@@ -1,23 +1,26 @@
-"""The mutation stage: real mutmut runs in an isolated workspace -> card.mutants (+ pseudo-tested).
+"""The mutation stage: mutmut's mutants, our warm runner, an isolated workspace -> card.mutants.
 
-Flow: mirror the project into `.auditor/mutation/workspace/`, let mutmut generate every mutant,
-decide which ones this scan runs (arid lines, --diff, --shard, already-finished results, tests that
-changed), run exactly those with `mutmut run NAMES`, then read mutmut's on-disk results. Every
+Flow: mirror the project into `.auditor/mutation/workspace/`, let mutmut's generator write every
+mutant (in-process), decide which ones this scan runs (arid lines, --diff, --shard, finished
+results, tests that changed), run exactly those with our runner (or `mutmut run NAMES` with
+`runner = "mutmut"`), together with the pseudo-tested variants, then read the results. Every
 mutant mutmut generated appears in the card with its verdict or the reason it was not run.
 """
 
 from __future__ import annotations
 
 import shutil
+import time
 from importlib import metadata
 from typing import Any
 
+from auditor.coverage import unmutated
 from auditor.coverage.fingerprint import test_file_hashes
 from auditor.coverage.map import CoverageMap
-from auditor.errors import StageFailed
+from auditor.errors import ConfigError, StageFailed
 from auditor.meta import MutationStats, ShardInfo
 from auditor.model import Mutant, Scorecard, StageReport
-from auditor.mutation import driver, pseudo, results
+from auditor.mutation import mutmut_run, pseudo, results
 from auditor.mutation import state as mstate
 from auditor.mutation.arid import AridMatcher
 from auditor.mutation.build import (
@@ -27,19 +30,18 @@ from auditor.mutation.build import (
     build_mutant,
     missing_by_path,
 )
+from auditor.mutation.execute import Execution, mutant_targets, run_targets
+from auditor.mutation.generate import GenerationError, generate
+from auditor.mutation.plan import Planner
 from auditor.mutation.select import cap, select
+from auditor.mutation.store import ResultStore, overlay
 from auditor.mutation.workspace import MutmutSettings, prepare, write_pyproject
 from auditor.options import Options
 from auditor.pr import diffscope
 from auditor.pr.shards import shard_of
 from auditor.project import Project
 
-
-def engine(settings: MutmutSettings, jobs: int) -> str:
-    mode = settings.process_isolation
-    if mode == "forkserver" and settings.forkserver_warmup != "collect":
-        mode += f", warmup {settings.forkserver_warmup}"
-    return f"mutmut {metadata.version('mutmut')} ({mode}, {jobs} children)"
+DEFAULT_RUNNER = "auditor"
 
 
 def run(project: Project, options: Options, card: Scorecard) -> None:
@@ -62,7 +64,7 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
             )
             return
     memory = mstate.load(project, name)
-    configured = project.config.mutation.get("process-isolation")
+    configured = project.config.mutation.process_isolation
     ws, settings = prepare(
         project, str(configured or memory.get("isolation") or "fork"), name, only_mutate
     )
@@ -74,15 +76,18 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
     if not options.use_cache:  # --no-cache: forget every previous verdict
         shutil.rmtree(mutants_dir, ignore_errors=True)
         memory.pop("test_hashes", None)
-    gen = driver.generate(ws, jobs)
-    if gen.exit_code != 0:
+    try:
+        generation = generate(ws, settings, jobs=jobs)
+    except (GenerationError, OSError, UnicodeDecodeError) as exc:
         raise StageFailed(
-            f"mutmut could not generate mutants in {ws}: {gen.tail(6)} Check that the source paths "
+            f"mutmut could not generate mutants in {ws}: {exc} Check that the source paths "
             f"({', '.join(settings.source_paths)}) hold importable Python, or set `source = [...]` "
             f"under [tool.auditor]."
-        )
+        ) from exc
+    store = ResultStore(mutants_dir)
     ctx = _context(project, card, mutants_dir, settings)
-    mutants = [build_mutant(raw, ctx) for raw in results.read_all(mutants_dir)]
+    raws = overlay(results.read_all(mutants_dir), store.load())
+    mutants = [build_mutant(raw, ctx) for raw in raws]
     selection = select(
         mutants,
         changed=changed_lines,
@@ -90,27 +95,51 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         shard=options.shard,
         shard_of=shard_of if options.shard else None,
     )
-    budget = project.config.mutation.get("max-mutants")
+    budget = project.config.mutation.max_mutants
     cap(selection.kept, budget)
     hashes = test_file_hashes(project)
     changed_tests = mstate.changed_test_files(memory.get("test_hashes"), hashes)
     forced = _forced_by_tests(selection.kept, changed_tests)
     if forced:
         results.reset_results(mutants_dir, forced)
+        store.forget(forced)
         (mutants_dir / "mutmut-stats.json").unlink(missing_ok=True)  # re-record who tests what
     pending = {m.id for m in selection.kept if m.status == "pending"} | forced
     notes: list[str] = []
-    if pending:
-        settings, note = _run_mutmut(project, ws, settings, sorted(pending), jobs, options)
-        notes += [note] if note else []
-        memory["isolation"] = settings.process_isolation
-        memory["warmup"] = settings.forkserver_warmup
+    kind = runner_kind(project)
+    plan = _pseudo_plan(project, options, card, mutants_dir)
+    targets = list(plan.targets) if plan else []
+    engine_name = (
+        f"auditor warm runner, mutmut {metadata.version('mutmut')} mutants, {jobs} workers"
+    )
+    execution = Execution()
+    if kind == "mutmut":
+        if pending:
+            settings, note = mutmut_run.run_mutmut(
+                project, ws, settings, sorted(pending), jobs, options
+            )
+            notes += [note] if note else []
+            memory["isolation"] = settings.process_isolation
+            memory["warmup"] = settings.forkserver_warmup
+        engine_name = mutmut_run.engine(settings, jobs)  # after a fallback changed the settings
+    else:
+        targets = mutant_targets(selection.kept, pending) + targets
+    try:
+        if targets:
+            hashes_by_id = {raw.name: raw.hash for raw in raws}
+            execution = run_targets(
+                project, ws, settings, targets, hashes_by_id, card.tests, jobs, options.console
+            )
+    finally:
+        store.fold()
     memory["test_hashes"] = hashes
     mstate.save(project, memory, name)
     ctx = _context(project, card, mutants_dir, settings)
     kept_ids = {m.id for m in selection.kept}
     final = [
-        build_mutant(raw, ctx) for raw in results.read_all(mutants_dir) if raw.name in kept_ids
+        build_mutant(raw, ctx)
+        for raw in overlay(results.read_all(mutants_dir), store.load())
+        if raw.name in kept_ids
     ]
     select(final, changed=changed_lines, base=options.diff)
     cap(final, budget)
@@ -122,7 +151,9 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         reused=sum(1 for m in final if m.id not in pending and m.status in DETECTING),
         rerun_for_changed_tests=len(forced),
         changed_test_files=sorted(changed_tests),
-        isolation=settings.process_isolation,
+        isolation=settings.process_isolation if kind == "mutmut" else "fork (warm session)",
+        runner=kind,
+        fresh_process=execution.fresh,
     )
     if options.shard:
         card.meta.shard = ShardInfo(
@@ -131,7 +162,23 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
             mutants=len(final),
             other_shards=selection.dropped,
         )
-    _pseudo_tested(project, options, card)
+    if not options.shard:  # a shard holds only part of the mutants
+        unmutated.attach(project, card, only_mutate)
+    finish_started = time.perf_counter()
+    if plan is not None:
+        card.pseudo_tested.extend(plan.finish(execution.pseudo, jobs, _pseudo_limit(card)))
+    card.meta.mutation.seconds = {
+        "generate": round(generation.seconds, 3),
+        "session_startup": round(execution.startup_seconds, 3),
+        "import_check": round(execution.import_check_seconds, 3),
+        "run": round(execution.seconds, 3),
+        "pseudo_fallback": round(time.perf_counter() - finish_started, 3),
+    }
+    if execution.fresh:
+        notes.append(
+            f"{execution.fresh} mutants of functions that run while the tests are imported ran in "
+            f"a fresh process with the mutant active from the start"
+        )
     if forced:
         notes.append(f"re-ran {len(forced)} mutants covered by changed test files")
     card.stages.append(
@@ -139,9 +186,33 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
             name="mutation",
             ran=True,
             reason="; ".join(notes),
-            engine=engine(settings, jobs),
+            engine=engine_name,
         )
     )
+
+
+def runner_kind(project: Project) -> str:
+    """`[tool.auditor.mutation] runner`: "auditor" (ours, default) or "mutmut"."""
+    kind = project.config.mutation.runner or DEFAULT_RUNNER
+    if kind not in ("auditor", "mutmut"):
+        raise ConfigError(
+            f'[tool.auditor.mutation] runner must be "auditor" or "mutmut"; got {kind!r}.'
+        )
+    return kind
+
+
+def _pseudo_plan(
+    project: Project, options: Options, card: Scorecard, mutants_dir: Any
+) -> pseudo.PseudoPlan | None:
+    if not project.config.mutation.pseudo_tested or not card.stage_ran("coverage"):
+        return None
+    return pseudo.plan(project, options, mutants_dir)
+
+
+def _pseudo_limit(card: Scorecard) -> Any:
+    durations = {t.id: t.duration for t in card.tests}
+    planner = Planner(durations)
+    return planner.limit
 
 
 def _context(
@@ -172,111 +243,8 @@ def _forced_by_tests(mutants: list[Mutant], changed_files: set[str]) -> set[str]
     }
 
 
-def _run_mutmut(
-    project: Project,
-    ws: Any,
-    settings: MutmutSettings,
-    names: list[str],
-    jobs: int,
-    options: Options,
-) -> tuple[MutmutSettings, str]:
-    """Run mutmut; on a failed clean run in fork mode retry once with forkserver."""
-    outcome = driver.run(ws, compact_names(ws / "mutants", names), jobs, options.console)
-    note = ""
-    if (
-        outcome.exit_code != 0
-        and outcome.clean_run_failed
-        and settings.process_isolation == "fork"
-        and not project.config.mutation.get("process-isolation")
-    ):
-        note = (
-            "the suite keeps state between runs in one process (mutmut's clean run failed in "
-            'fork mode), so mutants ran with process_isolation="forkserver" (slower)'
-        )
-        if options.console is not None:
-            options.console.print(f"[yellow]mutation[/]: {note}")
-        settings.process_isolation = "forkserver"
-        write_pyproject(project, ws, settings)
-        outcome = driver.run(ws, compact_names(ws / "mutants", names), jobs, options.console)
-    if outcome.exit_code != 0:
-        raise StageFailed(failure_message(project, ws, outcome))
-    crashed = _warm_worker_crashes(ws, settings, names)
-    if crashed:
-        # docs/mutmut-internals.md (fork and forkserver): a worker pre-warmed by `pytest --collect-only` can fail to re-find
-        # tests (pytest exit 4 -> 255) for reasons of the project's own; a cold worker works.
-        retry_note = (
-            f"{len(crashed)} mutants crashed mutmut's pre-warmed forkserver worker (exit 255); "
-            'they were re-run with forkserver_warmup="none"'
-        )
-        note = f"{note}; {retry_note}" if note else retry_note
-        if options.console is not None:
-            options.console.print(f"[yellow]mutation[/]: {retry_note}")
-        settings.forkserver_warmup = "none"
-        write_pyproject(project, ws, settings)
-        outcome = driver.run(ws, compact_names(ws / "mutants", crashed), jobs, options.console)
-        if outcome.exit_code != 0:
-            raise StageFailed(failure_message(project, ws, outcome))
-    return settings, note
-
-
-def _warm_worker_crashes(ws: Any, settings: MutmutSettings, names: list[str]) -> list[str]:
-    """Mutants of this run that ended with exit 255 under a pre-warmed forkserver worker."""
-    if settings.process_isolation != "forkserver" or settings.forkserver_warmup == "none":
-        return []
-    wanted = set(names)
-    return sorted(
-        raw.name
-        for raw in results.read_all(ws / "mutants")
-        if raw.name in wanted and raw.exit_code in (255, -1)
-    )
-
-
-def failure_message(project: Project, ws: Any, outcome: driver.MutmutRun) -> str:
-    text = outcome.output
-    if "could not find any test case" in text or "failed to collect stats" in text.lower():
-        hint = (
-            "mutmut ran the tests but they did not import the workspace copy of the code. Make "
-            "sure the tests import the package by its normal name, and add files the tests read "
-            "to `also-copy` under [tool.auditor]."
-        )
-    elif outcome.clean_run_failed:
-        hint = (
-            "the tests fail inside mutmut's workspace although they pass in your tree: they "
-            "probably read files by a path outside the project, or depend on test order/state. "
-            'Try `[tool.auditor.mutation] process-isolation = "forkserver"`.'
-        )
-    else:
-        hint = "run `python -m mutmut run` in the workspace to see the full output."
-    return (
-        f"mutmut could not run (exit code {outcome.exit_code}) in {ws}: {hint} Last output:\n"
-        f"{outcome.tail()}"
-    )
-
-
-def compact_names(mutants_dir: Any, names: list[str]) -> list[str]:
-    """Whole functions as `key__mutmut_*` globs, single mutants by name: short command lines."""
-    wanted = set(names)
-    by_function: dict[str, list[str]] = {}
-    for raw in results.read_all(mutants_dir):
-        by_function.setdefault(raw.function_key, []).append(raw.name)
-    out: list[str] = []
-    for key, all_names in sorted(by_function.items()):
-        chosen = [n for n in all_names if n in wanted]
-        if chosen and len(chosen) == len(all_names) and len(chosen) > 1:
-            out.append(f"{key}__mutmut_*")
-        else:
-            out.extend(chosen)
-    return out
-
-
 def _changed_lines(project: Project, options: Options) -> dict[str, set[int]] | None:
     """PR mode: the lines changed since `--diff BASE` per project-relative path; None otherwise."""
     if not options.diff:
         return None
     return diffscope.changed_lines(project.root, options.diff)
-
-
-def _pseudo_tested(project: Project, options: Options, card: Scorecard) -> None:
-    if not project.config.mutation.get("pseudo-tested", True) or not card.stage_ran("coverage"):
-        return
-    card.pseudo_tested.extend(pseudo.find_pseudo_tested(project, options, card))

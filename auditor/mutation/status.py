@@ -1,4 +1,9 @@
-"""mutmut exit codes -> our mutant statuses (Stryker's definitions, docs/definitions.md).
+"""Runner outcomes -> our mutant statuses (Stryker's definitions, docs/definitions.md).
+
+`verdict` + `decide` turn what a runner measured (mutmut's exit code, or our runner's record folded
+into the same codes, plus its error text) and the facts the stage knows (arid line, line never
+executed) into one `Verdict`; `apply` writes it to the mutant (skips through the model's
+`Mutant.skip`, which --diff and max-mutants use too).
 
 mutmut maps exit code 255 to "timeout", but 255 is also what a worker returns for any Python
 exception (a pytest usage error after a mutant broke import-time code, a crashed forkserver worker).
@@ -11,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.model import MutantStatus, SkipReason
+from auditor.model import Mutant, MutantStatus, SkipReason
 
 # fraction of the wall limit a worker must have used before a 255 counts as a real timeout
 TIMEOUT_FRACTION = 0.8
@@ -42,7 +47,11 @@ def verdict(
     multiplier: float | None = None,
     constant: float | None = None,
     type_check_error: str = "",
+    error: str = "",
 ) -> Verdict:
+    """The status for a raw exit code (mutmut's, or our runner's folded into mutmut's codes)."""
+    if error:
+        return Verdict("error", error)
     if exit_code is None:
         return Verdict("pending", "not run yet (interrupted or not selected)")
     if exit_code in (1, 3):
@@ -74,3 +83,25 @@ def verdict(
     if exit_code == 2:
         return Verdict("error", "pytest was interrupted (exit 2: collection error or Ctrl-C)")
     return Verdict("error", f"unexpected worker exit code {exit_code} (mutmut: suspicious)")
+
+
+def decide(base: Verdict, *, arid: str | None = None, never_run: bool = False) -> Verdict:
+    """The final verdict: an arid line is skipped; a survivor on a never-executed line is
+    `no_coverage` (coverage.py says no test runs it)."""
+    if arid is not None:
+        return Verdict("skipped", arid, SkipReason.ARID)
+    if base.status in ("survived", "no_coverage") and never_run:
+        return Verdict(
+            "no_coverage", "the mutated line is never executed by the tests (coverage.py)"
+        )
+    return base
+
+
+def apply(mutant: Mutant, result: Verdict) -> None:
+    """Write a verdict to the mutant (the only place a runner's verdict becomes its status)."""
+    if result.status == "skipped":
+        mutant.skip(result.skip_reason or SkipReason.MUTMUT, result.reason)
+        return
+    mutant.status = result.status
+    mutant.reason = result.reason
+    mutant.skip_reason = None

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from auditor.errors import ConfigError
 from auditor.project import SKIP_DIRS, Project
+from auditor.pytest_command import pytest_args
 
 EXTRA_SKIP = {"site-packages", ".idea", ".vscode", "htmlcov", ".coverage"}
 # top-level names in the workspace that are ours or mutmut's, not mirrored from the project
@@ -38,6 +39,7 @@ class MutmutSettings:
     timeout_multiplier: float | None = None
     timeout_constant: float | None = None
     only_mutate: list[str] = field(default_factory=list)
+    do_not_mutate: list[str] = field(default_factory=list)
     forkserver_warmup: str = "collect"
 
     def to_toml(self) -> str:
@@ -58,6 +60,8 @@ class MutmutSettings:
             lines.append(f"forkserver_warmup = {_toml_str(self.forkserver_warmup)}")
         if self.only_mutate:
             lines.append(f"only_mutate = {arr(self.only_mutate)}")
+        if self.do_not_mutate:
+            lines.append(f"do_not_mutate = {arr(self.do_not_mutate)}")
         if self.timeout_multiplier is not None:
             lines.append(f"timeout_multiplier = {float(self.timeout_multiplier)}")
         if self.timeout_constant is not None:
@@ -162,7 +166,7 @@ def default_settings(project: Project, ws: Path) -> MutmutSettings:
     also_copy += [c for c in project.config.also_copy if c not in also_copy]
     tests = [_rel_dir(project, t) for t in project.tests_dirs]
     options = project.config.mutation
-    isolation = str(options.get("process-isolation", "fork"))
+    isolation = options.process_isolation or "fork"
     if isolation not in ("fork", "forkserver"):
         raise ConfigError(
             f'[tool.auditor.mutation] process-isolation must be "fork" or "forkserver"; got '
@@ -172,18 +176,14 @@ def default_settings(project: Project, ws: Path) -> MutmutSettings:
         source_paths=sources,
         also_copy=also_copy,
         test_selection=tests,
-        pytest_args=["-p", "no:cacheprovider", *_benchmark_args(), *project.config.pytest_args],
+        pytest_args=pytest_args(project)[0],
         process_isolation=isolation,
-        timeout_multiplier=options.get("timeout-multiplier"),
-        timeout_constant=options.get("timeout-constant"),
-        only_mutate=[str(g) for g in options.get("only-mutate", [])],
+        timeout_multiplier=options.timeout_multiplier,
+        timeout_constant=options.timeout_constant,
+        only_mutate=[str(g) for g in options.only_mutate],
+        # tests that live inside the package (pkg/test_pkg.py) are copied, never mutated
+        do_not_mutate=[project.rel(p) for p in project.test_modules_in_source()],
     )
-
-
-def _benchmark_args() -> list[str]:
-    import importlib.util
-
-    return ["--benchmark-disable"] if importlib.util.find_spec("pytest_benchmark") else []
 
 
 def _rel_dir(project: Project, path: Path) -> str:

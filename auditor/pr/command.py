@@ -18,6 +18,7 @@ from auditor.project import find_root
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """`auditor pr-comment --scorecard FILE [--base FILE] [--output FILE] [--post] [--pr N] [--repo R]`."""
     parser.add_argument(
         "--scorecard",
         required=True,
@@ -43,6 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Render the comment; write it, post it or print it. UsageError for unreadable scorecards."""
     card = load_scorecard(args.scorecard)
     base = load_scorecard(args.base) if args.base else None
     body = comment.render(card, base=base, config=_config())

@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from auditor import metric_registry
-from auditor.config import Config
+from auditor.config import Config, PrConfig
 from auditor.counts import MutantCounts
 from auditor.model import Finding, Mutant, Scorecard
 from auditor.patch_model import Patch, ProjectNumbers
@@ -202,7 +202,7 @@ def _survivors_section(card: Scorecard, budget: int) -> tuple[str, list[str]]:
         scope = "on changed lines"
     else:
         every = [m for m in card.mutants if m.status == "survived"]
-        survivors, _ = patch_metrics.surface(every, patch_metrics.DEFAULT_MAX_SURVIVORS, 1)
+        survivors, _ = patch_metrics.surface(every, PrConfig().max_survivors, 1)
         hidden = len(every) - len(survivors)
         scope = "(top of the list)"
     if not survivors:
@@ -225,7 +225,7 @@ def _survivors_section(card: Scorecard, budget: int) -> tuple[str, list[str]]:
         notes.append(
             f"{_n(hidden, 'more surviving mutant')} {scope} not surfaced (at most "
             f"{card.patch.max_per_line if card.patch else 1} per line and "
-            f"{card.patch.max_survivors if card.patch else patch_metrics.DEFAULT_MAX_SURVIVORS} "
+            f"{card.patch.max_survivors if card.patch else PrConfig().max_survivors} "
             f"per report; see the full report)"
         )
     title = f"#### 🧟 Surviving mutants {scope}: {len(blocks)} shown"

@@ -47,9 +47,11 @@ class DiffScope:
 
     @property
     def files(self) -> list[str]:
+        """The changed files, sorted (project-relative paths)."""
         return sorted(self.lines)
 
     def line_count(self) -> int:
+        """How many lines were added or modified, over all files."""
         return sum(len(v) for v in self.lines.values())
 
 

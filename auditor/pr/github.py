@@ -90,6 +90,7 @@ class Client:
         self.timeout = timeout
 
     def list_comments(self) -> list[dict[str, Any]]:
+        """Every comment of the pull request (all pages), as GitHub's JSON objects."""
         url: str | None = (
             f"{self.target.api}/repos/{self.target.repo}/issues/{self.target.pr}"
             f"/comments?per_page=100"
@@ -104,11 +105,13 @@ class Client:
         return out
 
     def create(self, body: str) -> dict[str, Any]:
+        """Post a new comment; GitHub's JSON for it."""
         url = f"{self.target.api}/repos/{self.target.repo}/issues/{self.target.pr}/comments"
         data, _ = self._request("POST", url, {"body": body})
         return data if isinstance(data, dict) else {}
 
     def update(self, comment_id: int, body: str) -> dict[str, Any]:
+        """Replace the body of comment `comment_id`; GitHub's JSON for it."""
         url = f"{self.target.api}/repos/{self.target.repo}/issues/comments/{comment_id}"
         data, _ = self._request("PATCH", url, {"body": body})
         return data if isinstance(data, dict) else {}

@@ -25,6 +25,7 @@ from auditor.reports import json_report
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """`auditor merge SHARD.json... [--json FILE] [--allow-partial]`."""
     parser.add_argument(
         "scorecards",
         nargs="+",
@@ -42,6 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Merge the shard scorecards and write (or print) the result; UsageError for shards that do not belong together."""
     cards = [patch_metrics.load_scorecard(path) for path in args.scorecards]
     merged = merge(cards, load_config(find_root(Path.cwd())), allow_partial=args.allow_partial)
     text = json_report.render(merged)

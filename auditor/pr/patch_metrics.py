@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor import score
-from auditor.config import Config
+from auditor.config import Config, PrConfig
 from auditor.errors import UsageError
 from auditor.metric_registry import PROJECT_DELTA
 from auditor.model import Finding, Mutant, Scorecard, SkipReason
@@ -34,16 +34,14 @@ from auditor.patch_model import (
 )
 from auditor.pr import diffscope
 
-DEFAULT_MAX_SURVIVORS = 10
-DEFAULT_MAX_PER_LINE = 1
-
 
 def pr_settings(config: Config | None) -> tuple[int, int]:
-    """(max-survivors, max-per-line) from `[tool.auditor.pr]`, with Google-style defaults."""
-    table = (config.pr if config else {}) or {}
-    max_survivors = int(table.get("max-survivors", DEFAULT_MAX_SURVIVORS))
-    max_per_line = int(table.get("max-per-line", DEFAULT_MAX_PER_LINE))
-    return max(0, max_survivors), max(1, max_per_line)
+    """(max-survivors, max-per-line) from `[tool.auditor.pr]` (defaults there: 10 and 1).
+
+    A negative max-survivors counts as 0 and a max-per-line below 1 as 1.
+    """
+    table = config.pr if config else PrConfig()
+    return max(0, table.max_survivors), max(1, table.max_per_line)
 
 
 def check_inputs(root: Path, base: str | None, base_scorecard: str | None) -> None:
@@ -312,6 +310,7 @@ def new_findings(card: Scorecard, changed_files: list[str] | None = None) -> lis
 
 
 def finding_key(finding: Finding) -> str:
+    """A finding's identity across scans: its fingerprint, else `rule:path:line`."""
     return finding.fingerprint or f"{finding.rule}:{finding.path}:{finding.line}"
 
 

@@ -21,14 +21,6 @@ def shard_of(mutant_id: str, n: int) -> int:
     return int.from_bytes(digest[:8], "big") % n + 1
 
 
-def in_shard(mutant_id: str, shard: tuple[int, int] | None) -> bool:
-    """True when this run (`options.shard`, None = unsharded) should run the mutant."""
-    if shard is None:
-        return True
-    k, n = shard
-    return shard_of(mutant_id, n) == k
-
-
 def parse_shard(value: str) -> tuple[int, int]:
     """ "2/4" -> (2, 4), with a usage error that shows the expected form."""
     try:

@@ -20,8 +20,6 @@ from typing import Any
 
 from auditor_strategies.fields import recipe_of
 
-MAX_SOURCE = 2000  # a witness call longer than this is not a readable test
-
 
 class Unrenderable(ValueError):
     """The value cannot be written as a Python expression that rebuilds it."""

@@ -21,13 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.config import Config
+from auditor.config import Config, WitnessConfig
 from auditor.model import Mutant, Scorecard, Witness, from_jsonable
 from auditor.properties.names import parse_mutant_name
 from auditor.properties_model import WitnessEvidence
 
-DEFAULT_MAX_EXAMPLES = 300
-DEFAULT_SECONDS = 10.0
 CALL_TIMEOUT = 1.0
 STARTUP_SECONDS = 60.0  # importing Hypothesis and the project in a fresh interpreter
 OUTCOMES = ("witness", "likely_equivalent", "unverified", "skipped", "error")
@@ -54,8 +52,8 @@ class WitnessSettings:
     """`[tool.auditor.witness]` plus `[tool.auditor] strategies`, with defaults."""
 
     enabled: bool = True
-    max_examples: int = DEFAULT_MAX_EXAMPLES
-    seconds: float = DEFAULT_SECONDS  # per mutant
+    max_examples: int = WitnessConfig().max_examples
+    seconds: float = WitnessConfig().seconds  # per mutant
     call_timeout: float = CALL_TIMEOUT
     jobs: int = 1
     total_seconds: float | None = None  # None: derived from the number of mutants
@@ -63,11 +61,11 @@ class WitnessSettings:
 
     @classmethod
     def from_config(cls, config: Config, jobs: int = 1) -> WitnessSettings:
-        table = config.witness or {}
+        table = config.witness
         return cls(
-            enabled=bool(table.get("enabled", True)),
-            max_examples=max(1, int(table.get("max-examples", DEFAULT_MAX_EXAMPLES))),
-            seconds=max(0.1, float(table.get("seconds", DEFAULT_SECONDS))),
+            enabled=table.enabled,
+            max_examples=max(1, table.max_examples),
+            seconds=max(0.1, float(table.seconds)),
             jobs=max(1, jobs),
             strategies=list(config.strategies),
         )

@@ -25,6 +25,7 @@ FORMATS: dict[str, str] = {
 
 
 def renderer(name: str) -> Callable[..., str]:
+    """The render function of format `name` (a key of `FORMATS`); KeyError for an unknown format."""
     module_name, _, func = FORMATS[name].partition(":")
     module = importlib.import_module(module_name)
     fn: Callable[..., str] = getattr(module, func)
@@ -32,4 +33,5 @@ def renderer(name: str) -> Callable[..., str]:
 
 
 def render(name: str, card: Scorecard, **options: Any) -> str:
+    """The report of format `name` for the card, as text; `options` go to the renderer."""
     return renderer(name)(card, **options)

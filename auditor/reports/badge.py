@@ -52,4 +52,5 @@ def build(card: Scorecard) -> dict[str, Any]:
 
 
 def render(card: Scorecard, **_: Any) -> str:
+    """The shields.io endpoint JSON as text."""
     return json.dumps(build(card), sort_keys=True) + "\n"

@@ -32,6 +32,7 @@ class HeadlineRow:
 
 
 def fmt_pct(value: Any) -> str:
+    """`77.8%`, or "n/a" for a value that is not a number."""
     return f"{value:.1f}%" if isinstance(value, (int, float)) else "n/a"
 
 
@@ -105,6 +106,7 @@ def findings_line(summary: Summary) -> str:
 
 
 def mutation_engine(card: Scorecard) -> str:
+    """The mutation engine with its settings as the stage reported it ("mutmut 3.8.1 (fork, 2 children)")."""
     report = card.stage("mutation")
     if report and report.engine:
         return report.engine
@@ -142,6 +144,7 @@ def grouped_findings(card: Scorecard) -> dict[str, list[Any]]:
 
 
 def survivors(card: Scorecard) -> list[Any]:
+    """Surviving mutants, by file, line and id."""
     return sorted(
         (m for m in card.mutants if m.status == "survived"),
         key=lambda m: (m.path, m.line or 0, m.id),

@@ -161,6 +161,37 @@ def _survivors(card: Scorecard) -> str:
     return f'<section id="survivors"><h2>Surviving mutants ({len(items)})</h2>{body}</section>'
 
 
+def _measurement_notes(card: Scorecard) -> str:
+    """Covered code without mutants, test modules pytest skipped, pytest options overridden."""
+    parts = []
+    if card.unmutated:
+        share = card.summary.mutated_share
+        head = f" ({share}% of covered function code was mutated)" if share is not None else ""
+        rows = "".join(
+            f"<div>{_where(u.path, u.line)} <b>{escape(u.function)}</b> "
+            f'<span class="muted">{escape(u.reason)}</span></div>'
+            for u in card.unmutated
+        )
+        parts.append(f"<h3>Covered but not mutated ({len(card.unmutated)}){head}</h3>{rows}")
+    if card.skipped_modules:
+        rows = "".join(
+            f"<div>{_where(m.path, None)} {len(m.tests)} test(s) skipped: "
+            f'<span class="muted">{escape(m.reason)}</span></div>'
+            for m in card.skipped_modules
+        )
+        parts.append(f"<h3>Test modules skipped by pytest</h3>{rows}")
+    if card.pytest_overrides:
+        rows = "".join(
+            f"<div><code>{escape(o.option)}</code> ({escape(o.source)}): "
+            f'<span class="muted">{escape(o.reason)}</span></div>'
+            for o in card.pytest_overrides
+        )
+        parts.append(f"<h3>pytest options not passed on</h3>{rows}")
+    if not parts:
+        return ""
+    return f'<section id="measurement"><h2>What was not measured</h2>{"".join(parts)}</section>'
+
+
 def _excerpt_html(lines: list[str] | None, line: int, end_line: int | None) -> str:
     rows = common.excerpt(lines, line, end_line)
     if not rows:
@@ -257,6 +288,7 @@ def render(
             trend,
             _modules(card),
             _survivors(card),
+            _measurement_notes(card),
             _findings(card, root),
         ]
     )

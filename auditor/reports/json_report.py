@@ -9,4 +9,5 @@ from auditor.model import Scorecard
 
 
 def render(card: Scorecard, **_: Any) -> str:
+    """The JSON scorecard: keys sorted, two-space indent, UTF-8, one trailing newline."""
     return json.dumps(card.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -13,6 +13,7 @@ from auditor.model import Scorecard
 
 
 def build(card: Scorecard) -> ET.Element:
+    """The JUnit tree: one case per quality gate (`meta.gates`) and one failing case per error finding."""
     suites = ET.Element("testsuites", name="auditor")
     gates = card.meta.gates or []
     gate_suite = ET.SubElement(suites, "testsuite", name="auditor.gates")
@@ -48,6 +49,7 @@ def build(card: Scorecard) -> ET.Element:
 
 
 def render(card: Scorecard, **_: Any) -> str:
+    """The JUnit XML document as text."""
     root = build(card)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

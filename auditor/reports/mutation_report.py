@@ -110,6 +110,7 @@ def _status(mutant: Mutant, equivalent_excluded: bool) -> tuple[str, str]:
 def mutant_result(
     mutant: Mutant, lines: list[str] | None, equivalent_excluded: bool
 ) -> dict[str, Any]:
+    """One mutant in Stryker's mutation-testing-report-schema (status, location, replacement, tests)."""
     loc, replacement = location(mutant, lines)
     status, reason = _status(mutant, equivalent_excluded)
     result: dict[str, Any] = {
@@ -146,6 +147,7 @@ def _test_files(card: Scorecard) -> dict[str, Any]:
 
 
 def build(card: Scorecard, root: Path | str | None = None) -> dict[str, Any]:
+    """The whole report (schema version 2 of mutation-testing-elements) as a dict; `root` is read for the sources."""
     thresholds = card.summary.thresholds
     equivalent_excluded = bool(card.summary.mutants and card.summary.mutants.equivalent)
     files: dict[str, Any] = {}
@@ -177,4 +179,5 @@ def build(card: Scorecard, root: Path | str | None = None) -> dict[str, Any]:
 
 
 def render(card: Scorecard, root: Path | str | None = None, **_: Any) -> str:
+    """The report as JSON text."""
     return json.dumps(build(card, root), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

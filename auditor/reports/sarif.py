@@ -163,6 +163,7 @@ def _run(
 
 
 def static_run(card: Scorecard, root: Path | str | None) -> dict[str, Any]:
+    """The SARIF run of the static findings (rules with their metadata, results most severe first)."""
     registry = _registry()
     by_rule: dict[str, list[Finding]] = {}
     for finding in card.findings:
@@ -208,6 +209,7 @@ def mutant_fingerprint(mutant: Mutant) -> str:
 
 
 def mutation_run(card: Scorecard, root: Path | str | None) -> dict[str, Any]:
+    """The SARIF run of the surviving mutants (only the surfaced ones in pull-request mode)."""
     rules = [
         {
             "id": code,
@@ -277,6 +279,7 @@ def mutation_run(card: Scorecard, root: Path | str | None) -> dict[str, Any]:
 
 
 def build(card: Scorecard, root: Path | str | None = None) -> dict[str, Any]:
+    """The SARIF 2.1.0 log as a dict; `root` is read for end columns and snippets."""
     runs = [static_run(card, root)]
     if card.stage_ran("mutation"):
         runs.append(mutation_run(card, root))
@@ -284,4 +287,5 @@ def build(card: Scorecard, root: Path | str | None = None) -> dict[str, Any]:
 
 
 def render(card: Scorecard, root: Path | str | None = None, **_: Any) -> str:
+    """The SARIF log as JSON text."""
     return json.dumps(build(card, root), indent=2, ensure_ascii=False) + "\n"

@@ -35,6 +35,7 @@ def _style(card: Scorecard, value: Any, key: str) -> str:
 
 
 def quiet_line(card: Scorecard, gate_messages: list[str]) -> str:
+    """The one-line summary of `--quiet`: score (with its basis), headline metrics, findings, failed gates."""
     s = card.summary
     parts = [f"score {common.fmt_score(s)}"]
     if s.score_basis and s.score_basis != "all components":
@@ -75,6 +76,12 @@ def _summary_panel(card: Scorecard) -> Panel:
             "mutants",
             str(s.mutants.total),
             common.mutant_line(s) + f"; engine {common.mutation_engine(card)}",
+        )
+    if s.mutated_share is not None:
+        grid.add_row(
+            "mutated",
+            f"{s.mutated_share:.1f}%",
+            f"of covered function code; {s.unmutated or 0} covered unit(s) without mutants",
         )
     pseudo = s.pseudo_tested
     if pseudo is not None and pseudo.checked:
@@ -220,6 +227,22 @@ def _actions(card: Scorecard) -> list[Any]:
     return [Text("Top actions", style="bold"), table]
 
 
+def _unmutated(card: Scorecard, limit: int = 10) -> list[Any]:
+    """Covered code without mutants (up to `limit`), so a score is never read as complete."""
+    if not card.unmutated:
+        return []
+    out: list[Any] = [Text("Covered but not mutated", style="bold")]
+    for item in card.unmutated[:limit]:
+        line = Text(f"  {item.path}:{item.line} ", style="cyan")
+        line.append(f"{item.function}: ", style="bold")
+        line.append(item.reason, style="dim")
+        out.append(line)
+    if len(card.unmutated) > limit:
+        more = len(card.unmutated) - limit
+        out.append(Text(f"  ... and {more} more (JSON: unmutated)", style="dim"))
+    return out
+
+
 def _gates(card: Scorecard, gate_messages: list[str]) -> list[Any]:
     """Every gate with its outcome (from `gates.evaluate`), else just the failure messages."""
     results = card.meta.gates
@@ -255,7 +278,13 @@ def render(
         for extra in (_stages(card), _modules(card)):
             if extra is not None:
                 parts.append(extra)
-        sections = (_diagnostics(card), _findings(card), _actions(card), _gates(card, gates))
+        sections = (
+            _diagnostics(card),
+            _findings(card),
+            _unmutated(card),
+            _actions(card),
+            _gates(card, gates),
+        )
         for section in sections:
             if section:
                 parts += [Text(""), *section]

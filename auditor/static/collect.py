@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from auditor.project import PytestSettings
-from auditor.static.names import ImportMap, dotted
+from auditor.static.names import ImportMap
 
 FIXTURE_DECORATORS = {
     "pytest.fixture",
@@ -88,7 +88,6 @@ class TestFunc(FunctionInfo):
     mark_calls: list[tuple[str, cst.Call | None]] = field(default_factory=list)
     is_given: bool = False
     in_base_class: bool = False
-    nested_in_function: bool = False
     parametrize_names: set[str] = field(default_factory=set)
     usefixtures: list[str] = field(default_factory=list)
 
@@ -468,7 +467,6 @@ class Collector:
                     defaulted=defaulted,
                     decorators=decorators_of(inner, self.imports),
                     is_async=inner.asynchronous is not None,
-                    nested_in_function=True,
                 )
                 self.inv.nested_tests.append(test)
 
@@ -492,7 +490,3 @@ def _call_strings(call: cst.Call) -> list[str]:
         for arg in call.args
         if isinstance(arg.value, cst.SimpleString) and arg.keyword is None
     ]
-
-
-def qualified_call_name(call: cst.Call, imports: ImportMap, params: frozenset[str]) -> str | None:
-    return imports.qualify(call.func, params) if dotted(call.func) else None

@@ -376,7 +376,6 @@ def build_facts(ctx: FileContext, rules: list[Rule]) -> FileFacts:
         facts.fixtures.append(
             FixtureFact(
                 name=fixture.fixture_name,
-                func_name=fixture.name,
                 path=ctx.relpath,
                 line=ctx.line(fixture.node.name),
                 scope=fixture.scope,

@@ -36,7 +36,6 @@ class RawFinding:
 @dataclass
 class FixtureFact:
     name: str
-    func_name: str
     path: str
     line: int
     scope: str
@@ -47,7 +46,6 @@ class FixtureFact:
     returns_mutable: str | None = None
     contains_oracle: bool = False
     source_hash: str = ""
-    uses_monkeypatch_api: bool = False
     patch_targets: list[str] = field(default_factory=list)
 
 
@@ -93,13 +91,10 @@ class TestFact:
     has_local_oracle: bool
     helper_calls: list[str]
     called_params: list[str]
-    mutated_params: list[str] = field(default_factory=list)
     patches: list[PatchFact] = field(default_factory=list)
-    health_check_suppressed: list[str] = field(default_factory=list)
     statement_count: int = 0
     source_hash: str = ""
     getfixturevalue: list[str] = field(default_factory=list)
-    only_assert_true: bool = False
 
 
 @dataclass

@@ -153,15 +153,3 @@ def _suites(node: cst.CSTNode) -> list[cst.BaseSuite]:
     for case in getattr(node, "cases", ()) or ():
         suites.append(case.body)
     return suites
-
-
-def matches(qualified: str | None, *candidates: str) -> bool:
-    """True when `qualified` is one of `candidates` (exact dotted names)."""
-    return qualified is not None and qualified in candidates
-
-
-def matches_suffix(qualified: str | None, *suffixes: str) -> bool:
-    """True when the qualified name ends with one of the dotted suffixes (e.g. `mock.patch`)."""
-    if qualified is None:
-        return False
-    return any(qualified == s or qualified.endswith("." + s) for s in suffixes)

@@ -34,10 +34,6 @@ EXTERNAL_CHECKS = {"subprocess.check_call", "subprocess.check_output"}
 EXTERNAL_METHODS = {"check_returncode", "raise_for_status"}
 
 
-def body_of(func: cst.FunctionDef) -> cst.BaseSuite:
-    return func.body
-
-
 @dataclass
 class OracleScan:
     """What a function body does by way of verification."""

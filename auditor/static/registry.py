@@ -85,11 +85,3 @@ def select_codes(
         if on:
             codes.add(code)
     return codes
-
-
-def enabled_codes(
-    select: list[str], ignore: list[str], extend_select: list[str] | None = None
-) -> set[str]:
-    return select_codes(
-        [(r.code, r.default_enabled) for r in all_rules()], select, ignore, extend_select
-    )

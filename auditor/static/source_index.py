@@ -87,11 +87,6 @@ class SourceIndex:
     def packages(self) -> set[str]:
         return {name.split(".")[0] for name in self.modules}
 
-    def is_project_module(self, dotted_name: str) -> bool:
-        return any(dotted_name == m or dotted_name.startswith(m + ".") for m in self.modules) or (
-            dotted_name.split(".")[0] in self.packages
-        )
-
     def resolve(self, target: str, depth: int = 0) -> tuple[str, str]:
         """Classify a dotted patch target -> (kind, qualified) with kind in
         'project' (defined in a project module), 'external' (stdlib/third party), 'unknown'.
@@ -116,18 +111,6 @@ class SourceIndex:
         if top in self.packages:
             return "unknown", target
         return "external", target
-
-    def defining_module(self, target: str) -> str | None:
-        kind, qualified = self.resolve(target)
-        if kind != "project":
-            return None
-        parts = qualified.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            name = ".".join(parts[:cut])
-            if name in self.modules:
-                return name
-        return None
-
 
 def module_name(path: Path, source_root: Path) -> str:
     rel = path.relative_to(source_root).with_suffix("")

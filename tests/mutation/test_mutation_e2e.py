@@ -55,7 +55,9 @@ def test_describe_runs():
 """
 
 
-def make_project(root: Path, tests: str = WEAK_TESTS, pos: str | None = POS_TESTS) -> Path:
+def make_project(
+    root: Path, tests: str = WEAK_TESTS, pos: str | None = POS_TESTS, runner: str = "auditor"
+) -> Path:
     (root / "pkg").mkdir(parents=True)
     (root / "pkg" / "__init__.py").write_text("")
     (root / "pkg" / "calc.py").write_text(CALC)
@@ -63,7 +65,9 @@ def make_project(root: Path, tests: str = WEAK_TESTS, pos: str | None = POS_TEST
     (root / "tests" / "test_calc.py").write_text(tests)
     if pos is not None:
         (root / "tests" / "test_pos.py").write_text(pos)
-    (root / "pyproject.toml").write_text('[project]\nname = "pkg"\nversion = "0"\n')
+    (root / "pyproject.toml").write_text(
+        f'[project]\nname = "pkg"\nversion = "0"\n\n[tool.auditor.mutation]\nrunner = "{runner}"\n'
+    )
     return root
 
 
@@ -109,16 +113,23 @@ def by_description(card: dict[str, Any], line: int, description: str) -> dict[st
     return found[0]
 
 
+ENGINES = {
+    "auditor": "auditor warm runner, mutmut 3.8.1 mutants, 2 workers",
+    "mutmut": "mutmut 3.8.1 (fork, 2 children)",
+}
+
+
+@pytest.mark.parametrize("runner", ["auditor", "mutmut"])
 def test_scan_reports_mutmut_verdicts_leaves_the_tree_alone_and_reruns_on_test_change(
-    tmp_path: Path,
+    tmp_path: Path, runner: str
 ) -> None:
-    root = make_project(tmp_path / "proj")
+    root = make_project(tmp_path / "proj", runner=runner)
     before = tree_hashes(root)
     code, card, output = scan(root, "--only", "mutation")
     assert code == 0, output
     assert tree_hashes(root) == before  # nothing but .auditor/ was written
     report = next(s for s in card["stages"] if s["name"] == "mutation")
-    assert report["ran"] and report["engine"].startswith("mutmut 3.8.1 (fork, 2 children)")
+    assert report["ran"] and report["engine"].startswith(ENGINES[runner])
 
     weak = by_description(card, 2, "`>` -> `>=`")
     assert weak["status"] == "survived"  # no test checks is_positive(0)
@@ -229,10 +240,30 @@ def test_describe():
 """
 
 
-def test_ctrl_c_keeps_finished_results_and_the_next_scan_resumes(tmp_path: Path) -> None:
+def _finished(meta: Path, runner: str) -> dict[str, Any]:
+    """Mutant id -> result saved so far (mutmut's .meta, or our runner's streamed results)."""
+    if runner == "auditor":
+        from auditor.mutation.store import ResultStore
+
+        return {k: r.exit_code for k, r in ResultStore(meta.parent.parent).load().items()}
+    try:
+        return {
+            k: v
+            for k, v in json.loads(meta.read_text())["exit_code_by_key"].items()
+            if v is not None
+        }
+    except (OSError, ValueError):
+        return {}
+
+
+@pytest.mark.parametrize("runner", ["auditor", "mutmut"])
+def test_ctrl_c_keeps_finished_results_and_the_next_scan_resumes(
+    tmp_path: Path, runner: str
+) -> None:
     root = make_project(tmp_path / "proj", SLOW_TESTS, pos=None)
     (root / "pyproject.toml").write_text(
         '[project]\nname = "pkg"\nversion = "0"\n\n[tool.auditor.mutation]\npseudo-tested = false\n'
+        f'runner = "{runner}"\n'
     )
     out = tmp_path / "first.json"
     proc = subprocess.Popen(
@@ -258,18 +289,14 @@ def test_ctrl_c_keeps_finished_results_and_the_next_scan_resumes(tmp_path: Path)
     finished = 0
     while time.time() < deadline and finished < 3:
         time.sleep(0.2)
-        if meta.is_file():
-            try:
-                codes = json.loads(meta.read_text())["exit_code_by_key"].values()
-            except ValueError:
-                continue
-            finished = sum(1 for c in codes if c is not None)
-    assert finished >= 3, "mutmut never produced results"
+        finished = len(_finished(meta, runner))
+    assert finished >= 3, "the runner never produced results"
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     proc.wait(timeout=60)
     saved = json.loads(meta.read_text())["exit_code_by_key"]
-    done = {k for k, v in saved.items() if v is not None}
+    done = {k for k, v in saved.items() if v is not None}  # folded into mutmut's .meta on Ctrl-C
     assert done and len(done) < len(saved)
+    assert set(_finished(meta, runner)) >= done
 
     code, card, output = scan(root, "--only", "mutation")
     assert code == 0, output
@@ -295,6 +322,7 @@ def test_suite_with_state_between_runs_falls_back_to_forkserver(tmp_path: Path) 
     (root / "pkg" / "calc.py").write_text("def double(n):\n    return n * 2\n")
     (root / "pyproject.toml").write_text(
         '[project]\nname = "pkg"\nversion = "0"\n\n[tool.auditor.mutation]\npseudo-tested = false\n'
+        'runner = "mutmut"\n'
     )
     code, card, output = scan(root, "--only", "mutation")
     assert code == 0, output
@@ -305,3 +333,17 @@ def test_suite_with_state_between_runs_falls_back_to_forkserver(tmp_path: Path) 
         "`2` -> `3`": "killed",
     }
     assert all(m["duration"] is None for m in card["mutants"])  # forkserver records no durations
+
+
+def test_our_runner_needs_no_fallback_for_a_suite_with_state_between_runs(tmp_path: Path) -> None:
+    """Every mutant runs in a fork of a session that never ran a test: no state carries over."""
+    root = make_project(tmp_path / "proj", STATEFUL_TESTS, pos=None)
+    (root / "pkg" / "calc.py").write_text("def double(n):\n    return n * 2\n")
+    code, card, output = scan(root, "--only", "mutation")
+    assert code == 0, output
+    report = next(s for s in card["stages"] if s["name"] == "mutation")
+    assert "forkserver" not in report["reason"]
+    assert {m["description"]: m["status"] for m in card["mutants"]} == {
+        "`*` -> `/`": "killed",
+        "`2` -> `3`": "killed",
+    }

@@ -205,7 +205,7 @@ def test_classify_names_mutmut_operator_families() -> None:
 
 
 def test_compact_names_uses_globs_only_for_whole_functions(tmp_path: Path) -> None:
-    from auditor.mutation.stage import compact_names
+    from auditor.mutation.mutmut_run import compact_names
 
     mutants = write_fixture(tmp_path)
     every = [

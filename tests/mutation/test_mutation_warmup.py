@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from auditor.mutation.stage import _warm_worker_crashes, engine
+from auditor.mutation.mutmut_run import engine
+from auditor.mutation.mutmut_run import warm_worker_crashes as _warm_worker_crashes
 from auditor.mutation.workspace import MutmutSettings
 
 

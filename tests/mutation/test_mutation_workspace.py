@@ -75,3 +75,21 @@ def test_settings_toml_quotes_values_and_adds_forkserver_warmup() -> None:
     assert table["also_copy"] == ['we"ird/']
     assert table["process_isolation"] == "forkserver" and table["forkserver_warmup"] == "collect"
     assert table["timeout_multiplier"] == 2.0 and table["timeout_constant"] == 0.5
+
+
+def test_mutation_runs_neutralise_the_same_plugins_as_the_coverage_run(tmp_path: Path) -> None:
+    from auditor.mutation.command import pytest_args, runner_env
+    from auditor.pytest_command import pytest_command
+
+    root = _project(tmp_path)
+    project = load_project(root / "tests")
+    args = pytest_args(project)
+    coverage_run = pytest_command(project, plugins=["auditor.coverage.plugin"]).args
+    assert coverage_run[: len(args)] == args  # the same options, then the coverage plugin
+    assert args[args.index("no:randomly") - 1] == "-p"
+    ws, _ = prepare(project)
+    table = tomllib.loads((ws / "pyproject.toml").read_text())["tool"]["mutmut"]
+    assert table["pytest_add_cli_args"] == args  # mutmut's runs get the same drift fix
+    env = runner_env(ws / "mutants", "pkg.mod.x_f__mutmut_1")
+    assert "PYTHONDONTWRITEBYTECODE" not in env  # bytecode caching in our own workspace
+    assert env["MUTANT_UNDER_TEST"] == "pkg.mod.x_f__mutmut_1"

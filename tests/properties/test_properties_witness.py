@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.config import Config
+from auditor.config import Config, WitnessConfig
 from auditor.meta import Meta
 from auditor.model import Mutant, Scorecard
 from auditor.properties.witness import (
@@ -29,11 +29,11 @@ MUTMUT = str(Path(sys.executable).with_name("mutmut"))
 
 
 def test_settings_come_from_the_witness_table_and_strategies() -> None:
-    config = Config(witness={"max-examples": 50, "seconds": 2}, strategies=["p.t:register"])
+    config = Config(witness=WitnessConfig(max_examples=50, seconds=2), strategies=["p.t:register"])
     settings = WitnessSettings.from_config(config, jobs=2)
     assert (settings.max_examples, settings.seconds, settings.jobs) == (50, 2.0, 2)
     assert settings.strategies == ["p.t:register"] and settings.enabled
-    assert not WitnessSettings.from_config(Config(witness={"enabled": False})).enabled
+    assert not WitnessSettings.from_config(Config(witness=WitnessConfig(enabled=False))).enabled
 
 
 def test_modules_stay_together_when_split_over_workers() -> None:

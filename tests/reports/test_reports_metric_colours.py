@@ -14,7 +14,7 @@ import pytest
 from report_cards import make_full_card
 
 from auditor import metric_registry, score
-from auditor.config import Config
+from auditor.config import Config, ThresholdsConfig, parse_config
 from auditor.model import Scorecard, StageReport
 from auditor.properties_model import Properties
 from auditor.reports import badge, html, terminal
@@ -55,7 +55,7 @@ def test_every_html_headline_tile_uses_its_metrics_band(key: str) -> None:
 
 
 def test_html_tiles_follow_configured_thresholds() -> None:
-    strict = Config(thresholds={"high": 90, "low": 86})
+    strict = Config(thresholds=ThresholdsConfig(high=90, low=86))
     card = _card_with_reach(85, strict)
     assert _tile_class(html.render(card), "property-test reach") == "low"
 
@@ -81,7 +81,7 @@ def test_terminal_colours_property_reach_by_its_band() -> None:
 )
 def test_badge_uses_the_configured_bands(thresholds: dict[str, float], colour: str) -> None:
     card = make_full_card()
-    score.finalize(card, Config(thresholds=thresholds))
+    score.finalize(card, parse_config({"thresholds": thresholds}))
     data = json.loads(badge.render(card))
     assert data["message"] == "50.0%"
     assert data["color"] == colour

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from auditor.model import Finding, ModuleCoverage, Mutant, PseudoTested, Scorecard, Witness
+from auditor.summary import SurvivorAction
 from auditor.top_actions import top_actions
 
 
@@ -38,23 +39,55 @@ def test_ranking_follows_the_documented_impacts() -> None:
     card.coverage = [ModuleCoverage("pkg/c.py", 250, 0)]
     actions = top_actions(card)
     kinds = [(a.kind, a.impact) for a in actions]
-    # pseudo 90+2; error 80; busy 50+min(30,36); rare 50+0+5 (witness); uncovered 40+25; warning 30
-    # equal impacts are ordered by path: pkg/a.py before tests/test_a.py
+    # evidence first: pseudo 90+2; error 80; uncovered 40+25; rare 50+0+5 (witness);
+    # then unproven: busy 50+min(30,36) (no witness, may be equivalent); warning 30
     assert kinds == [
         ("pseudo_tested", 92),
-        ("surviving_mutant", 80),
         ("finding", 80),
         ("uncovered_module", 65),
         ("surviving_mutant", 55),
+        ("surviving_mutant", 80),
         ("finding", 30),
     ]
-    busy = actions[1]
+    assert [a.evidence for a in actions] == [
+        "measured",
+        "error_finding",
+        "measured",
+        "witness",
+        "unproven",
+        "unproven",
+    ]
+    busy = actions[4]
+    assert isinstance(busy, SurvivorAction)
     assert busy.mutant == "m1" and "(+1 more in this function)" in busy.title
     assert busy.diff == "-a\n+b"
-    assert actions[4].witness == "def test_x(): ..."
-    assert "rare(1) gives 1 on your code but 2 on the mutant" in actions[4].how
+    rare = actions[3]
+    assert isinstance(rare, SurvivorAction)
+    assert rare.witness == "def test_x(): ..."
+    assert "rare(1) gives 1 on your code but 2 on the mutant" in rare.how
     assert [a.rank for a in actions] == list(range(1, 7))
-    assert actions[2].where == "tests/test_a.py:3"
+    assert actions[1].where == "tests/test_a.py:3"
+
+
+def test_unproven_equivalence_never_advises_a_pragma() -> None:
+    card = Scorecard()
+    card.mutants = [
+        Mutant(
+            "m1",
+            "survived",
+            "pkg/a.py",
+            3,
+            function="table",
+            covered_by=["t"] * 2,
+            likely_equivalent=True,
+        ),
+        Mutant("m2", "survived", "pkg/a.py", 9, function="other", covered_by=["t"]),
+    ]
+    actions = top_actions(card)
+    # 50+3 beats 50+6-20 for a likely equivalent
+    assert [a.mutant for a in actions if isinstance(a, SurvivorAction)] == ["m2", "m1"]
+    assert all("pragma" not in a.how for a in actions)
+    assert "may be equivalent" in actions[1].how
 
 
 def test_at_most_ten_actions() -> None:

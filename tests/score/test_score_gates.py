@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from auditor import gates, history, score
-from auditor.config import Config
+from auditor.config import Config, parse_config
 from auditor.errors import UsageError
 from auditor.meta import StaticStats
 from auditor.model import Finding, ModuleCoverage, Mutant, Scorecard, StageReport
@@ -35,7 +35,7 @@ def _card(ran: tuple[str, ...] = ("static", "coverage", "mutation")) -> Scorecar
 
 
 def _project(tmp_path: Path, **config: object) -> SimpleNamespace:
-    return SimpleNamespace(root=tmp_path, config=Config(**config))  # type: ignore[arg-type]
+    return SimpleNamespace(root=tmp_path, config=parse_config(config))
 
 
 def _options(**fail_under: float) -> Options:

@@ -185,7 +185,7 @@ def test_configured_weights_change_the_mix_and_zero_drops_a_component() -> None:
     card.tests = [TestResult(id="t1")]
     card.coverage = [ModuleCoverage("pkg/a.py", 10, 10)]
     card.mutants = _mutants(killed=1, survived=1)
-    score.finalize(card, Config(score={"mutation": 1, "coverage": 1, "findings": 0}))
+    score.finalize(card, Config(score={"mutation": 1.0, "coverage": 1.0, "findings": 0.0}))
     s = card.summary
     # (50 + 100) / 2; findings (100) has weight 0 and is listed as excluded
     assert s.score == 75.0
@@ -239,7 +239,7 @@ def test_property_reach_is_reported_but_weighted_only_when_configured() -> None:
     assert card.summary.score is None
     reasons = {e.component: e.reason for e in card.summary.excluded}
     assert reasons["properties"].startswith("weight is 0 by default")
-    score.finalize(card, Config(score={"properties": 5}))
+    score.finalize(card, Config(score={"properties": 5.0}))
     assert card.summary.score == 25.0
 
 

@@ -288,7 +288,6 @@ class SharedMutableFixture(Rule):
         for test in ctx.tests:
             found = scan.mutations(test, set(test.fixture_requests))
             if found and test.nodeid in by_id:
-                by_id[test.nodeid].mutated_params = sorted(found)
                 test_mutations[test.nodeid] = {
                     p: ctx.span(n, test.node).line for p, n in found.items()
                 }

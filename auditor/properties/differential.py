@@ -129,26 +129,48 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def snapshot(value: Any, depth: int = 0) -> Any:
-    """A hashable structural picture of `value` (NaN-safe, address-free)."""
+def snapshot(value: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
+    """A hashable structural picture of `value` (NaN-safe, address-free).
+
+    With `budget` (a one-item list), at most that many parts are pictured; the rest is
+    "<large>" (the budget is spent in place)."""
     if depth > 8:
         return ("<deep>",)
+    if budget is not None:
+        if budget[0] <= 0:
+            return ("<large>",)
+        budget[0] -= 1
     if isinstance(value, (list, tuple)):
-        return (type(value).__name__, tuple(snapshot(v, depth + 1) for v in value))
+        return (type(value).__name__, tuple(snapshot(v, depth + 1, budget) for v in value))
     if isinstance(value, dict):
         return (
             "dict",
-            tuple((snapshot(k, depth + 1), snapshot(v, depth + 1)) for k, v in value.items()),
+            tuple(
+                (snapshot(k, depth + 1, budget), snapshot(v, depth + 1, budget))
+                for k, v in value.items()
+            ),
         )
     if isinstance(value, (set, frozenset)):
-        return (type(value).__name__, tuple(sorted(repr(snapshot(v, depth + 1)) for v in value)))
+        parts = (repr(snapshot(v, depth + 1, budget)) for v in value)
+        return (type(value).__name__, tuple(sorted(parts)))
     if has_identity_eq(value):
-        return (type(value).__qualname__, snapshot(vars(value), depth + 1))
+        return (type(value).__qualname__, snapshot(vars(value), depth + 1, budget))
     try:
         text = repr(value)
     except Exception:
         text = "<unrepresentable>"
+    if budget is not None:
+        text = text[:LARGE_REPR]  # a picture of locals, never a comparison of results
     return (type(value).__qualname__, _ADDRESS.sub("", text))
+
+
+LOCALS_PARTS = 5000  # parts of a function's locals pictured at its return (reach.py)
+LARGE_REPR = 10_000
+
+
+def picture_locals(values: dict[str, Any]) -> Any:
+    """A bounded structural picture of a function's local variables (for `reach.watching`)."""
+    return snapshot(values, budget=[LOCALS_PARTS])
 
 
 def same_value(a: Any, b: Any) -> bool:
@@ -215,7 +237,7 @@ def execute(
     side = "mutant" if mutant else "original"
     watch = Watch()
     try:
-        with time_limit(timeout), watching(site, side, want_locals, snapshot) as watch:
+        with time_limit(timeout), watching(site, side, want_locals, picture_locals) as watch:
             if target.kind == "init":
                 assert target.cls is not None
                 obj = target.cls(*args, **kw)

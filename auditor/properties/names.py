@@ -29,7 +29,6 @@ class MutantName:
         return self.mangled.rpartition("__mutmut_")[0] + "__mutmut_orig"
 
 
-
 def parse_mutant_name(name: str) -> MutantName:
     """Parse a mutmut mutant name; ValueError for anything else."""
     prefix, sep, number = name.rpartition("__mutmut_")

@@ -47,7 +47,7 @@ import sdist
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CACHE = HERE / ".cache"
-SHARED_SDISTS = Path("/work/cache/sdists")
+SHARED_SDISTS = (Path("/work/cache/sdists"), Path("/work/cache/venvs-corpus/sdists"))
 DEFAULT_BASELINE = "ff46a14"  # main before the evidence-based witness search (issue 10/13)
 OUTCOMES = ("witness", "likely_equivalent", "unverified", "skipped", "error")
 
@@ -97,17 +97,17 @@ SPECS = {
 PROJECTS = ["sample", *SPECS]
 
 
-def prepare(name: str, work: Path) -> tuple[Path, str]:
-    """A fresh copy of the project under `work` with the witness search switched off."""
+def prepare(name: str, work: Path, max_mutants: int | None) -> tuple[Path, str]:
+    """A fresh copy of the project under `work` with the witness search switched off (and a
+    mutation budget when `max_mutants` is given)."""
     if name == "sample":
         target = work / "sample_project"
         shutil.copytree(ROOT / "sample_project", target, ignore=shutil.ignore_patterns(".auditor"))
         tests, toml = "tests", ""
     else:
         spec = SPECS[name]
-        archive = next(SHARED_SDISTS.glob(f"{spec.stem}.tar.gz"), None) or sdist.download(
-            spec.requirement, spec.stem, CACHE
-        )
+        found = [p for folder in SHARED_SDISTS for p in folder.glob(f"{spec.stem}.tar.gz")]
+        archive = found[0] if found else sdist.download(spec.requirement, spec.stem, CACHE)
         sdist.extract(archive, work)
         target = work / spec.stem
         tests, toml = spec.tests, spec.toml
@@ -116,6 +116,8 @@ def prepare(name: str, work: Path) -> tuple[Path, str]:
     if toml:
         text += f"\n[tool.auditor]\n{toml}\n"
     text += "\n[tool.auditor.witness]\nenabled = false\n"
+    if max_mutants:
+        text += f"\n[tool.auditor.mutation]\nmax-mutants = {max_mutants}\n"
     pyproject.write_text(text, encoding="utf-8")
     return target, tests
 
@@ -143,7 +145,19 @@ def load() -> str:
 def scan(python: Path, project: Path, tests: str) -> tuple[dict[str, Any], float]:
     started = time.perf_counter()
     proc = subprocess.run(
-        [str(python), "-m", "auditor", "scan", tests, "--skip", "static", "--json", "card.json", "--quiet", "--no-color"],
+        [
+            str(python),
+            "-m",
+            "auditor",
+            "scan",
+            tests,
+            "--skip",
+            "static",
+            "--json",
+            "card.json",
+            "--quiet",
+            "--no-color",
+        ],
         cwd=project,
         env=clean_env(),
         capture_output=True,
@@ -203,10 +217,15 @@ def summarise(side: dict[str, Any]) -> dict[str, Any]:
 
 
 def evidence_table(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Likely-equivalent claims with their evidence, and the reasons of everything else."""
     claims = [r for r in results.values() if r["outcome"] == "likely_equivalent"]
-    distinct = sorted(
-        int((r.get("evidence") or {}).get("distinct") or r["examples"]) for r in claims
-    )
+
+    def count(r: dict[str, Any]) -> int:
+        # the baseline has no evidence: its claims rest on `examples` compared
+        return int((r.get("evidence") or {}).get("conclusive", r["examples"]))
+
+    budgets = sorted(count(r) for r in claims)
+    met = sum(1 for r in claims if (r.get("evidence") or {}).get("budget_met"))
     reasons = Counter(
         f"{r['outcome']}: {reason_of(r)}"
         for r in results.values()
@@ -214,8 +233,10 @@ def evidence_table(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
     )
     return {
         "claims": len(claims),
-        "distinct_examples_min": distinct[0] if distinct else None,
-        "distinct_examples_median": distinct[len(distinct) // 2] if distinct else None,
+        "claims_with_budget_met": met,
+        "claim_examples_min": budgets[0] if budgets else None,
+        "claim_examples_median": budgets[len(budgets) // 2] if budgets else None,
+        "claims_of_one_example": sum(1 for b in budgets if b <= 1),
         "reasons": dict(reasons.most_common()),
     }
 
@@ -229,7 +250,7 @@ def run_project(name: str, args: argparse.Namespace, work: Path) -> dict[str, An
         ),
         "after": layered.layered_python(base, ROOT, venvs),
     }
-    project, tests = prepare(name, work)
+    project, tests = prepare(name, work, args.max_mutants)
     card, scan_wall = scan(pythons["after"], project, tests)
     workspace = Path(card["meta"]["mutation_workspace"]) / "mutants"
     ids = [m["id"] for m in card["mutants"] if m["status"] == "survived" and "__mutmut_" in m["id"]]
@@ -320,6 +341,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-examples", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=10.0, help="per-mutant budget")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--max-mutants", type=int, help="[tool.auditor.mutation] max-mutants for the scan"
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temporary project copies")
     args = parser.parse_args(argv)

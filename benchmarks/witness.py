@@ -313,8 +313,10 @@ def print_report(result: dict[str, Any]) -> None:
     for label in ("before", "after"):
         ev = result[f"evidence_{label}"]
         print(
-            f"{label}: likely-equivalent claims {ev['claims']} (distinct examples min "
-            f"{ev['distinct_examples_min']}, median {ev['distinct_examples_median']})"
+            f"{label}: likely-equivalent claims {ev['claims']} (evidence: budget met "
+            f"{ev['claims_with_budget_met']}; examples behind a claim min "
+            f"{ev['claim_examples_min']}, median {ev['claim_examples_median']}; claims resting on "
+            f"one example {ev['claims_of_one_example']})"
         )
         for reason, count in ev["reasons"].items():
             print(f"    {count:4d}  {reason}")

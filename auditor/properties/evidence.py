@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-PROBE = 12  # reached inputs before an early stop may be decided
+PROBE = 20  # reached inputs before an early stop may be decided
 NEAR_MISS_FACTOR = 3  # a search with near misses may run this many times max-examples inputs
 UNREACHED_LIMIT = 60  # distinct inputs without reaching the mutation before giving up
 

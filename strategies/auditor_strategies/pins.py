@@ -41,6 +41,7 @@ from auditor_strategies.literals import Literals
 
 MAX_PINS = 512  # more boundary inputs than this and a claim of equivalence is not made
 MAX_LENGTH_PIN = 64  # int literals up to this also pin the length of strings and sequences
+PAIR_OPTIONS = 24  # options per parameter that `pairwise_rows` combines
 
 
 class NoSimplestValue(Exception):
@@ -249,7 +250,9 @@ def pairwise_rows(
     with them come last and other parameters are not filled with them; `fill` is a row the
     function accepted, whose options fill the parameters a row leaves free when nothing else
     is gained."""
-    sizes = [len(opts) for opts in table.options]
+    # the first options of each parameter are its own literals: pairing beyond them costs
+    # quadratic time for inputs the random phase draws anyway
+    sizes = [min(len(opts), PAIR_OPTIONS) for opts in table.options]
     n = len(sizes)
     if n < 2 or limit <= 0:
         return []
@@ -299,7 +302,8 @@ def _best_fill(
     def score(c: int) -> tuple[bool, int, bool]:
         return (k, c) not in bad, _gain(k, c, row, uncovered), c == fallback
 
-    return max(range(size), key=score)
+    candidates = [*range(size), *([fallback] if fallback >= size else [])]
+    return max(candidates, key=score)
 
 
 def _gain(k: int, c: int, row: list[int | None], uncovered: set[tuple[int, int, int, int]]) -> int:

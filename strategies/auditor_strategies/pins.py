@@ -302,8 +302,11 @@ def _best_fill(
     def score(c: int) -> tuple[bool, int, bool]:
         return (k, c) not in bad, _gain(k, c, row, uncovered), c == fallback
 
-    candidates = [*range(size), *([fallback] if fallback >= size else [])]
-    return max(candidates, key=score)
+    candidates: list[int] = list(range(size))
+    if fallback >= size:
+        candidates.append(fallback)
+    best: int = max(candidates, key=score)
+    return best
 
 
 def _gain(k: int, c: int, row: list[int | None], uncovered: set[tuple[int, int, int, int]]) -> int:

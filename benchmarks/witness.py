@@ -7,10 +7,11 @@
 
 For each project: a fresh copy in a temporary directory, then the real pipeline
 `auditor scan <tests> --skip static` (coverage.py, then the mutation stage) with the witness search
-switched off, run by the current tree. On that one mutation workspace, the witness search of the
-surviving mutants then runs twice, with the same settings: once with auditor at `--baseline` (a git
-revision, exported with `git archive`) and once with the current tree, each through an interpreter
-that imports that tree on top of the project's environment (`layered.py`). Printed side by side:
+switched off. On that one mutation workspace, the witness search of the
+surviving mutants then runs twice, with the same settings: once with auditor at `--baseline` and
+once at `--after` (git revisions, default HEAD, exported with `git archive`), each through an
+interpreter that imports that tree on top of the project's environment (`layered.py`). The scan
+itself runs with the `--after` tree. Printed side by side:
 
 - survivors searched, verified witnesses, likely-equivalent claims, unverified, skipped, error;
 - wall seconds of the search, CPU seconds of its workers (the trusted figure on a shared machine),
@@ -248,7 +249,9 @@ def run_project(name: str, args: argparse.Namespace, work: Path) -> dict[str, An
         "before": layered.layered_python(
             base, layered.export_tree(args.baseline, CACHE / "trees"), venvs
         ),
-        "after": layered.layered_python(base, ROOT, venvs),
+        "after": layered.layered_python(
+            base, layered.export_tree(args.after, CACHE / "trees"), venvs
+        ),
     }
     project, tests = prepare(name, work, args.max_mutants)
     card, scan_wall = scan(pythons["after"], project, tests)
@@ -338,6 +341,12 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline",
         default=DEFAULT_BASELINE,
         help=f"git revision of the 'before' side (default {DEFAULT_BASELINE})",
+    )
+    parser.add_argument(
+        "--after",
+        default="HEAD",
+        help="git revision of the 'after' side (default HEAD: the committed tree, so the "
+        "checkout can change while the benchmark runs)",
     )
     parser.add_argument("--python", help="the project's interpreter (with its test requirements)")
     parser.add_argument("--max-examples", type=int, default=300)

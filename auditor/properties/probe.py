@@ -15,7 +15,9 @@ Every step is recorded in a transcript that `render_transcript` turns into test 
 from __future__ import annotations
 
 import collections.abc
+import functools
 import inspect
+import sys
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,8 +50,16 @@ def make_probe() -> tuple[Callable[..., int], list[tuple[tuple[Any, ...], dict[s
 
 
 def is_probeable(value: Any) -> bool:
-    """A callable compared by calling it: functions, closures, partials, bound methods."""
-    return callable(value) and not isinstance(value, type)
+    """A callable compared by calling it: a Python function, closure or bound method (or a
+    `functools.partial` of one) defined outside the standard library. Builtins and stdlib
+    functions (`os.remove`, `print`) are never called with generated arguments; two such
+    results compare by identity."""
+    if isinstance(value, functools.partial):
+        value = value.func
+    if not (inspect.isfunction(value) or inspect.ismethod(value)):
+        return False
+    top = (getattr(value, "__module__", "") or "").partition(".")[0]
+    return top not in getattr(sys, "stdlib_module_names", ()) and top != "builtins"
 
 
 @dataclass
@@ -69,7 +79,7 @@ class Step:
 class Transcript:
     steps: list[Step] = field(default_factory=list)
     calls: list[Any] | None = None  # the probe's calls, when the probe was passed
-    conclusive: bool = False  # at least one call did not fail with TypeError
+    conclusive: bool = False  # some call returned a value, or raised other than TypeError
 
     def uses_probe(self) -> bool:
         return self.calls is not None
@@ -139,7 +149,6 @@ def transcript(value: Any, probes: list[tuple[Any, ...]]) -> Transcript:
                     out.steps.append(step)
                     out.conclusive = out.conclusive or not isinstance(exc, TypeError)
                     continue
-                out.conclusive = True
                 if PROBE in args:
                     out.calls = calls
                 if is_probeable(result) and depth < MAX_DEPTH:
@@ -150,6 +159,7 @@ def transcript(value: Any, probes: list[tuple[Any, ...]]) -> Transcript:
                 else:
                     step.value = result
                     out.steps.append(step)
+                    out.conclusive = True  # a value was compared
             if PROBE in args:
                 break  # one decorated function is enough; its wrapper gets the other probes
 

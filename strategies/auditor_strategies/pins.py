@@ -50,10 +50,20 @@ class NoSimplestValue(Exception):
 
 @functools.lru_cache(maxsize=256)
 def _simplest_opaque(hint: Any) -> Any:
-    from hypothesis import find
+    """The first value Hypothesis generates for `hint` (its simplest: the generator starts from
+    the all-zero choices), without shrinking and with no example database."""
+    from hypothesis import HealthCheck, Phase, find, settings
 
+    quick = settings(
+        max_examples=10,
+        database=None,
+        derandomize=True,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        deadline=None,
+    )
     try:
-        return find(st.from_type(hint), lambda _: True)
+        return find(st.from_type(hint), lambda _: True, settings=quick)
     except Exception as exc:
         raise NoSimplestValue(f"no value of {hint!r}: {type(exc).__name__}") from exc
 

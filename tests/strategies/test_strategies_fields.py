@@ -157,8 +157,9 @@ def test_unhinted_defaults_are_drawn_from_their_type_where_that_is_safe() -> Non
 
 def test_any_and_object_draw_broad_values() -> None:
     kwargs = strategy(plan_signature(anything), function_literals(anything))
-    seen = {type(drawn["data"]) for drawn in _draws(kwargs, 100)}
-    assert {int, str, list, dict, type(None)} <= seen
+    seen = {type(drawn["data"]) for drawn in _draws(kwargs, 200)}
+    kinds = {int, float, str, bytes, bool, list, tuple, dict, type(None)}
+    assert len(seen & kinds) >= 6, seen  # st.from_type(Any) raises "Could not resolve"
     pinned = [v["data"] for _, v in variants(plan_signature(anything), function_literals(anything))]
     assert 7 in pinned and None in pinned
 

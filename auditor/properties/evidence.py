@@ -11,15 +11,17 @@
 
 Otherwise the mutant is `unverified`, with the reason as a short key (`reason`) and a sentence.
 
-The budget follows what the search can still learn (issue 13). It grows when some inputs are
-near misses (the mutant raised with another message, or its locals differed, while results were
-equal): up to NEAR_MISS_FACTOR times `max-examples` distinct inputs. It stops early when more
-examples cannot teach it anything: after the
-pins and `probe` distinct inputs that ran the mutated code, if each of them changed only the
-function's local state (the result was equal but a local variable differed: a help string kept
-in a parser) or only an exception message, the mutant's change never reaches a comparison; and
-after `unreached_limit` distinct inputs none of which ran the mutated code, the generator does not
-reach it. Both end as `unverified` with that reason, never as a claim.
+The budget follows what the search can still learn (issue 13). It grows after a near miss (the
+mutant raised with another message while results were equal: it took another path): up to
+NEAR_MISS_FACTOR times `max-examples` distinct inputs. Locals that differ alone do not grow it
+(a help string kept in a parser differs on every input). It stops early when more examples
+cannot teach it anything: after the pins, if each of the first WINDOW reaching inputs (at least
+PROBE of them) changed only the function's local state (the result was equal but a local
+variable differed) or only an exception message, the mutant's change never reaches a
+comparison; and after UNREACHED_LIMIT distinct inputs none of which ran the mutated code, the
+generator does not reach it. Both end as `unverified` with that reason, never as a claim. Locals
+are pictured only for the first WINDOW reaching inputs (picturing costs time), so the decision
+rests on those even when the pins outnumber them.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-PROBE = 20  # reached inputs before an early stop may be decided
+PROBE = 20  # reaching inputs watched before an early stop may be decided
+WINDOW = 2 * PROBE  # the first reaching inputs, whose locals are pictured
 NEAR_MISS_FACTOR = 3  # a search with near misses may run this many times max-examples inputs
 UNREACHED_LIMIT = 60  # distinct inputs without reaching the mutation before giving up
 
@@ -65,6 +68,8 @@ class Evidence:
     conclusive: int = 0  # reached and compared conclusively (callables were callable)
     absorbed: int = 0  # reached, equal results, different locals at return
     message_only: int = 0  # reached, same exception type, different message
+    watched: int = 0  # reaching inputs inside the window (the first WINDOW)
+    quiet: int = 0  # of those, the ones that were absorbed or message-only
     differences: int = 0  # inputs on which the two sides differed (witness or not)
     exhausted: bool = False
     locals_checked: bool = True  # the original's locals are deterministic
@@ -88,34 +93,36 @@ class Evidence:
         self.distinct += 1
         return False
 
+    def watching(self) -> bool:
+        """Is the next reaching input inside the window where locals and messages are watched?"""
+        return self.reached < WINDOW
+
     def note_example(
         self, reached: bool, conclusive: bool, absorbed: bool, message_only: bool
     ) -> None:
+        """Count one distinct input: `absorbed` (equal results, different locals) only counts
+        while the locals are deterministic."""
         if not reached:
             return
+        if self.watching():
+            self.watched += 1
+            self.quiet += (absorbed and self.locals_checked) or message_only
         self.reached += 1
         self.conclusive += conclusive
         self.absorbed += absorbed
         self.message_only += message_only
 
-    def near_misses(self) -> int:
-        """Inputs on which the mutant behaved differently without a compared difference (an
-        exception message, the function's locals): a witness is often close to them."""
-        return self.absorbed + self.message_only
-
     def limit(self, max_examples: int) -> int:
         """Distinct inputs this search may run: `max_examples`, and NEAR_MISS_FACTOR times that
-        when some (not all) reaching inputs were near misses."""
-        return max_examples * NEAR_MISS_FACTOR if self.near_misses() else max_examples
+        after a near miss (the mutant raised with another message: it took another path)."""
+        return max_examples * NEAR_MISS_FACTOR if self.message_only else max_examples
 
     def early_stop(self, pins_done: bool) -> str:
         """The reason to stop now (a key), or "" to keep searching."""
         if not pins_done or self.differences:
             return ""
-        if self.reached >= PROBE and self.locals_checked:
-            unseen = self.reached - self.absorbed - self.message_only
-            if unseen == 0:
-                return MESSAGE_ONLY if self.message_only >= self.absorbed else CONFINED
+        if self.watched >= PROBE and self.quiet == self.watched:
+            return MESSAGE_ONLY if self.message_only >= self.absorbed else CONFINED
         if self.reached == 0 and self.distinct >= UNREACHED_LIMIT:
             return NOT_REACHED
         return ""

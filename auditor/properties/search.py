@@ -22,7 +22,6 @@ from auditor.properties.differential import Outcome, Target, changed_state, comp
 from auditor.properties.evidence import (
     NEAR_MISS_FACTOR,
     NOT_REPRODUCED,
-    PROBE,
     UNRENDERABLE,
     Evidence,
     decide,
@@ -137,7 +136,7 @@ def search(
                 return True
         elif fresh:
             ev.seen(key)
-        want_locals = ev.locals_checked and ev.reached < 2 * PROBE and site is not None
+        want_locals = ev.locals_checked and ev.watching() and site is not None
         original = execute(
             target, ctor, kwargs, set_mutant, "", call_timeout, probes, site, want_locals
         )

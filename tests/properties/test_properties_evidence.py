@@ -13,6 +13,7 @@ from auditor.properties.evidence import (
     PINS_CAPPED,
     PROBE,
     UNREACHED_LIMIT,
+    WINDOW,
     Evidence,
     decide,
     min_distinct_for,
@@ -69,19 +70,37 @@ def test_duplicates_are_not_distinct_inputs() -> None:
     assert (evidence.distinct, evidence.duplicates) == (2, 1)
 
 
+def _fed(*examples: tuple[bool, bool, bool], locals_checked: bool = True) -> Evidence:
+    """Evidence after reaching inputs given as (absorbed, message_only, difference)."""
+    evidence = Evidence(locals_checked=locals_checked)
+    for absorbed, message_only, difference in examples:
+        evidence.differences += difference
+        evidence.note_example(True, True, absorbed, message_only)
+    return evidence
+
+
 def test_confined_and_message_only_mutants_stop_after_the_pins_and_the_probe() -> None:
-    confined = Evidence(reached=PROBE, absorbed=PROBE)
+    confined = _fed(*[(True, False, False)] * PROBE)
     assert confined.early_stop(pins_done=False) == ""  # every pin runs first
     assert confined.early_stop(pins_done=True) == CONFINED
-    messages = Evidence(reached=PROBE, message_only=PROBE - 2, absorbed=2)
+    messages = _fed(*[(False, True, False)] * (PROBE - 2), *[(True, False, False)] * 2)
     assert messages.early_stop(pins_done=True) == MESSAGE_ONLY
     # one input that behaved the same on both sides: the mutant may still be found
-    assert Evidence(reached=PROBE, absorbed=PROBE - 1).early_stop(pins_done=True) == ""
+    one_plain = _fed(*[(True, False, False)] * (PROBE - 1), (False, False, False))
+    assert one_plain.early_stop(pins_done=True) == ""
     # locals that change from run to run prove nothing
-    noisy = Evidence(reached=PROBE, absorbed=PROBE, locals_checked=False)
+    noisy = _fed(*[(True, False, False)] * PROBE, locals_checked=False)
     assert noisy.early_stop(pins_done=True) == ""
     # a difference was seen: keep looking for one that can be written down
-    assert Evidence(reached=PROBE, absorbed=PROBE, differences=1).early_stop(True) == ""
+    assert _fed(*[(True, False, False)] * PROBE, (False, False, True)).early_stop(True) == ""
+
+
+def test_the_decision_rests_on_the_watched_window_when_pins_outnumber_it() -> None:
+    # python-slugify's parse_args: 62 pins, every one a help string kept in the parser; only the
+    # first WINDOW reaching inputs have their locals pictured
+    many = _fed(*[(True, False, False)] * WINDOW, *[(False, False, False)] * 22)
+    assert (many.watched, many.quiet, many.reached) == (WINDOW, WINDOW, WINDOW + 22)
+    assert many.early_stop(pins_done=True) == CONFINED
 
 
 def test_unreached_mutants_stop_and_near_misses_extend_the_budget() -> None:
@@ -89,3 +108,4 @@ def test_unreached_mutants_stop_and_near_misses_extend_the_budget() -> None:
     assert Evidence(distinct=UNREACHED_LIMIT - 1).early_stop(pins_done=True) == ""
     assert Evidence().limit(300) == 300
     assert Evidence(message_only=1, reached=40).limit(300) == 300 * NEAR_MISS_FACTOR
+    assert Evidence(absorbed=3, reached=40).limit(300) == 300  # locals alone are no near miss

@@ -18,6 +18,7 @@ from auditor.properties.evidence import (
     MESSAGE_ONLY,
     NO_FREE_INPUTS,
     NOT_REACHED,
+    WINDOW,
     min_distinct_for,
 )
 from auditor.properties.names import parse_mutant_name
@@ -168,6 +169,30 @@ FUNCTIONS = [
             return parser.parse_args(argv)
         """,
         [('help="Age in years"', 'help="XXAge in yearsXX"')],
+    ),
+    trampolined(
+        """
+        def parse_many(argv: list[str]) -> argparse.Namespace:
+            parser = argparse.ArgumentParser(description="Slug tool")
+            parser.add_argument("text", nargs="*", help="Text to slugify")
+            parser.add_argument("--max-length", type=int, default=0, help="Cut to this")
+            parser.add_argument("--separator", type=str, default="-", help="Separator")
+            parser.add_argument("--stopwords", nargs="+", help="Words to drop")
+            parser.add_argument("--regex-pattern", default=None, help="Allowed chars")
+            parser.add_argument("--no-entities", action="store_false", help="No HTML")
+            parser.add_argument("--no-decimal", action="store_false", help="No decimals")
+            parser.add_argument("--no-hexadecimal", action="store_false", help="No hex")
+            parser.add_argument("--word-boundary", action="store_true", help="Whole words")
+            parser.add_argument("--save-order", action="store_true", help="Keep order")
+            parser.add_argument("--allow-unicode", action="store_true", help="Unicode")
+            parser.add_argument("--lowercase", action="store_true", help="Lower case")
+            parser.add_argument("--replacements", nargs="+", help="Pairs to replace")
+            parser.add_argument("--max-words", type=int, default=8, help="Word cap")
+            parser.add_argument("--prefix", default="", help="Put in front")
+            parser.add_argument("--suffix", default="", help="Put after")
+            return parser.parse_args(argv)
+        """,
+        [('help="Whole words"', 'help="XXWhole wordsXX"')],
     ),
     trampolined(
         """
@@ -335,3 +360,15 @@ def test_unbuildable_and_unhinted_parameters_are_skipped_with_reasons(
         _search(f"{MODULE}.x_untyped__mutmut_1", tmp_path)
     with pytest.raises(worker.Skip, match="not a module-level function"):
         _search(f"{MODULE}.x_missing__mutmut_1", tmp_path)
+
+
+def test_help_strings_stop_early_when_the_pins_outnumber_the_watched_inputs(
+    fake_module: types.ModuleType, tmp_path: Path
+) -> None:
+    # python-slugify's parse_args: more boundary inputs than the reaching inputs whose locals are
+    # pictured; the decision rests on those, so the mutant still stops right after the pins
+    record = _search(f"{MODULE}.x_parse_many__mutmut_1", tmp_path)
+    evidence = record["evidence"]
+    assert evidence["pins_total"] > WINDOW
+    assert evidence["stopped_early"] == CONFINED, evidence
+    assert evidence["distinct"] <= evidence["pins_total"] + evidence["pairs_tried"] + 1

@@ -285,6 +285,8 @@ def discover_source(
                 and child.name != "conftest.py"
             ):
                 candidates.append(child)
+            elif base == src and child.is_dir() and _walk_py(child):
+                candidates.append(child)  # a namespace package under src/ (no __init__.py)
     if not candidates:
         # single-module projects: foo.py at the root that is not a test/setup/noxfile
         skip = {"setup.py", "conftest.py", "noxfile.py", "tasks.py", "fabfile.py"}

@@ -31,7 +31,10 @@ def test_package_holding_its_own_tests_is_source_without_its_test_modules(tmp_pa
 
 
 def test_python_files_setting_decides_what_is_a_test_module(tmp_path: Path) -> None:
-    _tree(tmp_path, {**ISO, "pytest.ini": "[pytest]\npython_files = check_*.py\n", "iso/check_a.py": ""})
+    _tree(
+        tmp_path,
+        {**ISO, "pytest.ini": "[pytest]\npython_files = check_*.py\n", "iso/check_a.py": ""},
+    )
     project = load_project(tmp_path / "iso")
     assert [p.name for p in project.source_files()] == ["__init__.py", "core.py", "test_core.py"]
 
@@ -86,3 +89,32 @@ def test_test_files_of_a_package_holding_its_tests_are_its_test_modules(tmp_path
     _tree(tmp_path, ISO)
     project = load_project(tmp_path / "iso")
     assert [p.name for p in project.test_files()] == ["conftest.py", "test_core.py"]
+
+
+def test_namespace_package_under_src_is_source(tmp_path: Path) -> None:
+    _tree(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "src/ns/app/__init__.py": "",
+            "src/ns/app/core.py": "",
+            "tests/test_a.py": "",
+        },
+    )
+    project = load_project(tmp_path / "tests")
+    assert project.source_paths == [tmp_path / "src" / "ns"]
+    assert [p.name for p in project.source_files()] == ["__init__.py", "core.py"]
+
+
+def test_no_source_found_is_a_clear_error_not_a_measurement_of_everything(tmp_path: Path) -> None:
+    import pytest
+
+    from auditor.coverage.runner import write_rcfile
+    from auditor.errors import StageFailed
+
+    _tree(tmp_path, {"pyproject.toml": "", "tests/test_a.py": ""})
+    project = load_project(tmp_path / "tests")
+    assert project.source_paths == []
+    (project.state_dir / "coverage").mkdir(parents=True)
+    with pytest.raises(StageFailed, match="no source package"):
+        write_rcfile(project, project.state_dir / "coverage" / ".coverage")

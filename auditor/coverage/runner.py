@@ -27,6 +27,7 @@ from coverage import Coverage
 
 import auditor
 from auditor.coverage import limits
+from auditor.errors import StageFailed
 from auditor.project import Project
 from auditor.pytest_command import Override, pytest_command
 
@@ -66,6 +67,12 @@ def _measured(project: Project) -> tuple[list[str], list[str]]:
     """(rcfile `[run]` lines that select the project's source, omit patterns)."""
     dirs = [p for p in project.source_paths if p.is_dir()]
     files = [p for p in project.source_paths if not p.is_dir()]
+    if not dirs and not files:
+        # an empty `source =` would measure every file Python imports (the stdlib, auditor)
+        raise StageFailed(
+            f"auditor found no source package under {project.root} to measure. Set "
+            f'`source = ["path/to/package"]` under [tool.auditor] in pyproject.toml.'
+        )
     if files:
         patterns = [str(d.resolve() / "*") for d in dirs] + [str(f.resolve()) for f in files]
         select = ["include =", *(f"    {p}" for p in patterns)]

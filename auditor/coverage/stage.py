@@ -71,6 +71,10 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
             suite = run_suite(project)
     else:
         suite = run_suite(project)
+    # what was overridden explains the run even when the suite then fails
+    card.pytest_overrides.extend(
+        PytestOverride(o.option, o.reason, o.source) for o in suite.overrides
+    )
     check_suite(project, suite)
     cov_map = read_map(project, suite.data_file)
     cov_map.save(map_path(project.state_dir))
@@ -194,7 +198,10 @@ def _load_cached(project: Project, key: str) -> dict[str, Any] | None:
 def _apply(card: Scorecard, result: dict[str, Any]) -> None:
     card.coverage.extend(ModuleCoverage(**m) for m in result["coverage"])
     card.tests.extend(TestResult(**t) for t in result["tests"])
-    card.pytest_overrides.extend(PytestOverride(**o) for o in result.get("pytest_overrides", []))
+    if not card.pytest_overrides:
+        card.pytest_overrides.extend(
+            PytestOverride(**o) for o in result.get("pytest_overrides", [])
+        )
     card.skipped_modules.extend(SkippedModule(**m) for m in result.get("skipped_modules", []))
     if card.pytest_overrides:
         options = ", ".join(o.option for o in card.pytest_overrides)

@@ -57,6 +57,8 @@ def test_a_stage_that_cannot_be_imported_is_an_error_not_a_skipped_stage(tmp_pat
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_a.py").write_text("def test_a():\n    assert 1\n", encoding="utf-8")
+    (tmp_path / "x").mkdir()  # a source package: coverage (which properties needs) can run
+    (tmp_path / "x" / "__init__.py").write_text("", encoding="utf-8")
     monkeypatch.setitem(STAGE_RUNNERS, "properties", "auditor.not_a_module:run")
     with pytest.raises(ModuleNotFoundError, match=r"auditor\.not_a_module"):
         audit(Options(tests=str(tmp_path / "tests"), only={"static", "properties"}, use_cache=False))

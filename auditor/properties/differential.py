@@ -164,6 +164,30 @@ def picture_locals(values: dict[str, Any]) -> Any:
     return snapshot(values, budget=[LOCALS_PARTS])
 
 
+def locals_change(original: Any, mutant: Any, parameters: frozenset[str]) -> Any:
+    """The variables whose pictures differ between two `picture_locals` pictures, leaving out
+    the function's `parameters` (a changed default differs in its parameter on every call; that
+    is the mutation itself, not a change kept inside the function): a hashable
+    ((name picture, original picture, mutant picture), ...) sorted by name, or None when no
+    other variable differs."""
+    if original == mutant:
+        return None
+    if not (_is_dict_picture(original) and _is_dict_picture(mutant)):
+        return (("<locals>", original, mutant),)
+    left, right = dict(original[1]), dict(mutant[1])
+    skip = {snapshot(name) for name in parameters}
+    changed = [
+        (name, left.get(name), right.get(name))
+        for name in sorted(set(left) | set(right), key=repr)
+        if name not in skip and left.get(name) != right.get(name)
+    ]
+    return tuple(changed) or None
+
+
+def _is_dict_picture(picture: Any) -> bool:
+    return isinstance(picture, tuple) and len(picture) == 2 and picture[0] == "dict"
+
+
 def same_value(a: Any, b: Any) -> bool:
     try:
         if type(a) is type(b) and bool(a == b):

@@ -16,8 +16,9 @@ mutant raised with another message while results were equal: it took another pat
 NEAR_MISS_FACTOR times `max-examples` distinct inputs. Locals that differ alone do not grow it
 (a help string kept in a parser differs on every input). It stops early when more examples
 cannot teach it anything: after the pins, if each of the first WINDOW reaching inputs (at least
-PROBE of them) changed only the function's local state (the result was equal but a local
-variable differed) or only an exception message, the mutant's change never reaches a
+PROBE of them) changed only the function's local state in one and the same way (the result was
+equal but a local variable other than a parameter differed, with the same two values on every
+input: `Evidence.same_change`) or only an exception message, the mutant's change never reaches a
 comparison; and after UNREACHED_LIMIT distinct inputs none of which ran the mutated code, the
 generator does not reach it. Both end as `unverified` with that reason, never as a claim. Locals
 are pictured only for the first WINDOW reaching inputs (picturing costs time), so the decision
@@ -80,6 +81,7 @@ class Evidence:
     stopped_early: str = ""
     reason: str = ""
     _keys: set[str] = field(default_factory=set, repr=False)
+    _change: Any = field(default=None, repr=False)  # the locals change of the first confined input
 
     def __contains__(self, key: str) -> bool:
         return key in self._keys
@@ -92,6 +94,16 @@ class Evidence:
         self._keys.add(key)
         self.distinct += 1
         return False
+
+    def same_change(self, change: Any) -> bool:
+        """Is `change` (differential.locals_change of one input, not None) the change the first
+        confined input showed? A change kept inside the function (a help string stored in a
+        parser) is the same on every input; one that depends on the input (an index computed
+        from it, a flag read later) may still reach the result on a rarer input, so it never
+        counts as confined."""
+        if self._change is None:
+            self._change = change
+        return bool(self._change == change)
 
     def watching(self) -> bool:
         """Is the next reaching input inside the window where locals and messages are watched?"""
@@ -130,6 +142,7 @@ class Evidence:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("_keys", None)
+        data.pop("_change", None)
         return data
 
 

@@ -9,6 +9,7 @@ likely-equivalent claim may be made.
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,7 +19,14 @@ from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException, Unsatisfiable
 from hypothesis.statistics import collector
 
-from auditor.properties.differential import Outcome, Target, changed_state, compare, execute
+from auditor.properties.differential import (
+    Outcome,
+    Target,
+    changed_state,
+    compare,
+    execute,
+    locals_change,
+)
 from auditor.properties.evidence import (
     NEAR_MISS_FACTOR,
     NOT_REPRODUCED,
@@ -118,6 +126,7 @@ def search(
         "callables": False,  # the function returned a callable (probe arguments are drawn)
     }
     name_of_test = witness_test_name(name.function, name.cls, name.number)
+    parameters = _parameter_names(target)
     pins_done = [False]
 
     def run_example(
@@ -152,13 +161,13 @@ def search(
         if same:
             state["note"] = state["note"] or note
             absorbed = False
-            if (
-                reached
-                and want_locals
-                and not note
-                and original.watch.locals != mutant.watch.locals
-            ):
-                absorbed = _locals_deterministic(
+            change = (
+                locals_change(original.watch.locals, mutant.watch.locals, parameters)
+                if reached and want_locals and not note
+                else None
+            )
+            if change is not None:
+                absorbed = ev.same_change(change) and _locals_deterministic(
                     target, ctor, kwargs, probes, site, original, call_timeout, ev, set_mutant
                 )
             script = original.transcript
@@ -277,6 +286,15 @@ def search(
         record["note"] = "; ".join(n for n in notes if n)
     record["evidence"] = ev.to_json()
     return record
+
+
+def _parameter_names(target: Target) -> frozenset[str]:
+    """The mutated function's parameter names (empty when it has no readable signature)."""
+    func = target.cls.__init__ if target.kind == "init" else target.func  # type: ignore[misc]
+    try:
+        return frozenset(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        return frozenset()
 
 
 def _locals_deterministic(

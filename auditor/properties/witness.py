@@ -31,8 +31,8 @@ STARTUP_SECONDS = 60.0  # importing Hypothesis and the project in a fresh interp
 OUTCOMES = ("witness", "likely_equivalent", "unverified", "skipped", "error")
 OUT_OF_BUDGET = "the witness search ran out of its global time budget"
 # bump when the search can reach another outcome on the same mutant (cached results are keyed by it)
-SEARCH_VERSION = "3"  # 2: evidence-based claims, pins, reach, callables, early stops; 3: early
-# stops decided on the watched window, near misses are message-only
+SEARCH_VERSION = "4"  # 2: evidence-based claims, pins, reach, callables, early stops; 3: early
+# stops decided on the watched window, near misses are message-only; 4: confined = one same change
 # unverified outcomes that do not depend on the time budget (the same search ends the same way)
 STABLE_REASONS = frozenset(
     {

@@ -109,3 +109,25 @@ def test_unreached_mutants_stop_and_near_misses_extend_the_budget() -> None:
     assert Evidence().limit(300) == 300
     assert Evidence(message_only=1, reached=40).limit(300) == 300 * NEAR_MISS_FACTOR
     assert Evidence(absorbed=3, reached=40).limit(300) == 300  # locals alone are no near miss
+
+
+def test_only_one_and_the_same_change_of_locals_counts_as_confined() -> None:
+    from auditor.properties.differential import locals_change, picture_locals
+
+    parser = picture_locals({"argv": ["-h"], "parser": {"help": "Age"}})
+    mutated = picture_locals({"argv": ["-h"], "parser": {"help": "XXAgeXX"}})
+    change = locals_change(parser, mutated, frozenset({"argv"}))
+    assert change is not None and len(change) == 1  # only `parser`
+    # a changed default differs only in its parameter: nothing is kept inside the function
+    flag = picture_locals({"text": "a", "lowercase": True})
+    unflag = picture_locals({"text": "a", "lowercase": False})
+    assert locals_change(flag, unflag, frozenset({"text", "lowercase"})) is None
+    assert locals_change(parser, parser, frozenset()) is None
+    evidence = Evidence()
+    assert evidence.same_change(change) and evidence.same_change(change)
+    # `last = len(text) - 1` -> `+ 1`: the change follows the input
+    other = locals_change(
+        picture_locals({"last": 2}), picture_locals({"last": 4}), frozenset({"text"})
+    )
+    assert not evidence.same_change(other)
+    assert "_change" not in evidence.to_json()

@@ -196,6 +196,35 @@ FUNCTIONS = [
     ),
     trampolined(
         """
+        def slug(text: str, lowercase: bool = True) -> str:
+            if text in ("ab", "cd", "ef", "gh", "ij", "kl", "mn", "op", "qr", "st", "uv"):
+                return "pair"
+            if text in ("wx", "yz", "ba", "dc", "fe", "hg", "ji", "lk", "nm", "po", "rq"):
+                return "reversed"
+            words = text.split()
+            joined = "-".join(words)
+            if lowercase:
+                joined = joined.lower()
+            return joined
+        """,
+        [("lowercase: bool = True", "lowercase: bool = False")],
+    ),
+    trampolined(
+        """
+        def cut(text: str) -> str:
+            size = len(text) + 1
+            if text in ("ab", "cd", "ef", "gh", "ij", "kl", "mn", "op", "qr", "st", "uv"):
+                return "pair"
+            if text in ("wx", "yz", "ba", "dc", "fe", "hg", "ji", "lk", "nm", "po", "rq"):
+                return "reversed"
+            if size > 3 * 4:
+                return text[:2 * 5]
+            return text
+        """,
+        [("len(text) + 1", "len(text) + 2")],
+    ),
+    trampolined(
+        """
         def clamp(x: int) -> int:
             if x < 0:
                 return 0
@@ -372,3 +401,21 @@ def test_help_strings_stop_early_when_the_pins_outnumber_the_watched_inputs(
     assert evidence["pins_total"] > WINDOW
     assert evidence["stopped_early"] == CONFINED, evidence
     assert evidence["distinct"] <= evidence["pins_total"] + evidence["pairs_tried"] + 1
+
+
+@pytest.mark.parametrize(
+    "mutant",
+    [
+        # python-slugify's slugify(lowercase=True -> False): the parameter differs on every call
+        "x_slug__mutmut_1",
+        # python-slugify's _replace_disallowed_unicode(last = len(text) - 1 -> + 1): a local that
+        # differs with the input reaches the result only on rarer inputs
+        "x_cut__mutmut_1",
+    ],
+)
+def test_a_local_that_varies_with_the_input_or_a_changed_default_is_not_confined(
+    fake_module: types.ModuleType, tmp_path: Path, mutant: str
+) -> None:
+    record = _search(f"{MODULE}.{mutant}", tmp_path)
+    assert record["evidence"]["stopped_early"] == "", record["evidence"]
+    _witness_call(record)

@@ -32,7 +32,8 @@ OUTCOMES = ("witness", "likely_equivalent", "unverified", "skipped", "error")
 OUT_OF_BUDGET = "the witness search ran out of its global time budget"
 # bump when the search can reach another outcome on the same mutant (cached results are keyed by it)
 SEARCH_VERSION = "4"  # 2: evidence-based claims, pins, reach, callables, early stops; 3: early
-# stops decided on the watched window, near misses are message-only; 4: confined = one same change
+# stops decided on the watched window, near misses are message-only; 4: confined = one same change,
+# no early stop when not reached
 # unverified outcomes that do not depend on the time budget (the same search ends the same way)
 STABLE_REASONS = frozenset(
     {

@@ -12,7 +12,6 @@ from auditor.properties.evidence import (
     NOT_REACHED,
     PINS_CAPPED,
     PROBE,
-    UNREACHED_LIMIT,
     WINDOW,
     Evidence,
     decide,
@@ -104,8 +103,9 @@ def test_the_decision_rests_on_the_watched_window_when_pins_outnumber_it() -> No
 
 
 def test_unreached_mutants_stop_and_near_misses_extend_the_budget() -> None:
-    assert Evidence(distinct=UNREACHED_LIMIT).early_stop(pins_done=True) == NOT_REACHED
-    assert Evidence(distinct=UNREACHED_LIMIT - 1).early_stop(pins_done=True) == ""
+    # a mutant not reached yet gets the whole budget: deep lines are reached late
+    # (python-slugify's _modern_truncate)
+    assert Evidence(distinct=250).early_stop(pins_done=True) == ""
     assert Evidence().limit(300) == 300
     assert Evidence(message_only=1, reached=40).limit(300) == 300 * NEAR_MISS_FACTOR
     assert Evidence(absorbed=3, reached=40).limit(300) == 300  # locals alone are no near miss

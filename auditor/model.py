@@ -14,17 +14,19 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
-from auditor.jsonable import EMPTY_OBJECT_IF_NONE
+from auditor.jsonable import EMPTY_OBJECT_IF_NONE, OPTIONAL_KEY
 from auditor.jsonable import from_jsonable as from_jsonable
 from auditor.jsonable import to_jsonable as to_jsonable
 from auditor.meta import Meta
 from auditor.patch_model import Patch
-from auditor.properties_model import Properties
+from auditor.properties_model import Properties, WitnessEvidence
 from auditor.properties_model import PropertyStats as PropertyStats
 from auditor.summary import ModuleRow, Summary, TopAction
 from auditor.verification_model import Verification, VerifiedSurvivors
 
-SCHEMA_VERSION = "4"  # 3: `flaky` and `summary.flaky_tests`; 4: `verified_survivors`, `mutants[].verification`
+# 3: `flaky`, `summary.flaky_tests`; 4: `verified_survivors`, `mutants[].verification`;
+# 5: `mutants[].witness_evidence`
+SCHEMA_VERSION = "5"
 
 Severity = Literal["error", "warning", "info"]
 
@@ -178,6 +180,8 @@ class Mutant:
     def verified(self) -> bool:
         """True when applying the mutant by hand confirmed that it survives."""
         return self.verification is not None and self.verification.result == "confirmed"
+    # properties stage: the evidence behind witness_status (written only when searched)
+    witness_evidence: WitnessEvidence | None = field(default=None, metadata=OPTIONAL_KEY)
 
     def span(self) -> range:
         """The 1-based lines the mutant spans; an `end_line` before `line` counts as `line` only.

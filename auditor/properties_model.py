@@ -68,6 +68,40 @@ class WitnessSummary:
 
 
 @dataclass
+class WitnessEvidence:
+    """What the witness search of one mutant tried and saw (`mutants[].witness_evidence`).
+
+    Counts are of *distinct* inputs. `reached`: inputs that ran the mutated code; `conclusive`:
+    of those, the ones compared conclusively (a returned function could be called);
+    `min_distinct`: what a likely-equivalent claim needs; `budget_met`: `conclusive >=
+    min_distinct`, or the input space was `exhausted`; `pins_tried`/`pins_total`: boundary
+    inputs (one literal of the function in one field); `pairs_tried`: inputs pairing two
+    boundaries; `free_inputs`: fields the search varies (none: one call, no evidence); `fixed`:
+    unhinted parameters left at their defaults; `absorbed`/`message_only`: reaching inputs on
+    which only the function's locals / an exception message differed; `stopped_early` and
+    `reason`: why the search ended without a claim (keys in docs/properties.md); `site`: where the
+    mutant differs from the original ("" = not located)."""
+
+    distinct: int = 0
+    reached: int = 0
+    conclusive: int = 0
+    min_distinct: int = 0
+    budget_met: bool = False
+    exhausted: bool = False
+    pins_tried: int = 0
+    pins_total: int = 0
+    pairs_tried: int = 0
+    free_inputs: int = 0
+    fixed: list[str] = field(default_factory=list)
+    absorbed: int = 0
+    message_only: int = 0
+    differences: int = 0
+    stopped_early: str = ""
+    reason: str = ""
+    site: str = ""
+
+
+@dataclass
 class Properties:
     """See docs/properties.md for each field. `functions` is None without the coverage map,
     `kills` None when mutation did not run, `witness` None when no search ran; the line-reach

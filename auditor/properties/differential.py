@@ -13,7 +13,6 @@ a method that updates state usually returns `None` either way.
 
 from __future__ import annotations
 
-import builtins
 import copy
 import inspect
 import itertools
@@ -24,15 +23,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from auditor.properties.probe import (
+    Transcript,
+    is_probeable,
+    same_transcript,
+    transcript,
+)
+from auditor.properties.reach import MutationSite, Watch, watching
 from auditor.properties.render import (
-    Imports,
-    Unrenderable,
-    assertion,
-    call_source,
     has_identity_eq,
-    render_kwargs,
-    safe_variable,
-    to_source,
 )
 
 GENERATOR_LIMIT = 1000
@@ -86,6 +85,8 @@ class Outcome:
     exc_type: type[BaseException] | None = None
     exc_message: str = ""
     state: dict[str, Any] = field(default_factory=dict)  # arguments (and "self") after the call
+    transcript: Transcript | None = None  # a returned callable, called (probe.py)
+    watch: Watch = field(default_factory=Watch)  # reach of the mutation site, locals at return
 
     def describe(self, state: list[str] | tuple[str, ...] = ()) -> str:
         """Human summary; `state` names arguments whose post-call value is part of the story."""
@@ -119,26 +120,72 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def snapshot(value: Any, depth: int = 0) -> Any:
-    """A hashable structural picture of `value` (NaN-safe, address-free)."""
+def snapshot(value: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
+    """A hashable structural picture of `value` (NaN-safe, address-free).
+
+    With `budget` (a one-item list), at most that many parts are pictured; the rest is
+    "<large>" (the budget is spent in place)."""
     if depth > 8:
         return ("<deep>",)
+    if budget is not None:
+        if budget[0] <= 0:
+            return ("<large>",)
+        budget[0] -= 1
     if isinstance(value, (list, tuple)):
-        return (type(value).__name__, tuple(snapshot(v, depth + 1) for v in value))
+        return (type(value).__name__, tuple(snapshot(v, depth + 1, budget) for v in value))
     if isinstance(value, dict):
         return (
             "dict",
-            tuple((snapshot(k, depth + 1), snapshot(v, depth + 1)) for k, v in value.items()),
+            tuple(
+                (snapshot(k, depth + 1, budget), snapshot(v, depth + 1, budget))
+                for k, v in value.items()
+            ),
         )
     if isinstance(value, (set, frozenset)):
-        return (type(value).__name__, tuple(sorted(repr(snapshot(v, depth + 1)) for v in value)))
+        parts = (repr(snapshot(v, depth + 1, budget)) for v in value)
+        return (type(value).__name__, tuple(sorted(parts)))
     if has_identity_eq(value):
-        return (type(value).__qualname__, snapshot(vars(value), depth + 1))
+        return (type(value).__qualname__, snapshot(vars(value), depth + 1, budget))
     try:
         text = repr(value)
     except Exception:
         text = "<unrepresentable>"
+    if budget is not None:
+        text = text[:LARGE_REPR]  # a picture of locals, never a comparison of results
     return (type(value).__qualname__, _ADDRESS.sub("", text))
+
+
+LOCALS_PARTS = 5000  # parts of a function's locals pictured at its return (reach.py)
+LARGE_REPR = 10_000
+
+
+def picture_locals(values: dict[str, Any]) -> Any:
+    """A bounded structural picture of a function's local variables (for `reach.watching`)."""
+    return snapshot(values, budget=[LOCALS_PARTS])
+
+
+def locals_change(original: Any, mutant: Any, parameters: frozenset[str]) -> Any:
+    """The variables whose pictures differ between two `picture_locals` pictures, leaving out
+    the function's `parameters` (a changed default differs in its parameter on every call; that
+    is the mutation itself, not a change kept inside the function): a hashable
+    ((name picture, original picture, mutant picture), ...) sorted by name, or None when no
+    other variable differs."""
+    if original == mutant:
+        return None
+    if not (_is_dict_picture(original) and _is_dict_picture(mutant)):
+        return (("<locals>", original, mutant),)
+    left, right = dict(original[1]), dict(mutant[1])
+    skip = {snapshot(name) for name in parameters}
+    changed = [
+        (name, left.get(name), right.get(name))
+        for name in sorted(set(left) | set(right), key=repr)
+        if name not in skip and left.get(name) != right.get(name)
+    ]
+    return tuple(changed) or None
+
+
+def _is_dict_picture(picture: Any) -> bool:
+    return isinstance(picture, tuple) and len(picture) == 2 and picture[0] == "dict"
 
 
 def same_value(a: Any, b: Any) -> bool:
@@ -165,7 +212,12 @@ def compare(original: Outcome, mutant: Outcome) -> tuple[bool, str]:
                 f"{mutant.exc_message!r}"
             )
         return True, ""
-    if not same_value(original.value, mutant.value):
+    if original.transcript is not None or mutant.transcript is not None:
+        if original.transcript is None or mutant.transcript is None:
+            return False, ""
+        if not same_transcript(original.transcript, mutant.transcript, same_value):
+            return False, ""
+    elif not same_value(original.value, mutant.value):
         return False, ""
     for name, before in original.state.items():
         if name in mutant.state and not same_value(before, mutant.state[name]):
@@ -180,15 +232,27 @@ def execute(
     set_mutant: Callable[[str], None],
     mutant: str,
     timeout: float,
+    probes: list[tuple[Any, ...]] | None = None,
+    site: MutationSite | None = None,
+    want_locals: bool = False,
 ) -> Outcome:
-    """Call the target once with `mutant` active ("" = original) on deep copies of the inputs."""
+    """Call the target once with `mutant` active ("" = original) on deep copies of the inputs.
+
+    A returned callable is called with each tuple of `probes` (probe.py) inside the same time
+    limit, with the same side active. With a `site`, the call is traced: `Outcome.watch` says
+    whether the mutated code ran (mutant side) and, with `want_locals`, holds a structural
+    picture of the mutated function's locals when it returned.
+    """
     ctor = copy.deepcopy(ctor_kwargs)
     kw = copy.deepcopy(kwargs)
     args = [kw.pop(name) for name in target.positional_only if name in kw]
     set_mutant(mutant)
     state: dict[str, Any] = {}
+    script: Transcript | None = None
+    side = "mutant" if mutant else "original"
+    watch = Watch()
     try:
-        with time_limit(timeout):
+        with time_limit(timeout), watching(site, side, want_locals, picture_locals) as watch:
             if target.kind == "init":
                 assert target.cls is not None
                 obj = target.cls(*args, **kw)
@@ -205,15 +269,17 @@ def execute(
                 result = target.func(*args, **kw)
             if inspect.isgenerator(result):
                 result = list(itertools.islice(result, GENERATOR_LIMIT))
+            if is_probeable(result) and probes is not None:
+                script = transcript(result, probes)
     except CallTimeout:
-        return Outcome("timeout")
+        return Outcome("timeout", watch=watch)
     except (Exception, SystemExit) as exc:
-        return Outcome("raise", exc_type=type(exc), exc_message=_message(exc))
+        return Outcome("raise", exc_type=type(exc), exc_message=_message(exc), watch=watch)
     finally:
         set_mutant("")
     for name, value in kw.items():
         state[name] = value
-    return Outcome("return", value=result, state=state)
+    return Outcome("return", value=result, state=state, transcript=script, watch=watch)
 
 
 def _message(exc: BaseException) -> str:
@@ -221,143 +287,3 @@ def _message(exc: BaseException) -> str:
         return str(exc)
     except Exception:
         return "<unprintable>"
-
-
-def _exception_name(exc_type: type[BaseException], imports: Imports) -> str:
-    for candidate in exc_type.__mro__:
-        if (
-            candidate.__module__ == "builtins"
-            and getattr(builtins, candidate.__name__, None) is candidate
-        ):
-            return str(candidate.__name__)
-        qualname = candidate.__qualname__
-        if "." not in qualname and "<" not in qualname and candidate.__module__ != "__main__":
-            imports.add(candidate.__module__, candidate.__name__)
-            return candidate.__name__
-    return "Exception"
-
-
-def build_test(
-    target: Target,
-    name: str,
-    ctor_kwargs: dict[str, Any],
-    kwargs: dict[str, Any],
-    original: Outcome,
-    mutant: Outcome,
-) -> tuple[str, str]:
-    """(call, test module source) pinning exactly the behaviour the mutant changes.
-
-    Raises Unrenderable when an input or the expected value has no source form.
-    """
-    imports = Imports()
-    imports.add(target.module, target.import_name)
-    taken = {"obj", "result"}
-    kw_src = render_kwargs(kwargs, imports)
-    both_return = original.kind == "return" and mutant.kind == "return"
-    changed_args = [
-        n
-        for n in kwargs
-        if both_return
-        and n in original.state
-        and not same_value(original.state[n], mutant.state[n])
-    ]
-    lines: list[str] = []
-    variables: dict[str, str] = {}
-    for arg in changed_args:
-        var = safe_variable(arg, taken)
-        variables[arg] = var
-        lines.append(f"{var} = {kw_src[arg]}")
-        kw_src[arg] = var
-    args = [kw_src.pop(n) for n in target.positional_only if n in kw_src]
-    if target.kind == "method":
-        ctor_src = call_source(target.import_name, [], render_kwargs(ctor_kwargs, imports))
-        lines.append(f"obj = {ctor_src}")
-        callee = f"obj.{target.function}"
-        shown = f"{ctor_src}.{target.function}"
-    elif target.kind in ("staticmethod", "classmethod"):
-        callee = shown = f"{target.import_name}.{target.function}"
-    else:
-        callee = shown = target.import_name
-    call = call_source(callee, args, kw_src)
-    shown_call = call_source(shown, args, render_kwargs(kwargs, Imports()))
-    if target.is_generator:
-        call = f"list({call})"
-
-    if original.kind == "raise":
-        assert original.exc_type is not None
-        exc = _exception_name(original.exc_type, imports)
-        imports.modules.add("pytest")
-        lines += [f"with pytest.raises({exc}):", f"    {call}"]
-    elif target.kind == "init":
-        lines.append(f"obj = {call}")
-        obj = original.state["self"]
-        lines.append(
-            f"assert vars(obj) == {to_source(vars(obj), imports)}"
-            if hasattr(obj, "__dict__")
-            else assertion("obj", obj, imports)
-        )
-    else:
-        value_differs = not both_return or not same_value(original.value, mutant.value)
-        self_differs = (
-            both_return
-            and "self" in original.state
-            and not same_value(original.state["self"], mutant.state["self"])
-        )
-        if value_differs:
-            try:
-                check = assertion(
-                    call if not (changed_args or self_differs) else "result",
-                    original.value,
-                    imports,
-                )
-            except Unrenderable:
-                if both_return:
-                    raise
-                check = ""  # the mutant raises or hangs: calling is enough to fail
-            if check and (changed_args or self_differs):
-                lines += [f"result = {call}", check]
-            else:
-                lines.append(check or call)
-        else:
-            lines.append(call)
-        for arg in changed_args:
-            lines.append(assertion(variables[arg], original.state[arg], imports))
-        if self_differs:
-            lines.append(assertion("obj", original.state["self"], imports))
-
-    body = "\n".join("    " + line for line in lines)
-    source = "\n".join(imports.lines()) + f"\n\n\ndef {name}():\n{body}\n"
-    return shown_call, source
-
-
-def verify(
-    source: str,
-    name: str,
-    set_mutant: Callable[[str], None],
-    mutant: str,
-    timeout: float,
-) -> tuple[bool, str]:
-    """Execute the generated test: it must pass on the original and fail on the mutant."""
-    namespace: dict[str, Any] = {"__name__": "auditor_witness_check"}
-    try:
-        exec(compile(source, "<auditor witness>", "exec"), namespace)
-    except Exception as exc:
-        return False, f"the generated test does not import/compile: {type(exc).__name__}: {exc}"
-    test = namespace[name]
-    for active, must_pass in (("", True), (mutant, False)):
-        set_mutant(active)
-        try:
-            with time_limit(timeout):
-                test()
-            passed = True
-        except KeyboardInterrupt:
-            raise
-        except BaseException:  # includes pytest's Failed and our CallTimeout
-            passed = False
-        finally:
-            set_mutant("")
-        if passed != must_pass:
-            side = "original" if must_pass else "mutant"
-            verb = "fails" if must_pass else "passes"
-            return False, f"the generated test {verb} on the {side}"
-    return True, ""

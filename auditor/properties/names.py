@@ -22,6 +22,11 @@ class MutantName:
     def qualname(self) -> str:
         return f"{self.cls}.{self.function}" if self.cls else self.function
 
+    @property
+    def orig_name(self) -> str:
+        """The name of mutmut's untouched copy: `x_f__mutmut_orig` / `xǁCǁm__mutmut_orig`
+        (the witness search compares it with the mutant's copy to find the mutation site)."""
+        return self.mangled.rpartition("__mutmut_")[0] + "__mutmut_orig"
 
 
 def parse_mutant_name(name: str) -> MutantName:

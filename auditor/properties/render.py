@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor_strategies.fields import recipe_of
+
 
 class Unrenderable(ValueError):
     """The value cannot be written as a Python expression that rebuilds it."""
@@ -105,11 +107,56 @@ def to_source(value: Any, imports: Imports) -> str:
         return f"{name}({args})"
     if type(value).__module__ in REPR_MODULES:
         return _stdlib_repr(value, imports)
+    arguments = _record_fields(value)
+    if arguments is not None:
+        module, name = _importable(type(value))
+        imports.add(module, name)
+        return _constructor(name, arguments, imports)
     raise Unrenderable(f"no source form for {type(value).__name__} values")
 
 
+def _record_fields(value: Any) -> dict[str, Any] | None:
+    """Constructor keyword arguments that rebuild `value`: the recipe of an object the search
+    built (`auditor_strategies.fields`), or the fields of a NamedTuple, an attrs class or a
+    pydantic model; None otherwise."""
+    recipe = recipe_of(value)
+    if recipe is not None and recipe[0] is type(value):
+        return recipe[1]
+    cls = type(value)
+    if isinstance(value, tuple) and hasattr(cls, "_fields") and hasattr(value, "_asdict"):
+        return dict(value._asdict())
+    attrs_fields = getattr(cls, "__attrs_attrs__", None)
+    if attrs_fields is not None:
+        if any(not a.init for a in attrs_fields):
+            raise Unrenderable(f"{cls.__name__} has attributes outside __init__")
+        return {
+            (getattr(a, "alias", None) or a.name.lstrip("_")): getattr(value, a.name)
+            for a in attrs_fields
+        }
+    model_fields = getattr(cls, "model_fields", None)
+    if isinstance(model_fields, dict) and hasattr(cls, "model_validate"):
+        return {(info.alias or n): getattr(value, n) for n, info in model_fields.items()}
+    return None
+
+
+def _constructor(name: str, fields: dict[str, Any], imports: Imports) -> str:
+    if all(key.isidentifier() and not keyword.iskeyword(key) for key in fields):
+        return f"{name}({', '.join(f'{k}={to_source(v, imports)}' for k, v in fields.items())})"
+    return f"{name}(**{to_source(dict(fields), imports)})"
+
+
 # stdlib value types whose repr is a constructor call once their module/class is imported
-REPR_MODULES = ("datetime", "decimal", "fractions", "uuid", "pathlib", "ipaddress", "zoneinfo")
+REPR_MODULES = (
+    "datetime",
+    "decimal",
+    "fractions",
+    "uuid",
+    "pathlib",
+    "ipaddress",
+    "zoneinfo",
+    "argparse",  # Namespace(a=1): what a parse_args function returns
+    "collections",  # OrderedDict, Counter, deque (the round trip rejects the rest)
+)
 
 
 def _stdlib_repr(value: Any, imports: Imports) -> str:

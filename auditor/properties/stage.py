@@ -23,10 +23,11 @@ from auditor.project import Project
 from auditor.properties import signals
 from auditor.properties.paths import CACHE_FILE, WITNESS_FILE, properties_dir, stats_file
 from auditor.properties.witness import (
-    OUT_OF_BUDGET,
+    SEARCH_VERSION,
     SearchResult,
     WitnessSettings,
     apply,
+    cacheable,
     candidates,
     mutants_dir,
     search,
@@ -107,11 +108,7 @@ def _witnesses(
     results.update(_search_with_progress(todo, workdir, settings, out_dir, options))
     apply(card, results)
     cache.update(
-        {
-            i: {"key": keys[i], "result": to_jsonable(r)}
-            for i, r in results.items()
-            if r.outcome in ("witness", "likely_equivalent", "skipped") and r.note != OUT_OF_BUDGET
-        }
+        {i: {"key": keys[i], "result": to_jsonable(r)} for i, r in results.items() if cacheable(r)}
     )
     state.atomic_write_json(out_dir / CACHE_FILE, cache)
     summary = signals.witness_counts(card.mutants)
@@ -159,6 +156,7 @@ def _cache_key(project: Project, mutant: Mutant, settings: WitnessSettings) -> s
         mutant.id,
         mutant.diff,
         __version__,
+        SEARCH_VERSION,
         metadata.version("hypothesis"),
         str(settings.max_examples),
         str(settings.seconds),

@@ -23,13 +23,31 @@ from typing import Any
 
 from auditor import procs
 from auditor.config import Config, WitnessConfig
-from auditor.model import Mutant, Scorecard, Witness
+from auditor.model import Mutant, Scorecard, Witness, from_jsonable
 from auditor.properties.names import parse_mutant_name
+from auditor.properties_model import WitnessEvidence
 
 CALL_TIMEOUT = 1.0
 STARTUP_SECONDS = 60.0  # importing Hypothesis and the project in a fresh interpreter
 OUTCOMES = ("witness", "likely_equivalent", "unverified", "skipped", "error")
 OUT_OF_BUDGET = "the witness search ran out of its global time budget"
+# bump when the search can reach another outcome on the same mutant (cached results are keyed by it)
+SEARCH_VERSION = "4"  # 2: evidence-based claims, pins, reach, callables, early stops; 3: early
+# stops decided on the watched window, near misses are message-only; 4: confined = one same change,
+# no early stop when not reached
+# unverified outcomes that do not depend on the time budget (the same search ends the same way)
+STABLE_REASONS = frozenset(
+    {
+        "no_free_inputs",
+        "confined",
+        "message_only",
+        "not_reached",
+        "pins_capped",
+        "callables_not_compared",
+        "difference_unrenderable",
+        "difference_not_reproduced",
+    }
+)
 
 
 @dataclass
@@ -71,6 +89,7 @@ class SearchResult:
     examples: int = 0
     seconds: float = 0.0
     witness: dict[str, Any] | None = None
+    evidence: dict[str, Any] | None = None  # evidence.Evidence as JSON (what was tried, reached)
 
 
 def mutants_dir(card: Scorecard) -> Path | None:
@@ -261,6 +280,7 @@ def _result(event: dict[str, Any]) -> SearchResult:
         examples=int(event.get("examples") or 0),
         seconds=float(event.get("seconds") or 0.0),
         witness=event.get("witness"),
+        evidence=event.get("evidence") if isinstance(event.get("evidence"), dict) else None,
     )
 
 
@@ -293,6 +313,17 @@ def search(
     return results
 
 
+def cacheable(result: SearchResult) -> bool:
+    """Whether a later scan may reuse `result` for an unchanged mutant: outcomes that do not
+    depend on how much time the search had."""
+    if result.note == OUT_OF_BUDGET or "stopped after" in result.note:
+        return False
+    if result.outcome in ("witness", "likely_equivalent", "skipped"):
+        return True
+    reason = (result.evidence or {}).get("reason", "")
+    return result.outcome == "unverified" and reason in STABLE_REASONS
+
+
 def apply(card: Scorecard, results: dict[str, SearchResult]) -> None:
     """Record the outcomes on the card's mutants; likely-equivalent mutants stay in the report."""
     for mutant in card.mutants:
@@ -313,3 +344,8 @@ def apply(card: Scorecard, results: dict[str, SearchResult]) -> None:
         elif result.outcome == "likely_equivalent":
             mutant.likely_equivalent = True
             mutant.equivalence_budget = result.examples
+        if result.evidence is not None:
+            mutant.witness_evidence = from_jsonable(WitnessEvidence, result.evidence)
+            if result.outcome == "likely_equivalent":
+                # the claim's budget: distinct inputs that ran the mutated code and compared
+                mutant.equivalence_budget = mutant.witness_evidence.conclusive

@@ -17,45 +17,23 @@ import inspect
 import json
 import os
 import sys
-import time
 import traceback
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, given, reject, settings
-from hypothesis import strategies as st
-from hypothesis.errors import HypothesisException, Unsatisfiable
 from mutmut.mutation.trampoline import set_mutant_under_test
 
-from auditor.properties.differential import (
-    Outcome,
-    Target,
-    build_test,
-    changed_state,
-    compare,
-    execute,
-    verify,
-)
+from auditor.properties.differential import Target
 from auditor.properties.names import MutantName, parse_mutant_name
-from auditor.properties.render import Unrenderable, witness_test_name
-from auditor_strategies.literals import Literals, for_type, function_literals
+from auditor.properties.reach import MutationSite, locate
+from auditor.properties.search import _INPUTS as _INPUTS
+from auditor.properties.search import Skip
+from auditor.properties.search import search as search_mutant
 from auditor_strategies.registry import register_all
-from auditor_strategies.signature import UnhintedParameterError, signature_strategy
-
-
-class Skip(Exception):
-    """The mutant's function cannot be searched (reason in the message)."""
-
-
-class _Found(Exception):
-    """Raised inside the property when a verified witness is found (Hypothesis then shrinks)."""
-
-
-class _OutOfTime(BaseException):
-    """The per-mutant time budget ran out (BaseException so Hypothesis does not shrink it)."""
 
 
 def set_mutant(name: str) -> None:
+    """Activate a mutant by its mutmut name ("" = the original), as mutmut's runner does."""
     set_mutant_under_test(name)
 
 
@@ -137,143 +115,29 @@ def resolve(name: MutantName, workspace: Path, cache: dict[str, Any]) -> Target:
     )
 
 
-def strategies_for(target: Target) -> tuple[st.SearchStrategy[Any], st.SearchStrategy[Any]]:
-    """(constructor kwargs, call kwargs) strategies, biased with the function's literals."""
-    source_func = target.cls.__init__ if target.kind == "init" else target.func  # type: ignore[misc]
-    literals: Literals = function_literals(source_func)
+def search(
+    name: MutantName,
+    mutant_id: str,
+    target: Target,
+    job: dict[str, Any],
+    site: MutationSite | None = None,
+) -> dict[str, Any]:
+    """`search.search` for one mutant, switching mutants with this module's `set_mutant`."""
+    return search_mutant(name, mutant_id, target, job, site, set_mutant)
 
-    def biased(hint: Any) -> st.SearchStrategy[Any]:
-        return for_type(hint, literals)
 
-    ctor: st.SearchStrategy[Any] = st.just({})
+def mutation_site(
+    name: MutantName, target: Target, workspace: Path, cache: dict[str, Any]
+) -> MutationSite | None:
+    """Where mutmut's copy of this mutant differs from its untouched copy (None: not found)."""
+    module = _module(name, workspace, cache)
+    holder: Any = module if name.cls is None else target.cls
     try:
-        if target.kind == "init":
-            kwargs = signature_strategy(target.cls, biased)  # type: ignore[arg-type]
-        else:
-            kwargs = signature_strategy(
-                target.func, biased, skip_first=target.kind in ("method", "classmethod")
-            )
-        if target.kind == "method":
-            ctor = signature_strategy(target.cls, biased)  # type: ignore[arg-type]
-    except UnhintedParameterError as exc:
-        raise Skip(str(exc)) from exc
-    except (TypeError, ValueError) as exc:  # no signature (builtins, C extensions)
-        raise Skip(f"no usable signature: {exc}") from exc
-    return ctor, kwargs
-
-
-def search(name: MutantName, mutant_id: str, target: Target, job: dict[str, Any]) -> dict[str, Any]:
-    """Differential property test original vs mutant; returns the "done" record."""
-    ctor_strategy, kwargs_strategy = strategies_for(target)
-    call_timeout = float(job.get("call_timeout", 1.0))
-    deadline = time.monotonic() + float(job["seconds"])
-    state: dict[str, Any] = {
-        "examples": 0,
-        "note": "",
-        "unrenderable": 0,
-        "unverified": "",
-        "witness": None,
-    }
-    name_of_test = witness_test_name(name.function, name.cls, name.number)
-
-    @settings(
-        max_examples=int(job["max_examples"]),
-        derandomize=True,
-        database=None,
-        deadline=None,
-        phases=[Phase.explicit, Phase.generate, Phase.shrink],
-        suppress_health_check=list(HealthCheck),
-        report_multiple_bugs=False,
-        print_blob=False,
-    )
-    @given(st.tuples(ctor_strategy, kwargs_strategy))
-    def differential(drawn: tuple[dict[str, Any], dict[str, Any]]) -> None:
-        state["drawn"] = True
-        if time.monotonic() > deadline:
-            raise _OutOfTime()
-        ctor, kwargs = drawn
-        original = execute(target, ctor, kwargs, set_mutant, "", call_timeout)
-        if original.kind == "timeout":
-            reject()  # no test can pin the behaviour of a call that does not return
-        mutant = execute(target, ctor, kwargs, set_mutant, mutant_id, call_timeout)
-        state["examples"] += 1
-        same, note = compare(original, mutant)
-        if same:
-            state["note"] = state["note"] or note
-            return
-        try:
-            call, code = build_test(target, name_of_test, ctor, kwargs, original, mutant)
-        except Unrenderable as exc:
-            state["unrenderable"] += 1
-            state["unrenderable_reason"] = str(exc)
-            return
-        ok, why = verify(code, name_of_test, set_mutant, mutant_id, call_timeout * 2)
-        if not ok:
-            state["unverified"] = why
-            return
-        state["witness"] = _witness(call, original, mutant, code)
-        raise _Found()
-
-    started = time.monotonic()
-    record: dict[str, Any] = {"event": "done", "id": mutant_id}
-    try:
-        differential()
-    except _Found:
-        pass
-    except _OutOfTime:
-        record["note"] = f"stopped after {job['seconds']}s"
-    except Unsatisfiable:
-        if state["witness"] is None:
-            record.update(
-                outcome="skipped",
-                reason="no generated input could be run: the original timed out or was rejected",
-            )
-    except HypothesisException as exc:
-        if state["witness"] is None:
-            record.update(outcome="error", reason=f"Hypothesis: {type(exc).__name__}: {exc}"[:500])
-    except Exception as exc:
-        if state.get("drawn"):
-            raise
-        raise Skip(
-            f"cannot generate arguments for {name.qualname}: {type(exc).__name__}: {exc}. "
-            f"Register a strategy for the parameter types ([tool.auditor] strategies)."[:500]
-        ) from exc
-    record["seconds"] = round(time.monotonic() - started, 3)
-    record["examples"] = state["examples"]
-    if state["witness"] is not None:
-        record.update(outcome="witness", witness=state["witness"])
-    elif "outcome" not in record:
-        notes = [state["note"]]
-        if state["unrenderable"]:
-            notes.append(
-                f"{state['unrenderable']} differing inputs could not be written as source "
-                f"({state.get('unrenderable_reason', '')})"
-            )
-        if state["unverified"]:
-            notes.append(f"a difference was seen but {state['unverified']}")
-        if record.get("note"):
-            notes.append(record["note"])
-        record["note"] = "; ".join(n for n in notes if n)
-        found_difference = bool(state["unrenderable"] or state["unverified"])
-        if found_difference:
-            record["outcome"] = "unverified"
-        elif state["examples"] == 0:
-            record["outcome"] = "skipped"
-            record["note"] = record["note"] or "no generated input could be run on the original"
-        else:
-            record["outcome"] = "likely_equivalent"
-    return record
-
-
-def _witness(call: str, original: Outcome, mutant: Outcome, code: str) -> dict[str, Any]:
-    changed = changed_state(original, mutant)
-    return {
-        "call": call,
-        "original": original.describe(changed),
-        "mutant": mutant.describe(changed),
-        "test_code": code,
-        "verified": True,
-    }
+        original = inspect.getattr_static(holder, name.orig_name)
+        mutant = inspect.getattr_static(holder, name.mangled)
+    except AttributeError:
+        return None
+    return locate(original, mutant)
 
 
 MEMORY_LIMIT = 4 * 1024**3  # a mutant like `"-" * n` must fail with MemoryError, not swap
@@ -319,7 +183,8 @@ def run_job(job: dict[str, Any]) -> None:
                 continue
             try:
                 target = resolve(name, workspace, cache)
-                record = search(name, mutant_id, target, job)
+                site = mutation_site(name, target, workspace, cache)
+                record = search(name, mutant_id, target, job, site)
             except Skip as exc:
                 record = {
                     "event": "done",

@@ -5,8 +5,9 @@ user's own `strategies` module never collides with it.
 
 User-facing (documented in strategies/README.md):
 - `from_signature(func)`: keyword arguments from the type hints; refuses un-hinted parameters.
-- `literal_aware(func)`: the same, biased towards the function's own literals and boundaries
-  (what auditor's witness search uses).
+- `literal_aware(func)`: the same, biased towards the function's own literals and boundaries.
+- `fields.plan_signature(func)`, `fields.strategy`, `pins.parameter_table`: every field the
+  arguments reach (records included) and their boundary inputs (what the witness search uses).
 - `register_all(specs)`: run `[tool.auditor] strategies` entry points.
 """
 

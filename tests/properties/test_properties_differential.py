@@ -12,12 +12,11 @@ import math
 from auditor.properties.differential import (
     Outcome,
     Target,
-    build_test,
     changed_state,
     compare,
     execute,
-    verify,
 )
+from auditor.properties.testgen import build_test, verify
 
 ACTIVE = {"name": ""}
 

@@ -9,23 +9,30 @@ import sys
 import textwrap
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from auditor.config import Config, WitnessConfig
 from auditor.meta import Meta
 from auditor.model import Mutant, Scorecard
 from auditor.properties.witness import (
+    OUT_OF_BUDGET,
     SearchResult,
     WitnessSettings,
     _read_new,
     apply,
+    cacheable,
     candidates,
     mutants_dir,
     search,
     split_by_module,
 )
+from auditor.reports.json_report import render as render_json
 
 MUTMUT = str(Path(sys.executable).with_name("mutmut"))
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[2] / "docs" / "scorecard.schema.json").read_text()
+)
 
 
 def test_settings_come_from_the_witness_table_and_strategies() -> None:
@@ -91,6 +98,81 @@ def test_apply_records_witnesses_and_keeps_likely_equivalent_mutants() -> None:
     )
     assert second.likely_equivalent and second.equivalence_budget == 300
     assert second.status == "survived" and len(card.mutants) == 4
+
+
+EVIDENCE = {
+    "distinct": 300,
+    "reached": 210,
+    "conclusive": 205,
+    "min_distinct": 100,
+    "budget_met": True,
+    "exhausted": False,
+    "pins_tried": 12,
+    "pins_total": 12,
+    "pairs_tried": 30,
+    "free_inputs": 2,
+    "fixed": [],
+    "absorbed": 0,
+    "message_only": 0,
+    "differences": 0,
+    "stopped_early": "",
+    "reason": "",
+    "site": "lines 4-5",
+    "locals_checked": True,  # worker-only keys are not part of the card
+}
+
+
+def test_claims_carry_their_evidence_into_the_schema_valid_card() -> None:
+    card = Scorecard(
+        mutants=[
+            Mutant("p.m.x_f__mutmut_1", "survived", "p/m.py"),
+            Mutant("p.m.x_f__mutmut_2", "survived", "p/m.py"),
+        ]
+    )
+    unverified = {**EVIDENCE, "distinct": 1, "reached": 1, "conclusive": 1, "free_inputs": 0}
+    unverified.update(budget_met=False, reason="no_free_inputs", fixed=["tz"])
+    apply(
+        card,
+        {
+            "p.m.x_f__mutmut_1": SearchResult(
+                "p.m.x_f__mutmut_1", "likely_equivalent", examples=300, evidence=EVIDENCE
+            ),
+            "p.m.x_f__mutmut_2": SearchResult(
+                "p.m.x_f__mutmut_2", "unverified", examples=1, evidence=unverified
+            ),
+        },
+    )
+    claim, other = card.mutants
+    # the claim's budget is what reached the mutated code, not what was drawn
+    assert claim.likely_equivalent and claim.equivalence_budget == 205
+    assert claim.witness_evidence is not None and claim.witness_evidence.budget_met
+    assert not other.likely_equivalent and other.equivalence_budget is None
+    assert other.witness_evidence is not None and other.witness_evidence.fixed == ["tz"]
+    data = json.loads(render_json(card))
+    mutant_schema = {
+        **SCHEMA["properties"]["mutants"]["items"],
+        "definitions": SCHEMA["definitions"],
+    }
+    for item in data["mutants"]:
+        jsonschema.Draft7Validator(mutant_schema).validate(item)
+    assert data["mutants"][1]["witness_evidence"]["reason"] == "no_free_inputs"
+    assert "locals_checked" not in data["mutants"][0]["witness_evidence"]
+    assert (
+        "witness_evidence"
+        not in json.loads(render_json(Scorecard(mutants=[Mutant("a", "killed", "p")])))["mutants"][
+            0
+        ]
+    )
+
+
+def test_only_outcomes_that_do_not_depend_on_time_are_cached() -> None:
+    assert cacheable(SearchResult("a", "likely_equivalent", evidence=EVIDENCE))
+    confined = SearchResult("a", "unverified", evidence={**EVIDENCE, "reason": "confined"})
+    assert cacheable(confined)
+    short = SearchResult("a", "unverified", evidence={**EVIDENCE, "reason": "budget_not_met"})
+    assert not cacheable(short)
+    assert not cacheable(SearchResult("a", "unverified", note="stopped after 10s"))
+    assert not cacheable(SearchResult("a", "skipped", note=OUT_OF_BUDGET))
 
 
 def test_mutants_dir_needs_the_workspace_of_the_mutation_stage(tmp_path: Path) -> None:

@@ -296,9 +296,12 @@ def module_name_for(relpath: str) -> str:
 
 def _suppressions(source: str, facts: FileFacts) -> None:
     lines: dict[int, list[str]] = {}
-    lowered = source.lower()
-    if "auditor:" not in lowered and "noqa" not in lowered:
-        facts.suppressions = lines  # nothing to find: skip tokenising the whole file
+    if not (
+        SUPPRESS_LINE.search(source) or NOQA.search(source) or SUPPRESS_FILE.search(source)
+    ):
+        # no comment can match where the whole text does not: skip tokenising the file
+        # (flake8 noqa comments for E501 and friends are common; only TQ codes matter here)
+        facts.suppressions = lines
         return
     try:
         tokens = [

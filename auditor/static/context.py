@@ -38,7 +38,7 @@ from auditor.static.oracle import (
     states_no_raise_intent,
 )
 from auditor.static.rules.base import Rule
-from auditor.static.walk import LineIndex, Span, all_nodes, clear_memo, own_nodes
+from auditor.static.walk import LineIndex, Span, all_nodes, clear_memo, own_nodes, use_module
 
 SUPPRESS_LINE = re.compile(r"auditor:\s*ignore\[([A-Za-z0-9_, ]+)\](?:\s*--\s*(.*))?")
 SUPPRESS_FILE = re.compile(r"auditor:\s*ignore-file\[([A-Za-z0-9_, ]+)\]")
@@ -522,7 +522,7 @@ def analyze_source(
         )
         facts.error = f"could not parse: {exc}"
         return facts
-    clear_memo()
+    use_module(module)
     try:
         ctx = FileContext(relpath, source, module, options, is_conftest, is_test_module)
         for rule in rules:

@@ -296,9 +296,7 @@ def module_name_for(relpath: str) -> str:
 
 def _suppressions(source: str, facts: FileFacts) -> None:
     lines: dict[int, list[str]] = {}
-    if not (
-        SUPPRESS_LINE.search(source) or NOQA.search(source) or SUPPRESS_FILE.search(source)
-    ):
+    if not (SUPPRESS_LINE.search(source) or NOQA.search(source) or SUPPRESS_FILE.search(source)):
         # no comment can match where the whole text does not: skip tokenising the file
         # (flake8 noqa comments for E501 and friends are common; only TQ codes matter here)
         facts.suppressions = lines

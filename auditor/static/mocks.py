@@ -76,7 +76,8 @@ class MockScope:
 
 
 _SCOPE_TYPES = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})  # no libcst subclasses
-_HAS_LINE: dict[type, bool] = {}  # node type -> is a statement line, compound statement or with-item
+# node type -> is it a statement line, compound statement or with-item
+_HAS_LINE: dict[type, bool] = {}
 
 
 class PatchExtractor:

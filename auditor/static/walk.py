@@ -110,7 +110,7 @@ class _Preorder:
     """Pre-order of a module's nodes (the module itself excluded): the nodes under `order[i]`
     are `order[i + 1 : end[i]]`; `where` maps id(node) -> i."""
 
-    __slots__ = ("end", "order", "where")
+    __slots__ = ("end", "order", "parent", "where")
 
     def __init__(self, module: cst.Module) -> None:
         order: list[cst.CSTNode] = []
@@ -133,7 +133,10 @@ class _Preorder:
                 end[up] = end[index]
         self.order = order
         self.end = end
-        self.where = {id(node): index for index, node in enumerate(order)}
+        self.parent = parent
+        # id -> first position (a node object met twice would be found where a walk meets it)
+        positions = range(len(order) - 1, -1, -1)
+        self.where = dict(zip(map(id, reversed(order)), positions, strict=True))
 
     def own(self, start: int, stop: int) -> list[cst.CSTNode]:
         """Nodes of order[start:stop] outside nested def/lambda/class scopes (a nested scope's
@@ -148,19 +151,42 @@ class _Preorder:
         return out
 
 
-def _span_of(root: cst.CSTNode) -> tuple[_Preorder, int, int] | None:
-    """(pre-order, start, stop) of the nodes under `root` when it lies in the registered module."""
+def _preorder() -> _Preorder | None:
     if not _MODULE:
         return None
     if not _PREORDER:
         _PREORDER.append(_Preorder(_MODULE[0]))
-    tree = _PREORDER[0]
+    return _PREORDER[0]
+
+
+def _span_of(root: cst.CSTNode) -> tuple[_Preorder, int, int] | None:
+    """(pre-order, start, stop) of the nodes under `root` when it lies in the registered module."""
+    tree = _preorder()
+    if tree is None:
+        return None
     if root is _MODULE[0]:
         return tree, 0, len(tree.order)
     index = tree.where.get(id(root))
     if index is None or tree.order[index] is not root:
         return None
     return tree, index + 1, tree.end[index]
+
+
+def _ancestors(node: cst.CSTNode) -> list[cst.CSTNode] | None:
+    """The nodes enclosing `node` in the registered module, nearest first (the module itself
+    excluded); None when `node` is not in it."""
+    tree = _preorder()
+    if tree is None:
+        return None
+    index = tree.where.get(id(node))
+    if index is None or tree.order[index] is not node:
+        return None
+    out: list[cst.CSTNode] = []
+    up = tree.parent[index]
+    while up >= 0:
+        out.append(tree.order[up])
+        up = tree.parent[up]
+    return out
 
 
 def _walk(root: cst.CSTNode, stop_at_scopes: bool) -> list[cst.CSTNode]:
@@ -352,6 +378,13 @@ class LineIndex:
         found = self.spans.get(id(node))
         if found is not None:
             return found
+        ancestors = _ancestors(node)
+        if ancestors is not None:  # the nearest indexed ancestor, as the search below finds it
+            for ancestor in ancestors:
+                found = self.spans.get(id(ancestor))
+                if found is not None:
+                    return found
+            return Span(1, 0, 1, 0)
         for root in roots:
             path = _find_path(root, node)
             if path:

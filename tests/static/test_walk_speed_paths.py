@@ -7,13 +7,15 @@ here with the straightforward computation they replace.
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from auditor.static import walk
 from auditor.static.context import _suppressions, parse_module
 from auditor.static.facts import FileFacts
 
-SOURCE = '''
+SOURCE = """
 import pytest
 
 @pytest.mark.parametrize("x", [1, 2])
@@ -52,7 +54,7 @@ class TestB:
 
     async def test_c(self, f):
         assert await something(f)  # noqa: E501
-'''
+"""
 
 
 def _plain(root: cst.CSTNode) -> tuple[list[cst.CSTNode], list[cst.CSTNode]]:
@@ -74,6 +76,20 @@ def test_module_preorder_serves_the_same_walk_for_every_node() -> None:
         assert list(walk.all_nodes(outside)) == _plain(outside)[1]
     finally:
         walk.clear_memo()
+
+
+def test_enclosing_statement_spans_are_the_same_through_the_module_preorder() -> None:
+    module = cst.parse_module(SOURCE)
+    index = walk.LineIndex(module, ast.parse(SOURCE))
+    every = list(walk.all_nodes(module))
+    walk.clear_memo()
+    expected = [index.span(node, [module]) for node in every]  # searched from the root
+    walk.use_module(module)
+    try:
+        assert [index.span(node, [module]) for node in every] == expected
+    finally:
+        walk.clear_memo()
+    assert len(set(expected)) > 20  # expressions get their statements' spans, not one default
 
 
 def test_unvalidated_parse_builds_the_same_tree_and_restores_validation() -> None:

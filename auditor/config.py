@@ -190,6 +190,14 @@ class MutationConfig:
         default="auditor",
         metadata=spec((str,), '"auditor" (our warm runner) or "mutmut" (`mutmut run`)'),
     )
+    verify_survivors: int = field(
+        default=3,
+        metadata=spec(
+            (int,),
+            "survivors re-run by hand after each scan (0: none); --diff re-runs all of them",
+            check=lambda v: None if v >= 0 else f"verify-survivors must be 0 or more; got {v}.",
+        ),
+    )
 
 
 @dataclass

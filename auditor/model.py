@@ -22,8 +22,9 @@ from auditor.patch_model import Patch
 from auditor.properties_model import Properties
 from auditor.properties_model import PropertyStats as PropertyStats
 from auditor.summary import ModuleRow, Summary, TopAction
+from auditor.verification_model import Verification, VerifiedSurvivors
 
-SCHEMA_VERSION = "3"  # 3: `flaky` and `summary.flaky_tests` (the flakiness stage)
+SCHEMA_VERSION = "4"  # 3: `flaky` and `summary.flaky_tests`; 4: `verified_survivors`, `mutants[].verification`
 
 Severity = Literal["error", "warning", "info"]
 
@@ -170,6 +171,13 @@ class Mutant:
     witness_status: str = ""
     witness_note: str = ""
     skip_reason: SkipReason | None = None
+    # a survivor re-run by hand in a fresh copy (auditor/verification_model.py); None: not sampled
+    verification: Verification | None = None
+
+    @property
+    def verified(self) -> bool:
+        """True when applying the mutant by hand confirmed that it survives."""
+        return self.verification is not None and self.verification.result == "confirmed"
 
     def span(self) -> range:
         """The 1-based lines the mutant spans; an `end_line` before `line` counts as `line` only.
@@ -326,6 +334,7 @@ class Scorecard:
     pytest_overrides: list[PytestOverride] = field(default_factory=list)
     skipped_modules: list[SkippedModule] = field(default_factory=list)
     unmutated: list[Unmutated] = field(default_factory=list)
+    verified_survivors: VerifiedSurvivors | None = None
     patch: Patch | None = None
     meta: Meta = field(default_factory=Meta)
     schema_version: str = SCHEMA_VERSION

@@ -80,8 +80,13 @@ def run_targets(
     tests: list[TestResult],
     jobs: int,
     console: Any = None,
+    fresh_keys: set[str] | frozenset[str] = frozenset(),
 ) -> Execution:
-    """Run every target in one warm session; mutant results go to the workspace's store."""
+    """Run every target in one warm session; mutant results go to the workspace's store.
+
+    Targets whose function key is in `fresh_keys` run in a fresh process (mutant active from the
+    first import, every test), like functions that run at import time (used to re-run the
+    mutants of a function whose survivor was refuted by hand: auditor/mutation/verify.py)."""
     mutants_dir = ws / "mutants"
     store = ResultStore(mutants_dir)
     execution = Execution()
@@ -112,7 +117,7 @@ def run_targets(
         with WarmRunner(spec) as runner:
             planner = Planner(
                 durations=durations,
-                import_time=runner.ready.import_time,
+                import_time=runner.ready.import_time | set(fresh_keys),
                 all_tests=[t.id for t in tests if t.outcome in ("passed", "xfailed", "skipped")],
                 file_tests=file_tests,
                 multiplier=settings.timeout_multiplier or 15.0,

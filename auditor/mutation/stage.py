@@ -35,6 +35,7 @@ from auditor.mutation.generate import GenerationError, generate
 from auditor.mutation.plan import Planner
 from auditor.mutation.select import cap, select
 from auditor.mutation.store import ResultStore, overlay
+from auditor.mutation.verify_stage import verify_scan
 from auditor.mutation.workspace import MutmutSettings, prepare, write_pyproject
 from auditor.options import Options
 from auditor.pr import diffscope
@@ -135,15 +136,31 @@ def run(project: Project, options: Options, card: Scorecard) -> None:
         store.fold()
     memory["test_hashes"] = hashes
     mstate.save(project, memory, name)
-    ctx = _context(project, card, mutants_dir, settings)
     kept_ids = {m.id for m in selection.kept}
-    final = [
-        build_mutant(raw, ctx)
-        for raw in overlay(results.read_all(mutants_dir), store.load())
-        if raw.name in kept_ids
-    ]
-    select(final, changed=changed_lines, base=options.diff)
-    cap(final, budget)
+
+    def rebuild() -> list[Mutant]:
+        ctx = _context(project, card, mutants_dir, settings)
+        built = [
+            build_mutant(raw, ctx)
+            for raw in overlay(results.read_all(mutants_dir), store.load())
+            if raw.name in kept_ids
+        ]
+        select(built, changed=changed_lines, base=options.diff)
+        cap(built, budget)
+        return built
+
+    final = rebuild()
+    card.verified_survivors = verify_scan(
+        project,
+        options,
+        card,
+        final,
+        ws=ws,
+        settings=settings,
+        execution=execution,
+        jobs=jobs,
+        rebuild=rebuild,
+    )  # survivors re-run by hand; refuted ones corrected in `final` (auditor/mutation/verify.py)
     card.mutants.extend(final)
     card.meta.tests_without_kills = apply_test_results(card.tests, final)
     card.meta.mutation = MutationStats(

@@ -164,3 +164,29 @@ def survivors(card: Scorecard) -> list[Any]:
         (m for m in card.mutants if m.status == "survived"),
         key=lambda m: (m.path, m.line or 0, m.id),
     )
+
+
+def verified_line(card: Scorecard) -> str:
+    """`3 of 16 survivors re-run by hand: 2 confirmed, 1 refuted (12 verdicts corrected)`;
+    "" when no survivor was verified (card.verified_survivors, auditor/mutation/verify.py)."""
+    v = card.verified_survivors
+    if v is None:
+        return ""
+    if not v.sampled:
+        return "no survivor to re-run by hand"
+    which = "every survivor" if v.mode == "all" else f"{v.sampled} of {v.survivors} survivors"
+    parts = [f"{v.confirmed} confirmed"]
+    if v.refuted:
+        parts.append(f"{v.refuted} refuted ({v.corrected} verdicts corrected)")
+    if v.unverified:
+        parts.append(f"{v.unverified} unverified")
+    return f"{which} re-run by hand (fresh copy, plain pytest): " + ", ".join(parts)
+
+
+def fault_line(fault: Any) -> str:
+    """One runner fault (`VerifiedSurvivors.faults` item) in a sentence."""
+    return (
+        f"{fault.path} {fault.function}: {fault.refuted} survived in the runner but not by hand; "
+        f"{fault.cause}; {len(fault.changed)} of {fault.rerun} survivors changed verdict in a "
+        f"fresh process"
+    )

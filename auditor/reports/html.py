@@ -148,6 +148,14 @@ def _mutant_html(m: Mutant) -> str:
         )
     elif m.likely_equivalent:
         witness = '<div class="witness muted">No witness found: likely equivalent.</div>'
+    if m.verification is not None:
+        v = m.verification
+        text = {
+            "confirmed": "Verified by hand: the tests pass with it applied to a fresh copy.",
+            "refuted": f"Refuted by hand: {v.killed_by or v.by_hand} ({v.note}).",
+            "unverified": f"Not verified: {v.note}",
+        }[v.result]
+        witness += f'<div class="witness muted">{escape(text)}</div>'
     tests = f"{len(m.covered_by)} covering test(s)" if m.covered_by else "no covering test recorded"
     meta = " · ".join(escape(part) for part in (m.operator, m.id, tests) if part)
     summary = (
@@ -164,9 +172,16 @@ def _survivors(card: Scorecard) -> str:
         return ""
     items = [_mutant_html(m) for m in common.survivors(card)]
     body = "".join(items) or '<p class="muted">No surviving mutants.</p>'
+    verified = ""
+    if card.verified_survivors is not None:
+        faults = "".join(
+            f'<div class="witness">Runner fault: {escape(common.fault_line(f))}</div>'
+            for f in card.verified_survivors.faults
+        )
+        verified = f'<p class="muted">{escape(common.verified_line(card))}</p>{faults}'
     toolbar = html_release.survivors_toolbar(len(items))
     return (
-        f'<section id="survivors"><h2>Surviving mutants ({len(items)})</h2>{toolbar}{body}'
+        f'<section id="survivors"><h2>Surviving mutants ({len(items)})</h2>{verified}{toolbar}{body}'
         "</section>"
     )
 

@@ -78,6 +78,12 @@ def _summary_panel(card: Scorecard) -> Panel:
             str(s.mutants.total),
             common.mutant_line(s) + f"; engine {common.mutation_engine(card)}",
         )
+    if card.verified_survivors is not None:
+        v = card.verified_survivors
+        style = "red" if v.refuted else "green" if v.confirmed else "yellow"
+        grid.add_row(
+            "verified", Text(f"{v.confirmed}/{v.sampled}", style=style), common.verified_line(card)
+        )
     if s.mutated_share is not None:
         grid.add_row(
             "mutated",
@@ -224,7 +230,10 @@ def _actions(card: Scorecard) -> list[Any]:
     table.add_column(justify="right", no_wrap=True)
     table.add_column(overflow="fold")
     for action in card.top_actions:
-        body = Text.assemble((action.where, "bold"), f"  {action.title}\n", (action.how, "dim"))
+        body = Text.assemble((action.where, "bold"), f"  {action.title}")
+        if action.evidence == "verified":
+            body.append("  (verified by hand)", style="green")
+        body.append_text(Text.assemble("\n", (action.how, "dim")))
         if isinstance(action, SurvivorAction) and action.diff:
             body.append_text(_diff_lines(action.diff))
         table.add_row(f"{action.rank}.", body)
@@ -261,6 +270,28 @@ def _unmutated(card: Scorecard, limit: int = 10) -> list[Any]:
     if len(card.unmutated) > limit:
         more = len(card.unmutated) - limit
         out.append(Text(f"  ... and {more} more (JSON: unmutated)", style="dim"))
+    return out
+
+
+def _verification(card: Scorecard) -> list[Any]:
+    """Runner faults found by re-running survivors by hand, and why survivors stayed unverified."""
+    v = card.verified_survivors
+    if v is None or not (v.faults or v.unverified):
+        return []
+    out: list[Any] = [Text("Verified survivors", style="bold")]
+    for fault in v.faults:
+        out.append(
+            Text.assemble(("  runner fault ", "bold red"), (common.fault_line(fault), "dim"))
+        )
+    notes = sorted(
+        {
+            m.verification.note
+            for m in card.mutants
+            if m.verification and m.verification.result == "unverified"
+        }
+    )
+    for note in notes:
+        out.append(Text.assemble(("  unverified ", "yellow"), (note, "dim")))
     return out
 
 
@@ -305,6 +336,7 @@ def render(
             _findings(card),
             _flaky(card),
             _unmutated(card),
+            _verification(card),
             _actions(card),
             _gates(card, gates),
         )

@@ -14,8 +14,20 @@ import sys
 
 import pytest
 
-PLUGINS = ["auditor.coverage.plugin", "auditor.properties.stats_plugin"]
-ALLOWED = {"auditor", "auditor.version", "auditor.coverage", "auditor.properties"}
+PLUGINS = [
+    "auditor.coverage.plugin",
+    "auditor.properties.stats_plugin",
+    "auditor.flaky.plugin",
+    "auditor.mutation.verify_probe",
+]
+ALLOWED = {
+    "auditor",
+    "auditor.version",
+    "auditor.coverage",
+    "auditor.properties",
+    "auditor.flaky",
+    "auditor.mutation",
+}
 
 
 def _loaded_after_import(module: str) -> set[str]:
@@ -38,3 +50,18 @@ def test_the_public_names_still_import_from_the_package_root() -> None:
     from auditor import Options, Scorecard, audit
 
     assert callable(audit) and Options().jobs is None and Scorecard().tests == []
+
+
+def test_every_plugin_we_load_with_dash_p_is_checked_here() -> None:
+    """A new `-p auditor.…` plugin must join PLUGINS (and so stay small)."""
+    import re
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "auditor"
+    named = {
+        match
+        for path in package.rglob("*.py")
+        for match in re.findall(r"\bauditor(?:\.\w+)+(?:plugin|probe)\b", path.read_text())
+    }
+    assert named, "the search for plugin names found nothing: the pattern is stale"
+    assert named <= set(PLUGINS), f"plugins missing from PLUGINS: {sorted(named - set(PLUGINS))}"

@@ -19,6 +19,7 @@ from auditor.model import (
     UnusedSuppression,
     Witness,
 )
+from auditor.verification_model import RunnerFault, VerdictChange, Verification, VerifiedSurvivors
 
 SOURCE = (
     "def is_adult(age):\n    return age >= 18\n\n\n"
@@ -107,6 +108,7 @@ def make_full_card() -> Scorecard:
                 mutant="False",
                 test_code="def test_is_adult_18():\n    assert is_adult(18) is True\n",
             ),
+            verification=Verification("confirmed", "survived", tests=1, seconds=0.4),
         ),
         Mutant(
             "pkg.core.x_is_adult__mutmut_2",
@@ -149,6 +151,23 @@ def make_full_card() -> Scorecard:
             "return None",
         )
     ]
+    card.verified_survivors = VerifiedSurvivors(
+        survivors=1,
+        sampled=1,
+        confirmed=1,
+        faults=[
+            RunnerFault(
+                "pkg/core.py",
+                "label",
+                "pkg.core.x_label__mutmut_4",
+                "the function runs while the tests are imported or collected",
+                rerun=2,
+                changed=[VerdictChange("pkg.core.x_label__mutmut_4", "survived", "killed")],
+            )
+        ],
+        corrected=1,
+        seconds=1.5,
+    )
     score.finalize(card, Config())
     return card
 

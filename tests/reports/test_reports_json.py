@@ -18,7 +18,7 @@ SCHEMA = json.loads((REPO_ROOT / "docs" / "scorecard.schema.json").read_text(enc
 def test_output_validates_against_the_documented_schema(make) -> None:  # type: ignore[no-untyped-def]
     data = json.loads(json_report.render(make()))
     jsonschema.Draft7Validator(SCHEMA).validate(data)
-    assert data["schema_version"] == SCHEMA_VERSION == "3"
+    assert data["schema_version"] == SCHEMA_VERSION == "4"
 
 
 def test_metrics_of_stages_that_did_not_run_are_null(static_card: Scorecard) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import resource
 import shutil
 import statistics
@@ -77,6 +78,7 @@ def main() -> int:
         f"suite: pytest {args.version} testing/ — {len(files)} files, {count_lines(files):,} lines"
     )
 
+    load_before = os.getloadavg()[0]
     auditor = [
         sys.executable,
         "-m",
@@ -128,6 +130,8 @@ def main() -> int:
         print(f"ratio cold wall / falsegreen wall = {c_wall / f_wall:.2f}x")
     else:
         print("falsegreen not installed (pip install falsegreen) — peer comparison skipped")
+    # CPU time is the comparable number on a shared machine; the load says how shared it was
+    print(f"load average (1 min): {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
     return 0
 
 

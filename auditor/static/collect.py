@@ -14,6 +14,7 @@ import libcst as cst
 
 from auditor.pytest_config import PytestSettings
 from auditor.static.names import ImportMap
+from auditor.static.walk import own_nodes
 
 FIXTURE_DECORATORS = {
     "pytest.fixture",
@@ -482,22 +483,10 @@ class Collector:
     def _nested_tests(self, node: cst.FunctionDef) -> None:
         """`def test_x` inside a helper function never runs (TQ405d)."""
 
-        class Finder(cst.CSTVisitor):
-            def __init__(self) -> None:
-                self.found: list[cst.FunctionDef] = []
-
-            def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
-                if inner is not node:
-                    self.found.append(inner)
-                    return False
-                return True
-
-            def visit_ClassDef(self, inner: cst.ClassDef) -> bool:
-                return False
-
-        finder = Finder()
-        node.visit(finder)
-        for inner in finder.found:
+        # own_nodes stops at nested def/class/lambda scopes and yields their nodes in source
+        # order: exactly the defs the former CSTVisitor found (it did not descend into either)
+        found = [n for n in own_nodes(node.body) if type(n) is cst.FunctionDef]
+        for inner in found:
             if self.settings.matches_function(inner.name.value):
                 names, defaulted = _params(inner)
                 test = TestFunc(

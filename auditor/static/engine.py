@@ -7,9 +7,11 @@ hash and the engine options, so a warm scan only hashes files and runs the cheap
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import gc
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,10 +150,29 @@ def _analyze_batch(batch: list[tuple[str, str, str]]) -> list[FileFacts]:
 
     options = _WORKER["options"]
     rules = _WORKER["rules"]
-    return [
-        analyze_source(rel, text, options, rules, is_test_module=kind == KIND_TEST)
-        for rel, text, kind in batch
-    ]
+    out: list[FileFacts] = []
+    for rel, text, kind in batch:
+        with _collector_paused():
+            out.append(analyze_source(rel, text, options, rules, is_test_module=kind == KIND_TEST))
+    return out
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Run one file's analysis without the cyclic garbage collector, then collect its young
+    objects once. A parsed file is ~10^5-10^6 libcst nodes, all alive until the analysis ends and
+    freed by reference counting afterwards; with the collector on, the allocations trigger
+    collections that traverse the whole live tree again and again (a tenth of the scan's CPU).
+    The few cycles one file leaves are collected right after it, so memory stays bounded."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(0)
 
 
 def analyze_many(sources: list[tuple[str, str, str]], options: Any, jobs: int) -> list[FileFacts]:

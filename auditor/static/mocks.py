@@ -75,6 +75,11 @@ class MockScope:
     instances: dict[str, str] = field(default_factory=dict)
 
 
+_SCOPE_TYPES = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})  # no libcst subclasses
+# node type -> is it a statement line, compound statement or with-item
+_HAS_LINE: dict[type, bool] = {}
+
+
 class PatchExtractor:
     """Extract the object replacements of one function (its decorators, its class's, its body)."""
 
@@ -142,9 +147,15 @@ class PatchExtractor:
     def _walk(self, node: cst.CSTNode, branch: str, out: list[PatchFact], line: int = 0) -> None:
         """Body calls, remembering which exclusive `if/elif/else` branch each one sits in.
         `line` is the enclosing statement's line (statement spans are cheap, expression spans not)."""
-        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+        kind = type(node)  # per-type answers: a failing ABC isinstance is slow
+        if kind in _SCOPE_TYPES:
             return
-        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement, cst.WithItem)):
+        has_line = _HAS_LINE.get(kind)
+        if has_line is None:
+            has_line = _HAS_LINE[kind] = issubclass(
+                kind, (cst.SimpleStatementLine, cst.BaseCompoundStatement, cst.WithItem)
+            )
+        if has_line:
             line = self.ctx.line(node)
         if type(node) is cst.If:
             self._walk_if(node, branch, line, 0, out)

@@ -157,10 +157,13 @@ def scan_body(
     return result
 
 
+# The leading lookahead names every alternative's first letter: it matches exactly what the
+# alternatives alone match, and lets the regex engine skip other positions at C speed.
 NO_RAISE_INTENT = re.compile(
+    r"(?=[smdwnj])(?:"
     r"(should|must|does|do|will|won)(n'?t| not)? ?(raise|crash|fail|throw|error)|smoke|no exception"
     r"|doesn'?t (raise|crash|fail|throw|blow)|not (raise|crash|fail|throw|blow)|just (make sure|check)"
-    r"|without (error|crash|exception)|no (error|crash)",
+    r"|without (error|crash|exception)|no (error|crash))",
     re.IGNORECASE,
 )
 

@@ -85,11 +85,108 @@ _NESTED_SCOPES = frozenset({cst.FunctionDef, cst.Lambda, cst.ClassDef})  # exact
 # Keyed by id(root) with the root kept alive in the value, cleared by `clear_memo()` per file.
 _OWN_MEMO: dict[int, tuple[cst.CSTNode, list[cst.CSTNode]]] = {}
 _ALL_MEMO: dict[int, tuple[cst.CSTNode, list[cst.CSTNode]]] = {}
+# The file's module (registered by `use_module`) and, once a walk is asked for, its pre-order.
+_MODULE: list[cst.Module] = []
+_PREORDER: list[_Preorder] = []
 
 
 def clear_memo() -> None:
     _OWN_MEMO.clear()
     _ALL_MEMO.clear()
+    _MODULE.clear()
+    _PREORDER.clear()
+
+
+def use_module(module: cst.Module) -> None:
+    """Serve the walks of nodes inside `module` from one pre-order walk of the whole module
+    (until `clear_memo()`). A subtree's pre-order is a contiguous slice of its module's, so every
+    test body, handler and loop body costs a slice instead of a walk of its own; the result is
+    the same list, node for node. Roots outside `module` are walked as before."""
+    clear_memo()
+    _MODULE.append(module)
+
+
+class _Preorder:
+    """Pre-order of a module's nodes (the module itself excluded): the nodes under `order[i]`
+    are `order[i + 1 : end[i]]`; `where` maps id(node) -> i."""
+
+    __slots__ = ("end", "order", "parent", "where")
+
+    def __init__(self, module: cst.Module) -> None:
+        order: list[cst.CSTNode] = []
+        parent: list[int] = []
+        kids = list(children(module))
+        kids.reverse()
+        stack: list[tuple[cst.CSTNode, int]] = [(k, -1) for k in kids]
+        while stack:
+            node, up = stack.pop()
+            index = len(order)
+            order.append(node)
+            parent.append(up)
+            kids = list(children(node))
+            kids.reverse()
+            stack.extend((k, index) for k in kids)
+        end = list(range(1, len(order) + 1))
+        for index in range(len(order) - 1, -1, -1):  # children come after their parent
+            up = parent[index]
+            if up >= 0 and end[index] > end[up]:
+                end[up] = end[index]
+        self.order = order
+        self.end = end
+        self.parent = parent
+        # id -> first position (a node object met twice would be found where a walk meets it)
+        positions = range(len(order) - 1, -1, -1)
+        self.where = dict(zip(map(id, reversed(order)), positions, strict=True))
+
+    def own(self, start: int, stop: int) -> list[cst.CSTNode]:
+        """Nodes of order[start:stop] outside nested def/lambda/class scopes (a nested scope's
+        own node is included, its inside skipped)."""
+        order, end = self.order, self.end
+        out: list[cst.CSTNode] = []
+        index = start
+        while index < stop:
+            node = order[index]
+            out.append(node)
+            index = end[index] if type(node) in _NESTED_SCOPES else index + 1
+        return out
+
+
+def _preorder() -> _Preorder | None:
+    if not _MODULE:
+        return None
+    if not _PREORDER:
+        _PREORDER.append(_Preorder(_MODULE[0]))
+    return _PREORDER[0]
+
+
+def _span_of(root: cst.CSTNode) -> tuple[_Preorder, int, int] | None:
+    """(pre-order, start, stop) of the nodes under `root` when it lies in the registered module."""
+    tree = _preorder()
+    if tree is None:
+        return None
+    if root is _MODULE[0]:
+        return tree, 0, len(tree.order)
+    index = tree.where.get(id(root))
+    if index is None or tree.order[index] is not root:
+        return None
+    return tree, index + 1, tree.end[index]
+
+
+def _ancestors(node: cst.CSTNode) -> list[cst.CSTNode] | None:
+    """The nodes enclosing `node` in the registered module, nearest first (the module itself
+    excluded); None when `node` is not in it."""
+    tree = _preorder()
+    if tree is None:
+        return None
+    index = tree.where.get(id(node))
+    if index is None or tree.order[index] is not node:
+        return None
+    out: list[cst.CSTNode] = []
+    up = tree.parent[index]
+    while up >= 0:
+        out.append(tree.order[up])
+        up = tree.parent[up]
+    return out
 
 
 def _walk(root: cst.CSTNode, stop_at_scopes: bool) -> list[cst.CSTNode]:
@@ -133,7 +230,12 @@ def own_nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node under `root` (pre-order), not descending into nested def/lambda/class."""
     hit = _OWN_MEMO.get(id(root))
     if hit is None or hit[0] is not root:
-        _walk_both(root)
+        span = _span_of(root)
+        if span is None:
+            _walk_both(root)
+        else:
+            tree, start, stop = span
+            _OWN_MEMO[id(root)] = (root, tree.own(start, stop))
         hit = _OWN_MEMO[id(root)]
     return iter(hit[1])
 
@@ -142,7 +244,12 @@ def all_nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node under `root` (pre-order), including nested scopes."""
     hit = _ALL_MEMO.get(id(root))
     if hit is None or hit[0] is not root:
-        _walk_both(root)
+        span = _span_of(root)
+        if span is None:
+            _walk_both(root)
+        else:
+            tree, start, stop = span
+            _ALL_MEMO[id(root)] = (root, tree.order[start:stop])
         hit = _ALL_MEMO[id(root)]
     return iter(hit[1])
 
@@ -271,6 +378,13 @@ class LineIndex:
         found = self.spans.get(id(node))
         if found is not None:
             return found
+        ancestors = _ancestors(node)
+        if ancestors is not None:  # the nearest indexed ancestor, as the search below finds it
+            for ancestor in ancestors:
+                found = self.spans.get(id(ancestor))
+                if found is not None:
+                    return found
+            return Span(1, 0, 1, 0)
         for root in roots:
             path = _find_path(root, node)
             if path:

@@ -157,7 +157,7 @@ def tests_nested_in_tests(ctx: FileContext) -> list[tuple[cst.FunctionDef, str]]
     """
     out: list[tuple[cst.FunctionDef, str]] = []
     for test in ctx.tests:
-        inner = [n for n in own_nodes(test.node.body) if isinstance(n, cst.FunctionDef)]
+        inner = [n for n in own_nodes(test.node.body) if type(n) is cst.FunctionDef]
         for node in inner:
             if not ctx.settings.matches_function(node.name.value):
                 continue

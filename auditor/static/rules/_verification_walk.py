@@ -220,9 +220,11 @@ class _VerificationWalk:
         """Does this statement (own nodes only) contain a verification?"""
         ctx, test = self.ctx, self.test
         for sub in [node, *own_nodes(node)]:
-            if isinstance(sub, cst.Assert):
+            kind = type(sub)  # exact types: a failing ABC isinstance is slow
+            if kind is cst.Assert:
                 return True
-            if isinstance(sub, cst.Call):
+            if kind is cst.Call:
+                assert isinstance(sub, cst.Call)
                 if is_oracle_call(sub, ctx.imports, test.param_set, ctx.helper_patterns):
                     return True
                 name = dotted(sub.func)
@@ -242,10 +244,10 @@ class _VerificationWalk:
 
     def statement(self, stmt: cst.CSTNode, kind: str | None) -> bool:
         """True when every path through `stmt` verifies; `kind` names the enclosing condition."""
-        if isinstance(stmt, cst.If) and _fails_on_condition(stmt):
+        if type(stmt) is cst.If and _fails_on_condition(stmt):  # exact types below: no ABC check
             self._record(stmt, kind)  # `if bad: pytest.fail(...)` is `assert not bad`
             return True
-        if isinstance(stmt, cst.If):
+        if type(stmt) is cst.If:
             branches: list[list[cst.CSTNode]] = []
             node: cst.If | cst.Else | None = stmt
             while isinstance(node, cst.If):
@@ -263,7 +265,7 @@ class _VerificationWalk:
                 # the cases are enumerated, each with its oracle
                 return True
             return has_else and all(results)
-        if isinstance(stmt, cst.For):
+        if type(stmt) is cst.For:
             if self.verifies(stmt.iter):  # `for key in checked_keys():` a helper that asserts
                 self._record(stmt, kind)
                 return True
@@ -272,15 +274,15 @@ class _VerificationWalk:
             inner = None if _non_empty_literal(self.ctx, stmt.iter, self.test) else "for"
             body = self.block(_body(stmt.body), self._enter(stmt, kind, inner))
             return body and inner is None
-        if isinstance(stmt, cst.While):
+        if type(stmt) is cst.While:
             forever = isinstance(stmt.test, cst.Name) and stmt.test.value == "True"
             inner = None if forever else "while"
             return self.block(_body(stmt.body), self._enter(stmt, kind, inner)) and forever
-        if isinstance(stmt, cst.Match):
+        if type(stmt) is cst.Match:
             for case in stmt.cases:
                 self.block(_body(case.body), self._enter(stmt, kind, "match"))
             return False
-        if isinstance(stmt, (cst.Try, cst.TryStar)):
+        if type(stmt) is cst.Try or type(stmt) is cst.TryStar:
             main = self.block(_body(stmt.body), kind)
             for handler in stmt.handlers:
                 if _fails_on_condition(handler):
@@ -293,12 +295,12 @@ class _VerificationWalk:
             if stmt.finalbody is not None:
                 main = self.block(_body(stmt.finalbody.body), kind) or main
             return main
-        if isinstance(stmt, cst.With):
+        if type(stmt) is cst.With:
             head = any(self.verifies(item) for item in stmt.items)
             if head:
                 self._record(stmt, kind)
             return self.block(_body(stmt.body), kind) or head
-        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        if type(stmt) is cst.FunctionDef or type(stmt) is cst.ClassDef:
             return False
         if self.verifies(stmt):
             self._record(stmt, kind)
@@ -310,7 +312,7 @@ class _VerificationWalk:
     def _calls(self, node: cst.CSTNode) -> None:
         """Record unconditional calls: a helper in another module may verify (project check)."""
         for sub in [node, *own_nodes(node)]:
-            if isinstance(sub, cst.Call) and (name := dotted(sub.func)):
+            if type(sub) is cst.Call and (name := dotted(sub.func)):
                 root = name.split(".")[0]
                 if root in self.test.param_set:
                     self.shape.unconditional_params.add(root)

@@ -167,8 +167,10 @@ def test_the_applied_file_runs_the_mutant_without_trampolines(tmp_path: Path) ->
         work = tmp_path / "run"
         work.mkdir(exist_ok=True)
         (work / "shapes.py").write_text(code)
+        # -B: two mutants of equal size written within one second would otherwise run the
+        # first one's cached bytecode (a .pyc is keyed by the source's mtime and size)
         return subprocess.run(
-            [sys.executable, "-c", probe], cwd=work, capture_output=True, text=True, check=True
+            [sys.executable, "-B", "-c", probe], cwd=work, capture_output=True, text=True, check=True
         ).stdout.strip()
 
     assert run(original) == "2 2 4 [0, 2, 4] 5 3 0"

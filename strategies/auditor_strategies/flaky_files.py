@@ -5,7 +5,7 @@ the "global" channel uses), `tests/conftest.py` (removes stale flag files at ses
 "file" channel's state lives exactly as long as one pytest process) and one `tests/test_mN.py` per
 module. Racing tests (`PlantedSuite.race`) first meet each other under `pytest -n 2` (start marks
 that carry xdist's test-run id), so they overlap however loaded the machine is, then write and
-re-read one shared file. Non-deterministic tests either draw `random.random() < q` (`nondeterminism="random"`) or
+re-read one shared file; when they overlap, every racer fails (deterministic ground truth). Non-deterministic tests either draw `random.random() < q` (`nondeterminism="random"`) or
 fail on every other run by a counter kept outside the project (`"alternate"`: a deterministic
 stand-in, so an end-to-end test of the non-deterministic path cannot itself be flaky).
 """
@@ -125,20 +125,31 @@ def _body(suite: PlantedSuite, test: str, nondeterminism: str, counter_dir: Path
         lines += [
             # under xdist, meet the other racers of the same test run (their start marks carry
             # xdist's run id) for up to 30 s, so two workers overlap however loaded the machine
-            # is; a serial run does not wait
+            # is; a serial run does not wait. A racer that met another one still running fails,
+            # as does one whose write was overwritten: when they overlap, EVERY racer fails, so
+            # which one fails never depends on which write came last (a verification re-run
+            # sees the same test fail again)
             "run_id = os.environ.get('PYTEST_XDIST_TESTRUNUID')",
+            "overlapped = False",
+            f"mark = ROOT / {me!r}",
             "if run_id:",
-            f"    (ROOT / {me!r}).write_text(run_id)",
+            "    mark.write_text(run_id + ':running')",
             "    deadline = time.time() + 30",
             f"    others = [ROOT / name for name in {others!r}]",
             "    while time.time() < deadline and not any(",
-            "        o.exists() and o.read_text() == run_id for o in others",
+            "        o.exists() and o.read_text().startswith(run_id) for o in others",
             "    ):",
             "        time.sleep(0.05)",
+            "    overlapped = any(",
+            "        o.exists() and o.read_text() == run_id + ':running' for o in others",
+            "    )",
             "shared = ROOT / 'gt_race.txt'",
             f"shared.write_text({test!r})",
-            "time.sleep(0.5)",
-            f"assert shared.read_text() == {test!r}, 'another test wrote the shared file'",
+            "time.sleep(1.0)",
+            f"clobbered = shared.read_text() != {test!r}",
+            "if run_id:",
+            "    mark.write_text(run_id + ':done')",
+            "assert not (overlapped or clobbered), 'another test wrote the shared file'",
         ]
     for rel in suite.relations:
         if rel.partner == test:
